@@ -1,7 +1,9 @@
 // im2col and col2im: a 2-D convolution (dilation 1) of one NCHW sample as a matrix product.
 //
-// cols is the (c·kh·kw) × (oh·ow) matrix whose row (ci·kh + i)·kw + j, column oy·ow + ox holds
-// x[ci][oy·stride − pad + i][ox·stride − pad + j], or 0 where that lies in the zero padding.
+// cols is the (c·kh·kw) × (oh·ow) matrix, stored with leading dimension ldc ≥ oh·ow, whose row
+// (ci·kh + i)·kw + j, column oy·ow + ox holds x[ci][oy·stride − pad + i][ox·stride − pad + j], or 0 where
+// that lies in the zero padding. (ldc > oh·ow lets the samples of a batch sit side by side in one
+// matrix, so that a convolution layer is one gemm for the whole batch.)
 // im2col writes cols (a pure copy). col2im is its adjoint: it adds every element of cols into the
 // element of x it came from, visiting ci, i, j, oy, ox in that nested order — the contract the TS
 // twin follows, so each element of x receives its terms in the same order on both backends (the
@@ -46,14 +48,15 @@ import { lanes } from "./layout";
 /** im2col (adjoint = false) or col2im (adjoint = true): one walk over the rows of cols. */
 // @ts-ignore: decorator
 @inline function unfold<T>(adjoint: bool, c: i32, h: i32, w: i32, kh: i32, kw: i32, stride: i32, pad: i32,
-                           oh: i32, ow: i32, x: usize, cols: usize): void {
+                           oh: i32, ow: i32, x: usize, cols: usize, ldc: i32): void {
   const S = <usize>sizeof<T>();
   const rowBytes = <usize>ow * S;
-  let row = cols;
+  let start = cols;
   for (let ci = 0; ci < c; ci++) {
     const plane = x + <usize>ci * <usize>h * <usize>w * S;
     for (let i = 0; i < kh; i++) {
-      for (let j = 0; j < kw; j++) {
+      for (let j = 0; j < kw; j++, start += <usize>ldc * S) {
+        let row = start;
         // The ox whose input column ox·stride − pad + j lies inside [0, w): ox0 ≤ ox < ox1.
         const ox0 = min(ow, pad > j ? (pad - j + stride - 1) / stride : 0);
         const ox1 = max(ox0, w + pad > j ? min(ow, (w + pad - j + stride - 1) / stride) : 0);
@@ -77,11 +80,11 @@ import { lanes } from "./layout";
 }
 
 export function im2col<T>(c: i32, h: i32, w: i32, kh: i32, kw: i32, stride: i32, pad: i32,
-                          oh: i32, ow: i32, x: usize, cols: usize): void {
-  unfold<T>(false, c, h, w, kh, kw, stride, pad, oh, ow, x, cols);
+                          oh: i32, ow: i32, x: usize, cols: usize, ldc: i32): void {
+  unfold<T>(false, c, h, w, kh, kw, stride, pad, oh, ow, x, cols, ldc);
 }
 
 export function col2im<T>(c: i32, h: i32, w: i32, kh: i32, kw: i32, stride: i32, pad: i32,
-                          oh: i32, ow: i32, cols: usize, x: usize): void {
-  unfold<T>(true, c, h, w, kh, kw, stride, pad, oh, ow, x, cols);
+                          oh: i32, ow: i32, cols: usize, ldc: i32, x: usize): void {
+  unfold<T>(true, c, h, w, kh, kw, stride, pad, oh, ow, x, cols, ldc);
 }

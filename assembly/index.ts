@@ -63,17 +63,17 @@ export function tanh_f32(n: i32, x: usize, y: usize): void { tanh(n, x, y); }
 export function sigmoid_backward_f32(n: i32, y: usize, g: usize): void { sigmoidBackward(n, y, g); }
 export function tanh_backward_f32(n: i32, y: usize, g: usize): void { tanhBackward(n, y, g); }
 
-export function im2col_f32(c: i32, h: i32, w: i32, kh: i32, kw: i32, stride: i32, pad: i32, oh: i32, ow: i32, x: usize, cols: usize): void {
-  im2col<f32>(c, h, w, kh, kw, stride, pad, oh, ow, x, cols);
+export function im2col_f32(c: i32, h: i32, w: i32, kh: i32, kw: i32, stride: i32, pad: i32, oh: i32, ow: i32, x: usize, cols: usize, ldc: i32): void {
+  im2col<f32>(c, h, w, kh, kw, stride, pad, oh, ow, x, cols, ldc);
 }
-export function im2col_f64(c: i32, h: i32, w: i32, kh: i32, kw: i32, stride: i32, pad: i32, oh: i32, ow: i32, x: usize, cols: usize): void {
-  im2col<f64>(c, h, w, kh, kw, stride, pad, oh, ow, x, cols);
+export function im2col_f64(c: i32, h: i32, w: i32, kh: i32, kw: i32, stride: i32, pad: i32, oh: i32, ow: i32, x: usize, cols: usize, ldc: i32): void {
+  im2col<f64>(c, h, w, kh, kw, stride, pad, oh, ow, x, cols, ldc);
 }
-export function col2im_f32(c: i32, h: i32, w: i32, kh: i32, kw: i32, stride: i32, pad: i32, oh: i32, ow: i32, cols: usize, x: usize): void {
-  col2im<f32>(c, h, w, kh, kw, stride, pad, oh, ow, cols, x);
+export function col2im_f32(c: i32, h: i32, w: i32, kh: i32, kw: i32, stride: i32, pad: i32, oh: i32, ow: i32, cols: usize, ldc: i32, x: usize): void {
+  col2im<f32>(c, h, w, kh, kw, stride, pad, oh, ow, cols, ldc, x);
 }
-export function col2im_f64(c: i32, h: i32, w: i32, kh: i32, kw: i32, stride: i32, pad: i32, oh: i32, ow: i32, cols: usize, x: usize): void {
-  col2im<f64>(c, h, w, kh, kw, stride, pad, oh, ow, cols, x);
+export function col2im_f64(c: i32, h: i32, w: i32, kh: i32, kw: i32, stride: i32, pad: i32, oh: i32, ow: i32, cols: usize, ldc: i32, x: usize): void {
+  col2im<f64>(c, h, w, kh, kw, stride, pad, oh, ow, cols, ldc, x);
 }
 
 export function adam_f32(n: i32, x: usize, g: usize, m: usize, v: usize,

@@ -192,13 +192,13 @@ function adam(
 /** im2col of assembly/conv.ts: cols[(ci·kh + i)·kw + j][oy·ow + ox] = x[ci][iy][ix], 0 outside the image. */
 function im2col(
   X: Floats, sh: number, c: number, h: number, w: number, kh: number, kw: number, stride: number, pad: number,
-  oh: number, ow: number, x: number, cols: number,
+  oh: number, ow: number, x: number, cols: number, ldc: number,
 ): void {
   const xi = x >> sh;
-  let d = cols >> sh;
-  for (let ci = 0; ci < c; ci++) {
+  for (let ci = 0, r = 0; ci < c; ci++) {
     for (let i = 0; i < kh; i++) {
-      for (let j = 0; j < kw; j++) {
+      for (let j = 0; j < kw; j++, r++) {
+        let d = (cols >> sh) + r * ldc;
         for (let oy = 0; oy < oh; oy++) {
           const iy = oy * stride - pad + i;
           for (let ox = 0; ox < ow; ox++, d++) {
@@ -214,13 +214,13 @@ function im2col(
 /** col2im of assembly/conv.ts: x[ci][iy][ix] += cols[…], visiting ci, i, j, oy, ox in that order. */
 function col2im(
   X: Floats, sh: number, c: number, h: number, w: number, kh: number, kw: number, stride: number, pad: number,
-  oh: number, ow: number, cols: number, x: number,
+  oh: number, ow: number, cols: number, ldc: number, x: number,
 ): void {
   const xi = x >> sh;
-  let s = cols >> sh;
-  for (let ci = 0; ci < c; ci++) {
+  for (let ci = 0, r = 0; ci < c; ci++) {
     for (let i = 0; i < kh; i++) {
-      for (let j = 0; j < kw; j++) {
+      for (let j = 0; j < kw; j++, r++) {
+        let s = (cols >> sh) + r * ldc;
         for (let oy = 0; oy < oh; oy++) {
           const iy = oy * stride - pad + i;
           for (let ox = 0; ox < ow; ox++, s++) {
@@ -383,9 +383,9 @@ export function createJsKernels(heap: Heap): RawKernels {
     tanh_f32: (n, x, y) => tanh(heap.f32, n, x, y),
     sigmoid_backward_f32: (n, y, g) => sigmoidBackward(heap.f32, n, y, g),
     tanh_backward_f32: (n, y, g) => tanhBackward(heap.f32, n, y, g),
-    im2col_f32: (c, h, w, kh, kw, st, pad, oh, ow, x, cols) => im2col(heap.f32, 2, c, h, w, kh, kw, st, pad, oh, ow, x, cols),
-    im2col_f64: (c, h, w, kh, kw, st, pad, oh, ow, x, cols) => im2col(heap.f64, 3, c, h, w, kh, kw, st, pad, oh, ow, x, cols),
-    col2im_f32: (c, h, w, kh, kw, st, pad, oh, ow, cols, x) => col2im(heap.f32, 2, c, h, w, kh, kw, st, pad, oh, ow, cols, x),
-    col2im_f64: (c, h, w, kh, kw, st, pad, oh, ow, cols, x) => col2im(heap.f64, 3, c, h, w, kh, kw, st, pad, oh, ow, cols, x),
+    im2col_f32: (c, h, w, kh, kw, st, pad, oh, ow, x, cols, ldc) => im2col(heap.f32, 2, c, h, w, kh, kw, st, pad, oh, ow, x, cols, ldc),
+    im2col_f64: (c, h, w, kh, kw, st, pad, oh, ow, x, cols, ldc) => im2col(heap.f64, 3, c, h, w, kh, kw, st, pad, oh, ow, x, cols, ldc),
+    col2im_f32: (c, h, w, kh, kw, st, pad, oh, ow, cols, ldc, x) => col2im(heap.f32, 2, c, h, w, kh, kw, st, pad, oh, ow, cols, ldc, x),
+    col2im_f64: (c, h, w, kh, kw, st, pad, oh, ow, cols, ldc, x) => col2im(heap.f64, 3, c, h, w, kh, kw, st, pad, oh, ow, cols, ldc, x),
   };
 }

@@ -217,14 +217,15 @@ export class Kernels {
 
   /**
    * cols ← im2col(x) for a 2-D convolution (dilation 1) of one c×h×w NCHW sample x with a kh×kw kernel:
-   * cols is (c·kh·kw) × (oh·ow), its row (ci·kh + i)·kw + j, column oy·ow + ox holding
+   * cols is (c·kh·kw) × (oh·ow) with leading dimension ldc (default oh·ow; larger to place a batch's
+   * samples side by side), its row (ci·kh + i)·kw + j, column oy·ow + ox holding
    * x[ci][oy·stride − pad + i][ox·stride − pad + j], or 0 in the zero padding.
    * oh = ⌊(h + 2·pad − kh) / stride⌋ + 1 and ow = ⌊(w + 2·pad − kw) / stride⌋ + 1 (checked).
    */
   im2col(dtype: DType, c: number, h: number, w: number, kh: number, kw: number, stride: number, pad: number,
-         oh: number, ow: number, x: number, cols: number): void {
-    const S = this.unfolding("im2col", dtype, c, h, w, kh, kw, stride, pad, oh, ow, x, cols, "cols");
-    (S === 4 ? this.raw.im2col_f32 : this.raw.im2col_f64)(c, h, w, kh, kw, stride, pad, oh, ow, x, cols);
+         oh: number, ow: number, x: number, cols: number, ldc = oh * ow): void {
+    const S = this.unfolding("im2col", dtype, c, h, w, kh, kw, stride, pad, oh, ow, x, cols, ldc, "cols");
+    (S === 4 ? this.raw.im2col_f32 : this.raw.im2col_f64)(c, h, w, kh, kw, stride, pad, oh, ow, x, cols, ldc);
   }
 
   /**
@@ -233,9 +234,9 @@ export class Kernels {
    * bit-identical on both backends). Zero x first for col2im alone.
    */
   col2im(dtype: DType, c: number, h: number, w: number, kh: number, kw: number, stride: number, pad: number,
-         oh: number, ow: number, cols: number, x: number): void {
-    const S = this.unfolding("col2im", dtype, c, h, w, kh, kw, stride, pad, oh, ow, x, cols, "x");
-    (S === 4 ? this.raw.col2im_f32 : this.raw.col2im_f64)(c, h, w, kh, kw, stride, pad, oh, ow, cols, x);
+         oh: number, ow: number, cols: number, x: number, ldc = oh * ow): void {
+    const S = this.unfolding("col2im", dtype, c, h, w, kh, kw, stride, pad, oh, ow, x, cols, ldc, "x");
+    (S === 4 ? this.raw.col2im_f32 : this.raw.col2im_f64)(c, h, w, kh, kw, stride, pad, oh, ow, cols, ldc, x);
   }
 
   /**
@@ -286,7 +287,7 @@ export class Kernels {
 
   /** The checks shared by im2col and col2im (`out` names the one written); returns the element size. */
   private unfolding(fn: string, dtype: DType, c: number, h: number, w: number, kh: number, kw: number, stride: number,
-                    pad: number, oh: number, ow: number, x: number, cols: number, out: "x" | "cols"): number {
+                    pad: number, oh: number, ow: number, x: number, cols: number, ldc: number, out: "x" | "cols"): number {
     const S = elementBytes(fn, dtype);
     size(fn, "c", c);
     size(fn, "h", h);
@@ -298,7 +299,7 @@ export class Kernels {
     outputSize(fn, "oh", oh, "h", h, "kh", kh, stride, pad);
     outputSize(fn, "ow", ow, "w", w, "kw", kw, stride, pad);
     const ex = this.range(fn, "x", x, c * h * w, S);
-    const ec = this.range(fn, "cols", cols, c * kh * kw * oh * ow, S);
+    const ec = this.matrix(fn, "cols", cols, c * kh * kw, oh * ow, ldc, S, "ldc");
     if (out === "cols" && c > 0) disjoint(fn, "cols", cols, ec, "x", x, ex);
     if (out === "x" && c * h * w > 0) disjoint(fn, "x", x, ex, "cols", cols, ec);
     return S;

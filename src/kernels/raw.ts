@@ -66,11 +66,11 @@ export type UnaryFn = (n: number, x: number, y: number) => void;
 export type UnaryBackwardFn = (n: number, y: number, g: number) => void;
 export type Im2colFn = (
   c: number, h: number, w: number, kh: number, kw: number, stride: number, pad: number, oh: number, ow: number,
-  x: number, cols: number,
+  x: number, cols: number, ldc: number,
 ) => void;
 export type Col2imFn = (
   c: number, h: number, w: number, kh: number, kw: number, stride: number, pad: number, oh: number, ow: number,
-  cols: number, x: number,
+  cols: number, ldc: number, x: number,
 ) => void;
 
 /** How gemm reads B: op(B) = B, Bᵀ, or prepacked by pack_b (codes of assembly/gemm.ts). */

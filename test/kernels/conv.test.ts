@@ -112,6 +112,33 @@ describe(`im2col and col2im (${kernels.backend} backend)`, () => {
     });
   }
 
+  for (const dtype of ["f32", "f64"] as DType[]) {
+    it(`${dtype} with a leading dimension ldc > oh·ow (a batch's samples side by side): only its own columns are written and read`, () => {
+      for (const K of [kernels, other]) {
+        for (const g of all) {
+          const rows = g.c * g.kh * g.kw, cells = g.oh * g.ow, ldc = cells + 3;
+          const rng = Rng.derive("ldc", dtype, name(g));
+          const X = uniforms(rng, dtype, g.c * g.h * g.w), C = uniforms(rng, dtype, colsLength(g));
+          // im2col into a wide, NaN-poisoned matrix: row r holds the contiguous row r, the rest stays NaN
+          const x = put(K, dtype, X), wide = put(K, dtype, new Array(rows * ldc).fill(NaN));
+          K.im2col(dtype, g.c, g.h, g.w, g.kh, g.kw, g.stride, g.pad, g.oh, g.ow, x, wide, ldc);
+          const out = get(K, dtype, wide, rows * ldc), want = im2col(K, dtype, g, X);
+          for (let r = 0; r < rows; r++) {
+            expect(firstDifference(out.subarray(r * ldc, r * ldc + cells), want.subarray(r * cells, (r + 1) * cells)), `${dtype} im2col ${name(g)} row ${r}`).to.equal(-1);
+            expect(out.subarray(r * ldc + cells, (r + 1) * ldc).every(Number.isNaN), `${dtype} im2col ${name(g)} wrote past row ${r}`).to.equal(true);
+          }
+          // col2im from the wide matrix with NaN between the rows: equal to the contiguous col2im
+          const wideC = new Array(rows * ldc).fill(NaN);
+          for (let r = 0; r < rows; r++) for (let q = 0; q < cells; q++) wideC[r * ldc + q] = C[r * cells + q];
+          const cp = put(K, dtype, wideC), y = put(K, dtype, X);
+          K.col2im(dtype, g.c, g.h, g.w, g.kh, g.kw, g.stride, g.pad, g.oh, g.ow, cp, y, ldc);
+          expect(firstDifference(get(K, dtype, y, X.length), col2im(K, dtype, g, C, X)), `${dtype} col2im ${name(g)} with ldc`).to.equal(-1);
+          for (const p of [x, wide, cp, y]) K.heap.free(p);
+        }
+      }
+    });
+  }
+
   it("f64: ⟨im2col(x), C⟩ = ⟨x, col2im(C)⟩ to 1e-12", () => {
     for (const g of all) {
       const rng = Rng.derive("adjoint", name(g));

@@ -11,6 +11,7 @@ import { Identity, gaussianMeasurement, type Measurement } from "../../src/objec
 import { Rng } from "../../src/random/rng.js";
 import { referenceForward } from "./reference.js";
 import { convNetwork } from "./fixtures.js";
+import { convColumns } from "../../src/nn/ops/conv.js";
 
 /** Masks of every piecewise activation of the program, for the first `rows` rows, concatenated. */
 function pattern(prog: Program, rows: number): string {
@@ -155,6 +156,42 @@ describe(`networks (${kernels.backend} backend)`, function () {
     // ConvT: input [[1, 2], [3, 4]] → [[1,2,2,4],[3,4,6,8],[3,6,4,8],[9,12,12,16]]; Conv2d sums each 2×2 block (+0.5)
     expect(Array.from(net.forward([[1, 2, 3, 4]])[0])).to.deep.equal([10.5, 20.5, 30.5, 40.5]);
     net.free();
+  });
+
+  it("a conv layer split into chunks of samples (a small column budget) computes what one product per batch does", () => {
+    const rows = 5;
+    const run = (budget: number) => {
+      const saved = convColumns.budget;
+      convColumns.budget = budget;
+      const net = convNetwork("chunks", "f32");
+      const prog = net.program(rows, "train");
+      convColumns.budget = saved;
+      const rng = Rng.derive("chunks", "points");
+      prog.setInput(Array.from({ length: rows }, () => Array.from({ length: net.inputSize }, () => rng.uniformIn(-2, 2))));
+      prog.forward();
+      const output = Array.from(prog.view(prog.output, rows * net.outputSize));
+      prog.view(prog.gradOutput, rows * net.outputSize).set(output.map((v, i) => v - (i % 7) / 7));
+      net.enableGrads();
+      net.zeroGrads();
+      prog.backward(rows, { input: true, params: true });
+      const result = { output, pattern: pattern(prog, rows), gradInput: Array.from(prog.view(prog.gradInput, rows * net.inputSize)),
+        gradParams: net.params.filter((p) => p.trainable).map((p) => Array.from(p.grads)) };
+      net.free();
+      return result;
+    };
+    // budget 1: one sample per product. The three convs' per-sample column matrices have 27·9, 27·36 and 8·9
+    // elements, so 600 makes chunks of 2 (a short last chunk), 1 and all 5; the default, one product of 5.
+    const whole = run(convColumns.budget);
+    for (const budget of [1, 600]) {
+      const split = run(budget);
+      expect(split.output).to.deep.equal(whole.output);
+      expect(split.pattern).to.equal(whole.pattern);
+      expect(split.gradInput).to.deep.equal(whole.gradInput);
+      split.gradParams.forEach((g, i) => g.forEach((v, j) => {
+        const w = whole.gradParams[i][j];
+        if (Math.abs(v - w) > 1e-5 * Math.max(1, Math.abs(w))) expect.fail(`budget ${budget}: parameter ${i} gradient ${j}: ${v} vs ${w}`);
+      }));
+    }
   });
 
   for (const [label, makeA] of measurements) {

@@ -1,7 +1,11 @@
 /**
- * Convolutions by im2col / col2im and one gemm per sample, in PyTorch's NCHW layout.
- *   Conv2d           y_s = W · im2col(x_s) + b        W: Cout × (Cin·kh·kw)
- *   ConvTranspose2d  y_s = col2im(Wᵀ · x_s) + b       W: Cin × (Cout·kh·kw)   (the adjoint of a Conv2d)
+ * Convolutions by im2col / col2im and one gemm per chunk of samples, in PyTorch's NCHW layout.
+ *   Conv2d           Y = W · [im2col(x_1) … im2col(x_B)] + b        W: Cout × (Cin·kh·kw)
+ *   ConvTranspose2d  y_s = col2im(Wᵀ · X)_s + b, X = [x_1 … x_B]      W: Cin × (Cout·kh·kw)   (the adjoint of a Conv2d)
+ * The columns of all samples of a chunk sit side by side (leading dimension chunk·oh·ow), so a chunk of
+ * samples costs one matrix product per layer (issue #3), the chunk sized to keep the columns in cache.
+ * The grid-side activations are channel-major (C × chunk·oh·ow) for the product and are permuted to and from
+ * the sample-major NCHW layout every other layer, the activation mask included, uses.
  * The im2col geometry is always that of the Conv2d: image (channels, H, W) → grid (oh, ow).
  */
 import { BiasAxis, type Epilogue } from "../../kernels/index.js";
@@ -13,6 +17,15 @@ import { AffineOp } from "./affine.js";
 import type { Context } from "./op.js";
 
 type ConvSpec = Extract<LayerSpec, { type: "Conv2d" | "ConvTranspose2d" }>;
+
+/**
+ * Elements of a conv layer's column buffer, read when a program is compiled. The generators' convolutions have
+ * few input channels, so their products are memory-bound: a chunk must keep its columns in cache, and one
+ * product over a whole batch of 300 is slower than one per sample (dcgan ×¼, B = 300, forward + backward:
+ * 4 Mi elements 12–14 steps/s, 1 Mi 14, 256 Ki 17, per sample 15; best of three, on a loaded machine).
+ * 256 Ki (1 MB in float32) still joins tens of samples per product. The tests shrink it to exercise chunking.
+ */
+export const convColumns = { budget: 1 << 18 };
 
 interface Geometry {
   /** The image side of im2col: channels, height, width. */
@@ -30,10 +43,16 @@ interface Geometry {
 
 abstract class ConvOp extends AffineOp {
   protected readonly g: Geometry;
-  /** Rows of the column matrix (image channels · kh · kw) and its columns (oh · ow). */
+  /** Rows of a sample's column matrix (image channels · kh · kw) and its columns (oh · ow). */
   protected readonly colRows: number;
   protected readonly colCols: number;
+  /** Channels on the grid side (Cout of a Conv2d, Cin of a ConvTranspose2d). */
+  protected readonly gridChannels: number;
+  /** Samples per product. */
+  protected readonly chunk: number;
+  /** colRows × chunk·colCols columns; gridChannels × chunk·colCols channel-major activations. */
   protected readonly cols: number;
+  protected readonly channelMajor: number;
   protected readonly epilogues: Epilogue[];
   protected readonly inSize: number;
   protected readonly outSize: number;
@@ -49,59 +68,94 @@ abstract class ConvOp extends AffineOp {
     this.g = { c: image[0], h: image[1], w: image[2], kh, kw, stride: sh, pad: ph, oh: grid[1], ow: grid[2] };
     this.colRows = image[0] * kh * kw;
     this.colCols = grid[1] * grid[2];
-    this.cols = ctx.K.heap.alloc(this.colRows * this.colCols * ctx.S);
+    this.gridChannels = grid[0];
+    this.chunk = Math.max(1, Math.min(ctx.batch, Math.floor(convColumns.budget / Math.max(1, this.colRows * this.colCols))));
+    this.cols = ctx.K.heap.alloc(this.colRows * this.chunk * this.colCols * ctx.S);
+    this.channelMajor = ctx.K.heap.alloc(this.gridChannels * this.chunk * this.colCols * ctx.S);
     this.epilogues = this.act.epilogues(this.effB, BiasAxis.Row);
     this.inSize = inShape[0] * inShape[1] * inShape[2];
     this.outSize = outShape[0] * outShape[1] * outShape[2];
   }
 
-  protected im2col(image: number): void {
-    const { g } = this;
-    this.ctx.K.im2col(this.ctx.dtype, g.c, g.h, g.w, g.kh, g.kw, g.stride, g.pad, g.oh, g.ow, image, this.cols);
+  /** Columns of samples first..first+n−1 of `images` (samples `size` apart), side by side in this.cols. */
+  protected im2col(images: number, size: number, first: number, n: number): void {
+    const { g, ctx } = this, S = ctx.S, ldc = n * this.colCols;
+    for (let s = 0; s < n; s++) {
+      ctx.K.im2col(ctx.dtype, g.c, g.h, g.w, g.kh, g.kw, g.stride, g.pad, g.oh, g.ow,
+        images + (first + s) * size * S, this.cols + s * this.colCols * S, ldc);
+    }
   }
 
-  /** image ← col2im(cols) (the image is zeroed first: col2im adds). */
-  protected col2im(image: number): void {
-    const { g, ctx } = this;
-    ctx.K.heap.u8.fill(0, image, image + g.c * g.h * g.w * ctx.S);
-    ctx.K.col2im(ctx.dtype, g.c, g.h, g.w, g.kh, g.kw, g.stride, g.pad, g.oh, g.ow, this.cols, image);
+  /** images_s ← col2im(this.cols)_s for samples first..first+n−1 (each image is zeroed first: col2im adds). */
+  protected col2im(images: number, size: number, first: number, n: number): void {
+    const { g, ctx } = this, S = ctx.S, ldc = n * this.colCols;
+    const start = images + first * size * S;
+    ctx.K.heap.u8.fill(0, start, start + n * size * S);
+    for (let s = 0; s < n; s++) {
+      ctx.K.col2im(ctx.dtype, g.c, g.h, g.w, g.kh, g.kw, g.stride, g.pad, g.oh, g.ow,
+        this.cols + s * this.colCols * S, images + (first + s) * size * S, ldc);
+    }
+  }
+
+  /**
+   * Between the grid side's sample-major layout (samples × C × P, P = oh·ow) and this.channelMajor (C × n·P):
+   * toChannelMajor copies samples first..first+n−1 in, otherwise out.
+   */
+  protected permute(samples: number, first: number, n: number, toChannelMajor: boolean): void {
+    const { S, K } = this.ctx, C = this.gridChannels, P = this.colCols, bytes = P * S, u8 = K.heap.u8;
+    for (let s = 0; s < n; s++) {
+      for (let c = 0; c < C; c++) {
+        const sampleMajor = samples + ((first + s) * C + c) * bytes, channelMajor = this.channelMajor + (c * n + s) * bytes;
+        if (toChannelMajor) u8.copyWithin(channelMajor, sampleMajor, sampleMajor + bytes);
+        else u8.copyWithin(sampleMajor, channelMajor, channelMajor + bytes);
+      }
+    }
+  }
+
+  /** Bias and piecewise activation (recording the mask) on samples first..first+n−1 of the output y. */
+  protected biasAct(y: number, first: number, n: number): void {
+    if (this.effB === 0 && this.act.mask === 0) return;
+    const { K, dtype, S } = this.ctx, cout = this.outShape[0], spatial = this.outSize / cout;
+    for (let s = first; s < first + n; s++) K.biasAct(dtype, cout, spatial, y + s * this.outSize * S, spatial, this.epilogues[s]);
   }
 
   override free(): void {
     this.ctx.K.heap.free(this.cols);
+    this.ctx.K.heap.free(this.channelMajor);
     super.free();
   }
 }
 
 export class Conv2dOp extends ConvOp {
   forward(rows: number, x: number, y: number): void {
-    const { K, dtype, S } = this.ctx;
-    const cout = this.outShape[0];
-    for (let s = 0; s < rows; s++) {
-      this.im2col(x + s * this.inSize * S);
-      K.gemm(dtype, false, false, cout, this.colCols, this.colRows, 1, this.effW, this.colRows, this.cols, this.colCols,
-        0, y + s * this.outSize * S, this.colCols, this.epilogues[s]);
+    const { K, dtype } = this.ctx, cout = this.outShape[0];
+    for (let first = 0; first < rows; first += this.chunk) {
+      const n = Math.min(this.chunk, rows - first), N = n * this.colCols;
+      this.im2col(x, this.inSize, first, n);
+      K.gemm(dtype, false, false, cout, N, this.colRows, 1, this.effW, this.colRows, this.cols, N, 0, this.channelMajor, N);
+      this.permute(y, first, n, false);
+      this.biasAct(y, first, n);
     }
     this.act.applySmooth(rows, y);
   }
 
   backward(rows: number, x: number, y: number, gy: number, gx: number, params: boolean): void {
     this.checkTrainable(params);
-    const { K, dtype, S } = this.ctx;
-    const cout = this.outShape[0];
+    const { K, dtype } = this.ctx, cout = this.outShape[0];
     this.act.backward(rows, y, gy);
     if (params) this.accumulateBiasGrad(rows, gy, this.colCols);
-    for (let s = 0; s < rows; s++) {
-      const gys = gy + s * this.outSize * S;
+    for (let first = 0; first < rows; first += this.chunk) {
+      const n = Math.min(this.chunk, rows - first), N = n * this.colCols;
+      this.permute(gy, first, n, true);
       if (params) {
-        this.im2col(x + s * this.inSize * S);
-        // ∂L/∂W += gy_s · colsᵀ
-        K.gemm(dtype, false, true, cout, this.colRows, this.colCols, 1, gys, this.colCols, this.cols, this.colCols, 1, this.weight.grad, this.colRows);
+        // ∂L/∂W += GY · colsᵀ
+        this.im2col(x, this.inSize, first, n);
+        K.gemm(dtype, false, true, cout, this.colRows, N, 1, this.channelMajor, N, this.cols, N, 1, this.weight.grad, this.colRows);
       }
       if (gx !== 0) {
-        // ∂L/∂x_s = col2im(Wᵀ · gy_s)
-        K.gemm(dtype, true, false, this.colRows, this.colCols, cout, 1, this.effW, this.colRows, gys, this.colCols, 0, this.cols, this.colCols);
-        this.col2im(gx + s * this.inSize * S);
+        // ∂L/∂x_s = col2im(Wᵀ · GY)_s
+        K.gemm(dtype, true, false, this.colRows, N, cout, 1, this.effW, this.colRows, this.channelMajor, N, 0, this.cols, N);
+        this.col2im(gx, this.inSize, first, n);
       }
     }
   }
@@ -109,31 +163,33 @@ export class Conv2dOp extends ConvOp {
 
 export class ConvTranspose2dOp extends ConvOp {
   forward(rows: number, x: number, y: number): void {
-    const { K, dtype, S } = this.ctx;
-    const cin = this.inShape[0], cout = this.outShape[0];
-    for (let s = 0; s < rows; s++) {
-      const ys = y + s * this.outSize * S;
-      K.gemm(dtype, true, false, this.colRows, this.colCols, cin, 1, this.effW, this.colRows, x + s * this.inSize * S, this.colCols, 0, this.cols, this.colCols);
-      this.col2im(ys);
-      if (this.effB !== 0 || this.act.mask !== 0) K.biasAct(dtype, cout, this.outSize / cout, ys, this.outSize / cout, this.epilogues[s]);
+    const { K, dtype } = this.ctx, cin = this.inShape[0];
+    for (let first = 0; first < rows; first += this.chunk) {
+      const n = Math.min(this.chunk, rows - first), N = n * this.colCols;
+      this.permute(x, first, n, true);
+      K.gemm(dtype, true, false, this.colRows, N, cin, 1, this.effW, this.colRows, this.channelMajor, N, 0, this.cols, N);
+      this.col2im(y, this.outSize, first, n);
+      this.biasAct(y, first, n);
     }
     this.act.applySmooth(rows, y);
   }
 
   backward(rows: number, x: number, y: number, gy: number, gx: number, params: boolean): void {
     this.checkTrainable(params);
-    const { K, dtype, S } = this.ctx;
-    const cin = this.inShape[0];
+    const { K, dtype } = this.ctx, cin = this.inShape[0];
     this.act.backward(rows, y, gy);
     if (params) this.accumulateBiasGrad(rows, gy, this.outSize / this.outShape[0]);
-    for (let s = 0; s < rows; s++) {
-      this.im2col(gy + s * this.outSize * S);
+    for (let first = 0; first < rows; first += this.chunk) {
+      const n = Math.min(this.chunk, rows - first), N = n * this.colCols;
+      this.im2col(gy, this.outSize, first, n);
       if (params) {
-        // ∂L/∂W += x_s · im2col(gy_s)ᵀ
-        K.gemm(dtype, false, true, cin, this.colRows, this.colCols, 1, x + s * this.inSize * S, this.colCols, this.cols, this.colCols, 1, this.weight.grad, this.colRows);
+        // ∂L/∂W += X · im2col(GY)ᵀ
+        this.permute(x, first, n, true);
+        K.gemm(dtype, false, true, cin, this.colRows, N, 1, this.channelMajor, N, this.cols, N, 1, this.weight.grad, this.colRows);
       }
       if (gx !== 0) {
-        K.gemm(dtype, false, false, cin, this.colCols, this.colRows, 1, this.effW, this.colRows, this.cols, this.colCols, 0, gx + s * this.inSize * S, this.colCols);
+        K.gemm(dtype, false, false, cin, N, this.colRows, 1, this.effW, this.colRows, this.cols, N, 0, this.channelMajor, N);
+        this.permute(gx, first, n, false);
       }
     }
   }
