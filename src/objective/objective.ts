@@ -90,6 +90,19 @@ export class Objective {
     return this.values;
   }
 
+  /**
+   * Row `from` of the batch takes the place of row `to`: its x, ∇f, f and (one per trial) observation.
+   * Lets a caller compact the trials still running to the front, so finished ones cost nothing.
+   */
+  moveRow(from: number, to: number): void {
+    const { program, measurement } = this, u8 = program.kernels.heap.u8;
+    const S = BYTES[program.dtype], k = program.net.inputSize * S, m = measurement.m * S;
+    u8.copyWithin(program.input + to * k, program.input + from * k, program.input + (from + 1) * k);
+    u8.copyWithin(program.gradInput + to * k, program.gradInput + from * k, program.gradInput + (from + 1) * k);
+    if (!this.shared) u8.copyWithin(this.obs + to * m, this.obs + from * m, this.obs + (from + 1) * m);
+    this.values[to] = this.values[from];
+  }
+
   /** f and ∇f at single points (a convenience for tests and small work; allocates). */
   at(points: readonly ArrayLike<number>[]): { f: number[]; grad: Float64Array[] } {
     const { program } = this;

@@ -1,0 +1,140 @@
+/**
+ * Descent of a batch of trials on one network: the inner loop of Algorithm 3.1 (seed 000) and of every
+ * baseline. All running trials form one batch X (rows × k) in the program's input buffer, so a step is one
+ * forward and one backward pass, a gemm per layer for all of them. A trial that stops (converged, out of
+ * budget, diverged) is compacted out: the last running row moves into its place, so finished trials cost
+ * nothing and the result of a trial never depends on which others share its batch.
+ */
+import type { Objective } from "../objective/objective.js";
+import type { LatentOptimizer } from "../optim/optimizer.js";
+
+/**
+ * Convergence (issue #8): a trial stops when ‖∇f‖ ≤ GRAD_TOL and |f_t − f_{t−1}| ≤ F_TOL·max(1, f). In float32
+ * a gradient of a 784-pixel residual cannot be resolved much below 1e-5 (about n·ε_f32·‖J‖·‖r‖ at the
+ * optimum), so 1e-4 is the tightest level every trial can reach; the f condition keeps Adam from stopping
+ * where its momentum is about to carry it on.
+ */
+export const GRAD_TOL = 1e-4;
+export const F_TOL = 1e-9;
+/** Success as in the paper (seed 000 Section 4): ‖x̂ − x*‖ < 0.01. */
+export const SUCCESS_RADIUS = 0.01;
+
+/** What a trial carries from network to network. x is always its last finite point. */
+export interface TrialState {
+  readonly index: number;
+  x: Float64Array;
+  f: number;
+  /** Gradient steps over all networks so far. */
+  steps: number;
+  /** Extra forward evaluations (line searches, sign-flip tests). */
+  evaluations: number;
+  diverged: boolean;
+  /** Whether the last descent ended by the convergence test (not by its budget). */
+  converged: boolean;
+  /** Total steps when ‖x − x*‖ < SUCCESS_RADIUS first held on a network with x* monitored. */
+  stepsToSuccess: number | undefined;
+  xStar: Float64Array | undefined;
+}
+
+export interface DescentOptions {
+  /** Gradient steps allowed on this network: one for all trials, or per trial. */
+  budget: number | ((trial: TrialState) => number);
+  /** Stop a trial at convergence (else it uses its whole budget). */
+  untilConverged: boolean;
+  /** Record stepsToSuccess on this network. */
+  monitorSuccess: boolean;
+  /** Huang, Hand, Heckel & Voroninski (2018): whenever f(−x) < f(x), jump to −x (for the hv family). */
+  signFlip?: boolean;
+  /** Called after every step with the number of trials still running. */
+  onStep?: (running: number) => void;
+}
+
+/**
+ * Descend from each trial's x on the objective's network (its observations must be in the trials' order,
+ * one row each, or shared). Updates the trials' states in place.
+ */
+export function descend(objective: Objective, optimizer: LatentOptimizer, trials: TrialState[], options: DescentOptions): void {
+  const { program } = objective, k = program.net.inputSize;
+  if (trials.length > program.batch) throw new RangeError(`descend: ${trials.length} trials exceed the batch of ${program.batch}`);
+  let rows = trials.length;
+  if (rows === 0) return;
+  const slot = trials.slice();
+  const stepsHere = new Int32Array(rows), previous = new Float64Array(rows).fill(NaN);
+  const budget = Float64Array.from(slot, (t) => (typeof options.budget === "number" ? options.budget : options.budget(t)));
+  program.setInput(slot.map((t) => t.x));
+  optimizer.reset(rows);
+  let f = objective.evaluate(rows, true);
+  if (options.signFlip) flipSigns(objective, rows, slot);
+  for (;;) {
+    const X = program.view(program.input, rows * k), G = program.view(program.gradInput, rows * k);
+    for (let r = 0; r < rows;) {
+      const t = slot[r];
+      let finite = Number.isFinite(f[r]), g2 = 0;
+      for (let j = 0; j < k; j++) {
+        const x = X[r * k + j], g = G[r * k + j];
+        finite &&= Number.isFinite(x) && Number.isFinite(g);
+        g2 += g * g;
+      }
+      if (finite) {
+        for (let j = 0; j < k; j++) t.x[j] = X[r * k + j];
+        t.f = f[r];
+        if (options.monitorSuccess && t.stepsToSuccess === undefined && t.xStar && distance(t.x, t.xStar) < SUCCESS_RADIUS) t.stepsToSuccess = t.steps;
+      } else {
+        t.diverged = true;   // t.x keeps the last finite point
+      }
+      const converged = finite && Math.sqrt(g2) <= GRAD_TOL && Math.abs(f[r] - previous[r]) <= F_TOL * Math.max(1, f[r]);
+      if (!finite || stepsHere[r] >= budget[r] || (options.untilConverged && converged)) {
+        t.converged = converged;
+        rows--;
+        if (r !== rows) {
+          objective.moveRow(rows, r);
+          optimizer.moveRow(rows, r);
+          slot[r] = slot[rows];
+          stepsHere[r] = stepsHere[rows];
+          budget[r] = budget[rows];
+          previous[r] = previous[rows];
+        }
+        continue;
+      }
+      r++;
+    }
+    if (rows === 0) return;
+    for (let r = 0; r < rows; r++) previous[r] = f[r];
+    const extra = optimizer.step(rows);
+    f = objective.evaluate(rows, true);
+    for (let r = 0; r < rows; r++) {
+      stepsHere[r]++;
+      slot[r].steps++;
+      slot[r].evaluations += extra;
+    }
+    if (options.signFlip) flipSigns(objective, rows, slot);
+    options.onStep?.(rows);
+  }
+}
+
+/** For each row, f(−x) < f(x) ⇒ x ← −x; f and ∇f are current afterwards. Costs one or two evaluations. */
+function flipSigns(objective: Objective, rows: number, slot: TrialState[]): void {
+  const { program, values } = objective, k = program.net.inputSize;
+  const fx = values.slice(0, rows);
+  const X = program.view(program.input, rows * k);
+  for (let i = 0; i < rows * k; i++) X[i] = -X[i];
+  const fNeg = objective.evaluate(rows, false);
+  let flipped = false;
+  for (let r = 0; r < rows; r++) {
+    slot[r].evaluations++;
+    if (fNeg[r] < fx[r]) flipped = true;
+    else for (let j = 0; j < k; j++) X[r * k + j] = -X[r * k + j];
+  }
+  if (flipped) {
+    objective.evaluate(rows, true);
+    for (let r = 0; r < rows; r++) slot[r].evaluations++;
+  } else {
+    values.set(fx);   // every row is back at x, where ∇f (untouched by a forward pass) was computed
+  }
+}
+
+export function distance(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += (a[i] - b[i]) ** 2;
+  return Math.sqrt(s);
+}

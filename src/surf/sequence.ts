@@ -1,0 +1,27 @@
+/**
+ * Where a run's networks come from, in a form that can be sent to a worker: a checkpoint directory or one
+ * network file (by path), or safetensors files in memory (in step order).
+ */
+import { networkFromSafetensors } from "../nn/checkpoint.js";
+import { CheckpointSequence, isDirectory, readNetwork } from "../nn/files.js";
+import { InputError } from "../errors.js";
+import type { NetworkSequence } from "./surf.js";
+
+export type SequenceSource = { kind: "path"; path: string } | { kind: "bytes"; files: Uint8Array[] };
+
+export function openSequence(source: SequenceSource): NetworkSequence {
+  if (source.kind === "bytes") {
+    if (source.files.length === 0) throw new InputError("surf: no networks given");
+    const specs = source.files.map((bytes, t) => {
+      const { network } = networkFromSafetensors(bytes, `network ${t}`);
+      const spec = JSON.stringify(network.spec);
+      network.free();
+      return spec;
+    });
+    const odd = specs.findIndex((s) => s !== specs[0]);
+    if (odd >= 0) throw new InputError(`network ${odd}: its architecture differs from network 0's (a checkpoint sequence has one architecture)`);
+    return { length: source.files.length, load: (t) => networkFromSafetensors(source.files[t], `network ${t}`).network };
+  }
+  if (isDirectory(source.path)) return CheckpointSequence.open(source.path);
+  return { length: 1, load: () => readNetwork(source.path).network };
+}

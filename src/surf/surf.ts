@@ -1,0 +1,249 @@
+/**
+ * Surfing (seed 000, Algorithm 3.1) and its baselines over a batch of trials.
+ *
+ *   surf       x_{−1} = x_init; for t = 0..T descend on f_{θ_t} from x_{t−1}, within the schedule's budget for t
+ *   regular    the optimizer on f_{θ_T} alone from x_init, to convergence (the paper's "regular Adam")
+ *   restarts   best, by f, of R descents on f_{θ_T} from fresh starts, sharing each trial's budget (the total
+ *              steps surfing used on that trial): the comparison at equal compute the paper's reviewers asked for
+ *
+ * Trial i's randomness (x*, x_init, restart starts, observation noise) comes from Rng.derive(seed, "trial", i)
+ * alone, and descent never mixes rows, so a trial's result is the same in any batch and on any worker.
+ */
+import { InputError } from "../errors.js";
+import type { Network } from "../nn/network.js";
+import { Objective } from "../objective/objective.js";
+import { measurementFromSpec, observe, type Measurement, type MeasurementSpec } from "../objective/measurement.js";
+import { createOptimizer, type OptimizerOptions } from "../optim/optimizer.js";
+import { Rng, type Seed } from "../random/rng.js";
+import { descend, distance, SUCCESS_RADIUS, type TrialState } from "./descent.js";
+import { stepBudgets, type Schedule } from "./schedule.js";
+
+/** θ_0..θ_T, loaded one at a time (the caller's sequence frees nothing; surf frees what it loads). */
+export interface NetworkSequence {
+  readonly length: number;
+  load(t: number): Network;
+}
+
+/** Where the targets come from: x* ~ U[−1, 1]^k with y = G_{θ_T}(x*) (the paper's), given x*, or given y. */
+export type Targets =
+  | { kind: "synthetic" }
+  | { kind: "latent"; xStar: number[][] }
+  | { kind: "signal"; y: number[][] };
+
+/** The measurement: A = I or the papers' Gaussian A with m rows (one matrix for the run, from its seed). */
+export type MeasurementChoice = { kind: "identity" } | { kind: "gaussian"; m: number };
+
+export type Method =
+  | { kind: "surf"; schedule: Schedule }
+  | { kind: "regular" }
+  | { kind: "restarts"; restarts: number; budgets: Record<number, number> };
+
+export interface RunOptions {
+  seed: Seed;
+  targets: Targets;
+  measurement: MeasurementChoice;
+  /** Standard deviation of Gaussian noise added to each observation A·y. */
+  noise?: number;
+  optimizer: OptimizerOptions;
+  /** Cap on the steps of a descent run to convergence. */
+  maxSteps: number;
+  /** x_init: uniform on [−1, 1]^k (the paper's experiments), 0 (Algorithm 3.1's x_{−1} = 0), or given (one for all, or per trial). */
+  start: "uniform" | "zero" | number[][];
+  /** Rows per batch (the trials of a run are processed this many at a time). */
+  batch: number;
+  /** The hv baseline's sign flip (Huang, Hand, Heckel & Voroninski 2018) in every descent. */
+  signFlip?: boolean;
+  /** Progress, a fraction in [0, 1]: networks done (surfing) or trials finished, after every step. */
+  onProgress?: (fraction: number) => void;
+}
+
+export interface TrialResult {
+  index: number;
+  xInit: number[];
+  xStar: number[] | null;
+  xHat: number[];
+  f: number;
+  distToXStar: number | null;
+  success: boolean | null;
+  /** Gradient steps (evaluations of f and ∇f that moved x) over all networks. */
+  steps: number;
+  stepsToSuccess: number | null;
+  /** Extra evaluations of f alone (line searches, sign-flip tests). */
+  evaluations: number;
+  converged: boolean;
+  diverged: boolean;
+  /** √(‖G_{θ_T}(x̂) − y‖² / n), y the true signal. */
+  pixelError: number;
+  /** Steps spent on and f reached at each network (surfing), in order. */
+  path: { steps: number; f: number }[];
+}
+
+interface Trial {
+  state: TrialState;
+  xInit: Float64Array;
+  signal: Float64Array;
+  observation: Float64Array;
+}
+
+/** Run `method` on the trials `indices`; results in the order of `indices`. */
+export function run(sequence: NetworkSequence, method: Method, indices: readonly number[], options: RunOptions): TrialResult[] {
+  validate(sequence, indices, options);
+  const T = sequence.length - 1;
+  const final = sequence.load(T);
+  try {
+    const A = measurementOf(final, options);
+    try {
+      const trials = indices.map((i) => makeTrial(final, A, i, options));
+      const paths = trials.map(() => [] as { steps: number; f: number }[]);
+      const report = (share: number) => options.onProgress?.(share);
+      if (method.kind === "surf") {
+        const budgets = stepBudgets(method.schedule, sequence.length, options.maxSteps);
+        for (let t = 0; t <= T; t++) {
+          const net = t === T ? final : sequence.load(t);
+          try {
+            const live = trials.filter((tr) => !tr.state.diverged);
+            const before = live.map((tr) => tr.state.steps);
+            descendAll(net, A, live, options, { budget: budgets[t], untilConverged: true, monitorSuccess: t === T },
+              (finished) => report((t + finished / Math.max(1, live.length)) / (T + 1)));
+            live.forEach((tr, j) => paths[trials.indexOf(tr)].push({ steps: tr.state.steps - before[j], f: tr.state.f }));
+          } finally {
+            if (t !== T) net.free();
+          }
+        }
+      } else if (method.kind === "regular") {
+        descendAll(final, A, trials, options, { budget: options.maxSteps, untilConverged: true, monitorSuccess: true },
+          (finished) => report(finished / trials.length));
+      } else {
+        restarts(final, A, trials, method, options, report);
+      }
+      return finish(final, trials, paths);
+    } finally {
+      A.free();
+    }
+  } finally {
+    final.free();
+  }
+}
+
+function validate(sequence: NetworkSequence, indices: readonly number[], options: RunOptions): void {
+  if (sequence.length < 1) throw new InputError("surf: the network sequence is empty");
+  if (!(Number.isSafeInteger(options.batch) && options.batch >= 1)) throw new InputError(`surf: batch must be a positive integer, got ${options.batch}`);
+  if (!(Number.isSafeInteger(options.maxSteps) && options.maxSteps >= 1)) throw new InputError(`surf: max steps must be a positive integer, got ${options.maxSteps}`);
+  if (!(options.noise === undefined || (options.noise >= 0 && Number.isFinite(options.noise)))) throw new InputError(`surf: noise must be ≥ 0, got ${options.noise}`);
+  for (const i of indices) if (!(Number.isSafeInteger(i) && i >= 0)) throw new InputError(`surf: trial indices must be integers ≥ 0, got ${i}`);
+}
+
+function measurementOf(final: Network, options: RunOptions): Measurement {
+  const n = final.outputSize, choice = options.measurement;
+  let spec: MeasurementSpec;
+  if (choice.kind === "identity") spec = { kind: "identity", n };
+  else {
+    if (!(Number.isSafeInteger(choice.m) && choice.m >= 1)) throw new InputError(`--measure gaussian:M needs a positive integer M, got ${choice.m}`);
+    spec = { kind: "gaussian", m: choice.m, n, seed: `${options.seed}/measurement` };
+  }
+  return measurementFromSpec(final.kernels, final.dtype, spec);
+}
+
+/** Trial i: x* and x_init ~ U[−1, 1]^k from its own stream, its signal y and observation A·y (+ noise). */
+function makeTrial(final: Network, A: Measurement, index: number, options: RunOptions): Trial {
+  const k = final.inputSize, n = final.outputSize, { targets } = options;
+  const rng = Rng.derive(options.seed, "trial", index);
+  const uniform = () => Float64Array.from({ length: k }, () => rng.uniformIn(-1, 1));
+  let xStar: Float64Array | undefined = targets.kind === "synthetic" ? uniform() : undefined;
+  const xInit = options.start === "uniform" ? uniform() : options.start === "zero" ? new Float64Array(k) : Float64Array.from(pick(options.start, index, k, "x_init"));
+  if (targets.kind === "latent") xStar = Float64Array.from(pick(targets.xStar, index, k, "x*"));
+  const signal = targets.kind === "signal" ? Float64Array.from(pick(targets.y, index, n, "target")) : Float64Array.from(final.forward([xStar!])[0]);
+  const observation = observe(A, [signal], options.noise ?? 0, `${options.seed}/trial/${index}/noise`)[0];
+  const state: TrialState = {
+    index, x: xInit.slice(), f: NaN, steps: 0, evaluations: 0, diverged: false, converged: false, stepsToSuccess: undefined, xStar,
+  };
+  return { state, xInit, signal, observation };
+}
+
+/** One given vector for all trials, or one per trial. */
+function pick(list: number[][], index: number, length: number, what: string): number[] {
+  const v = list.length === 1 ? list[0] : list[index];
+  if (v === undefined) throw new InputError(`${what}: ${list.length} given, but trial ${index} needs one (give one for all trials, or one per trial)`);
+  if (v.length !== length) throw new InputError(`${what}: has ${v.length} values, the network needs ${length}`);
+  if (v.some((x) => !Number.isFinite(x))) throw new InputError(`${what}: values must be finite numbers`);
+  return v;
+}
+
+/** Descend every trial on `net`, `options.batch` rows at a time; `finished(count)` after every step. */
+function descendAll(net: Network, A: Measurement, trials: Trial[], options: RunOptions,
+                    descent: { budget: number | ((t: TrialState) => number); untilConverged: boolean; monitorSuccess: boolean },
+                    finished: (count: number) => void): void {
+  for (let first = 0; first < trials.length; first += options.batch) {
+    const chunk = trials.slice(first, first + options.batch);
+    const objective = new Objective(net.program(chunk.length), A, chunk.map((t) => t.observation));
+    const optimizer = createOptimizer(objective, options.optimizer);
+    try {
+      descend(objective, optimizer, chunk.map((t) => t.state), { ...descent, signFlip: options.signFlip, onStep: (running) => finished(first + chunk.length - running) });
+    } finally {
+      optimizer.free();
+      objective.free();
+    }
+  }
+}
+
+/**
+ * Best of R descents on θ_T, sharing trial i's budget B_i: restart j starts at x_init (j = 0) or at a fresh
+ * U[−1, 1]^k point from the trial's stream, and runs to convergence or ⌊B_i / R⌋ steps.
+ */
+function restarts(final: Network, A: Measurement, trials: Trial[], method: Extract<Method, { kind: "restarts" }>, options: RunOptions,
+                  report: (fraction: number) => void): void {
+  const R = method.restarts;
+  if (!(Number.isSafeInteger(R) && R >= 1)) throw new InputError(`restarts: R must be a positive integer, got ${R}`);
+  const k = final.inputSize;
+  const share = (t: TrialState) => {
+    const b = method.budgets[t.index];
+    if (!(Number.isSafeInteger(b) && b >= 0)) throw new InputError(`restarts: no step budget for trial ${t.index}`);
+    return Math.max(1, Math.floor(b / R));
+  };
+  const best: TrialState[] = trials.map((tr) => ({ ...tr.state, x: tr.state.x.slice() }));
+  const spent = trials.map(() => ({ steps: 0, evaluations: 0, toSuccess: undefined as number | undefined }));
+  for (let j = 0; j < R; j++) {
+    const runs = trials.map((tr, i) => {
+      const rng = Rng.derive(options.seed, "trial", tr.state.index, "restart", j);
+      const x = j === 0 ? tr.xInit.slice() : Float64Array.from({ length: k }, () => rng.uniformIn(-1, 1));
+      const state: TrialState = { ...tr.state, x, f: NaN, steps: spent[i].steps, evaluations: spent[i].evaluations, diverged: false, converged: false, stepsToSuccess: spent[i].toSuccess };
+      return { ...tr, state };
+    });
+    descendAll(final, A, runs, options, { budget: share, untilConverged: true, monitorSuccess: true },
+      (finished) => report((j + finished / trials.length) / R));
+    runs.forEach((r, i) => {
+      spent[i] = { steps: r.state.steps, evaluations: r.state.evaluations, toSuccess: r.state.stepsToSuccess };
+      if (j === 0 || (!r.state.diverged && !(r.state.f >= best[i].f))) best[i] = { ...r.state };
+    });
+  }
+  trials.forEach((tr, i) => {
+    Object.assign(tr.state, best[i], { steps: spent[i].steps, evaluations: spent[i].evaluations, stepsToSuccess: spent[i].toSuccess });
+  });
+}
+
+function finish(final: Network, trials: Trial[], paths: { steps: number; f: number }[][]): TrialResult[] {
+  const n = final.outputSize;
+  const outputs = trials.length > 0 ? final.forward(trials.map((t) => t.state.x)) : [];
+  return trials.map((tr, i) => {
+    const s = tr.state;
+    let sq = 0;
+    for (let j = 0; j < n; j++) sq += (outputs[i][j] - tr.signal[j]) ** 2;
+    const dist = s.xStar ? distance(s.x, s.xStar) : null;
+    return {
+      index: s.index,
+      xInit: Array.from(tr.xInit),
+      xStar: s.xStar ? Array.from(s.xStar) : null,
+      xHat: Array.from(s.x),
+      f: s.f,
+      distToXStar: dist,
+      success: dist === null ? null : dist < SUCCESS_RADIUS,
+      steps: s.steps,
+      stepsToSuccess: s.stepsToSuccess ?? null,
+      evaluations: s.evaluations,
+      converged: s.converged,
+      diverged: s.diverged,
+      pixelError: Math.sqrt(sq / n),
+      path: paths[i] ?? [],
+    };
+  });
+}

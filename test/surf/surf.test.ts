@@ -1,0 +1,124 @@
+// Surfing (Algorithm 3.1) and its baselines: tracking a moving global minimizer, escaping a spurious basin
+// that stalls regular descent, results independent of batch size and worker count, divergence, the
+// schedule and the metrics.
+import { expect } from "chai";
+import { run, type RunOptions } from "../../src/surf/surf.js";
+import { runParallel } from "../../src/surf/pool.js";
+import { neuripsTotal, stepBudgets } from "../../src/surf/schedule.js";
+import { percentile, summarize, wilson } from "../../src/surf/metrics.js";
+import { shiftFlow } from "./flows.js";
+
+const base = (over: Partial<RunOptions>): RunOptions => ({
+  seed: "surf-test", targets: { kind: "synthetic" }, measurement: { kind: "identity" }, optimizer: { kind: "adam" },
+  maxSteps: 4000, start: "uniform", batch: 64, ...over,
+});
+
+describe("surfing (Algorithm 3.1)", function () {
+  this.timeout(300000);
+
+  it("tracks a continuously moving global minimizer: f_t(x_t) ≈ 0 (the global minimum) at every t, and x̂_T = x*", () => {
+    const x0 = [0.6, -0.3, 0.2], T = 12;
+    const flow = shiftFlow("surf", [3, 30, 60, 120], "track", [0.8, 0.5, -0.6], T);
+    // x_init = x0 + c_0, the minimizer of f_0; then every f_t's minimizer x0 + c_t is a short move away
+    const start = [[0.6 + 0.8, -0.3 + 0.5, 0.2 - 0.6]];
+    for (const optimizer of [{ kind: "adam" as const }, { kind: "armijo" as const }]) {
+      const [r] = run(flow, { kind: "surf", schedule: { kind: "converge" } }, [0], base({ targets: { kind: "latent", xStar: [x0] }, start, optimizer }));
+      expect(r.path).to.have.length(T + 1);
+      r.path.forEach((p, t) => expect(p.f, `${optimizer.kind}, network ${t}`).to.be.below(1e-6));
+      expect(r.distToXStar, optimizer.kind).to.be.below(0.01);
+      expect(r.success).to.equal(true);
+    }
+  });
+
+  it("escapes the −ρ_d·x0 basin where regular Adam stalls (hv network, start at −x0); so does the sign flip", () => {
+    const x0 = [0.8, -0.5], T = 20;
+    const flow = shiftFlow("hv", [2, 40, 200, 400], "basin", [-1.6, 1.0], T);   // minimizer −x0 at t = 0, x0 at T
+    const options = base({ targets: { kind: "latent", xStar: [x0] }, start: [[-0.8, 0.5]] });
+    const [regular] = run(flow, { kind: "regular" }, [0], options);
+    expect(regular.distToXStar).to.be.above(0.5);
+    expect(regular.f).to.be.above(1e-3);
+    // the stall point lies on the negative ray, as Hand & Voroninski's Theorem 1 predicts
+    const cos = (regular.xHat[0] * x0[0] + regular.xHat[1] * x0[1]) / (Math.hypot(...regular.xHat) * Math.hypot(...x0));
+    expect(cos).to.be.below(-0.95);
+    const [surf] = run(flow, { kind: "surf", schedule: { kind: "converge" } }, [0], options);
+    expect(surf.success).to.equal(true);
+    const [flip] = run(flow, { kind: "regular" }, [0], { ...options, signFlip: true });
+    expect(flip.success).to.equal(true);
+    expect(flip.evaluations).to.be.above(0);
+  });
+
+  it("gives every trial the same result in batches of 1 and 64, and with 1 or 2 workers", async () => {
+    const flow = shiftFlow("surf", [2, 20, 40, 80], "batches", [0.5, -0.5], 6);
+    const indices = Array.from({ length: 9 }, (_, i) => i);
+    const method = { kind: "surf" as const, schedule: { kind: "neurips" as const, total: 60 } };
+    const one = run(flow, method, indices, base({ batch: 1 }));
+    const many = run(flow, method, indices, base({ batch: 64 }));
+    expect(many).to.deep.equal(one);
+    const source = { kind: "bytes" as const, files: flow.bytes() };
+    const w1 = await runParallel(source, method, indices, base({}), 1);
+    const w2 = await runParallel(source, method, indices, base({}), 2);
+    expect(w2).to.deep.equal(w1);
+    expect(w1).to.deep.equal(one);
+    // and a subset of the trials gets the same results as within the whole run
+    expect(run(flow, method, [4, 7], base({}))).to.deep.equal([one[4], one[7]]);
+  });
+
+  it("reports a trial whose iterate becomes non-finite as diverged, with its last finite point", () => {
+    const flow = shiftFlow("surf", [2, 20, 40], "diverge", [0, 0], 1);
+    const [r] = run(flow, { kind: "regular" }, [0], base({ optimizer: { kind: "gd", lr: 1e38 } }));
+    expect(r.diverged).to.equal(true);
+    expect(r.xHat.every(Number.isFinite)).to.equal(true);
+    expect(Number.isFinite(r.f)).to.equal(true);
+  });
+
+  it("best of R restarts keeps within each trial's budget and returns the best f it found", () => {
+    const flow = shiftFlow("hv", [2, 30, 100], "restarts", [0, 0], 1);
+    const budgets = { 0: 100, 1: 7, 2: 1 };
+    const results = run(flow, { kind: "restarts", restarts: 4, budgets }, [0, 1, 2], base({}));
+    results.forEach((r) => expect(r.steps).to.be.at.most(Math.max(4, budgets[r.index as 0 | 1 | 2])));
+    const single = run(flow, { kind: "restarts", restarts: 1, budgets: { 0: 25 } }, [0], base({}));
+    expect(results[0].f).to.be.at.most(single[0].f);
+  });
+
+  it("refuses bad options with a clear InputError", () => {
+    const flow = shiftFlow("surf", [2, 10, 20], "bad", [0, 0], 1);
+    expect(() => run(flow, { kind: "regular" }, [0], base({ batch: 0 }))).to.throw(/batch must be a positive integer/);
+    expect(() => run(flow, { kind: "regular" }, [0], base({ targets: { kind: "latent", xStar: [[1, 2, 3]] } }))).to.throw(/x\*: has 3 values, the network needs 2/);
+    expect(() => run(flow, { kind: "regular" }, [0], base({ targets: { kind: "signal", y: [[1]] } }))).to.throw(/target: has 1 values, the network needs 20/);
+    expect(() => run(flow, { kind: "regular" }, [0], base({ measurement: { kind: "gaussian", m: 0 } }))).to.throw(/gaussian:M needs a positive integer/);
+  });
+});
+
+describe("the NeurIPS schedule and the run metrics", () => {
+  it("splits the total over θ_0..θ_{T−1} harmonically (decreasing, exact sum) and runs θ_T to the cap", () => {
+    const b = stepBudgets({ kind: "neurips", total: 1000 }, 101, 5000);
+    expect(b).to.have.length(101);
+    expect(b[100]).to.equal(5000);
+    expect(b.slice(0, 100).reduce((a, x) => a + x, 0)).to.equal(1000);
+    for (let t = 1; t < 100; t++) expect(b[t]).to.be.at.most(b[t - 1]);
+    expect(b[0] / b[9]).to.be.closeTo(10, 1);   // w_t ∝ 1/(t + 1)
+    expect(stepBudgets({ kind: "neurips", total: 3 }, 11, 50).slice(0, 10)).to.deep.equal(new Array(10).fill(1));
+    expect(stepBudgets({ kind: "converge" }, 3, 50)).to.deep.equal([50, 50, 50]);
+  });
+
+  it("the budget is regular Adam's 75th percentile, and says how many runs hit the cap", () => {
+    const runs = [10, 20, 30, 40, 1000, 1000].map((steps) => ({ steps, converged: steps < 1000, diverged: false }));
+    expect(neuripsTotal(runs)).to.deep.equal({ total: Math.round(percentile([10, 20, 30, 40, 1000, 1000], 75)), capped: 2 });
+    expect(percentile([1, 2, 3, 4], 75)).to.equal(3.25);
+    expect(percentile([5], 75)).to.equal(5);
+  });
+
+  it("Wilson's interval matches published values", () => {
+    // Brown, Cai & DasGupta (2001) / any table: 0 of 10 → [0, 0.2775]; 5 of 10 → [0.2366, 0.7634]
+    const a = wilson(0, 10), b = wilson(5, 10);
+    expect(a.low).to.equal(0);
+    expect(a.high).to.be.closeTo(0.2775, 1e-4);
+    expect(b.low).to.be.closeTo(0.2366, 1e-4);
+    expect(b.high).to.be.closeTo(0.7634, 1e-4);
+    const s = summarize([
+      { success: true, diverged: false, converged: true, steps: 10, stepsToSuccess: 8, pixelError: 0.1 },
+      { success: false, diverged: true, converged: false, steps: 30, stepsToSuccess: null, pixelError: 0.3 },
+    ]);
+    expect(s).to.include({ trials: 2, successes: 1, successRate: 0.5, diverged: 1, converged: 1, stepsToSuccessP75: 8, pixelErrorMedian: 0.2 });
+  });
+});
