@@ -59,6 +59,7 @@ export const COMMANDS: Command[] = [
         { name: "sign-flip", type: "boolean", help: "jump to −x whenever f(−x) < f(x) (Huang et al. 2018, for hv networks)" },
         { name: "batch", type: "int", default: 300, placeholder: "B", help: "trials per batch (one gemm per layer for all of them)" },
         { name: "workers", type: "int", placeholder: "N", help: "worker threads (default: the number of cores)" },
+        { name: "interpolate", type: "int", placeholder: "T", help: "experimental: surf θ(s) = (1−s)θ_0 + sθ_T on T+1 points from a fresh θ_0 when only θ_T exists" },
       ],
     },
     run: async (args) => (await import("./invert.js")).run(args),

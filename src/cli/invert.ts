@@ -5,6 +5,7 @@ import { progressBar } from "./progress.js";
 import { InputError } from "../errors.js";
 import { OPTIMIZER_KINDS, type OptimizerKind } from "../optim/optimizer.js";
 import { defaultWorkers, runParallel } from "../surf/pool.js";
+import type { SequenceSource } from "../surf/sequence.js";
 import { neuripsTotal, SCHEDULE_KINDS, type Schedule } from "../surf/schedule.js";
 import { summarize } from "../surf/metrics.js";
 import type { MeasurementChoice, Method, RunOptions, Targets, TrialResult } from "../surf/surf.js";
@@ -37,7 +38,10 @@ export async function run(args: ParsedArgs): Promise<number> {
     batch: positiveInt(f.batch, "--batch"),
     signFlip: f["sign-flip"] === true,
   };
-  const source = { kind: "path" as const, path: String(f.net) };
+  const path = String(f.net);
+  const source: SequenceSource = f.interpolate === undefined ? { kind: "path", path }
+    : { kind: "interpolate", path, networks: positiveInt(f.interpolate, "--interpolate") + 1, seed: args.seed };
+  if (source.kind === "interpolate" && source.networks < 3) throw new UsageError("--interpolate needs at least 2 steps");
   const indices = Array.from({ length: trials }, (_, i) => i);
   const stage = async (label: string, m: Method, opts = options): Promise<TrialResult[]> => {
     const bar = progressBar(label);
@@ -47,7 +51,7 @@ export async function run(args: ParsedArgs): Promise<number> {
       bar.done();
     }
   };
-  const out: Record<string, unknown> = { method, trials: trials, seed: args.seed, workers };
+  const out: Record<string, unknown> = { method, trials, seed: args.seed, workers, ...(source.kind === "interpolate" ? { interpolate: source.networks - 1, experimental: true } : {}) };
   let results: TrialResult[];
   if (method === "surf" || method === "restarts") {
     let schedule: Schedule = { kind: "converge" };

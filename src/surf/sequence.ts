@@ -1,13 +1,18 @@
 /**
  * Where a run's networks come from, in a form that can be sent to a worker: a checkpoint directory or one
- * network file (by path), or safetensors files in memory (in step order).
+ * network file (by path), safetensors files in memory (in step order), or the straight path to one network.
  */
 import { networkFromSafetensors } from "../nn/checkpoint.js";
 import { CheckpointSequence, isDirectory, readNetwork } from "../nn/files.js";
 import { InputError } from "../errors.js";
+import { interpolatedSequence } from "./interpolate.js";
 import type { NetworkSequence } from "./surf.js";
 
-export type SequenceSource = { kind: "path"; path: string } | { kind: "bytes"; files: Uint8Array[] };
+export type SequenceSource =
+  | { kind: "path"; path: string }
+  | { kind: "bytes"; files: Uint8Array[] }
+  /** θ(s) = (1 − s)·θ_0 + s·θ_T through `networks` points, θ_T the last network of `path` (interpolate.ts). */
+  | { kind: "interpolate"; path: string; networks: number; seed: string };
 
 export function openSequence(source: SequenceSource): NetworkSequence {
   if (source.kind === "bytes") {
@@ -21,6 +26,10 @@ export function openSequence(source: SequenceSource): NetworkSequence {
     const odd = specs.findIndex((s) => s !== specs[0]);
     if (odd >= 0) throw new InputError(`network ${odd}: its architecture differs from network 0's (a checkpoint sequence has one architecture)`);
     return { length: source.files.length, load: (t) => networkFromSafetensors(source.files[t], `network ${t}`).network };
+  }
+  if (source.kind === "interpolate") {
+    const given = openSequence({ kind: "path", path: source.path });
+    return interpolatedSequence(given.load(given.length - 1), source.networks, source.seed);
   }
   if (isDirectory(source.path)) return CheckpointSequence.open(source.path);
   return { length: 1, load: () => readNetwork(source.path).network };

@@ -7,6 +7,9 @@ import { runParallel } from "../../src/surf/pool.js";
 import { neuripsTotal, stepBudgets } from "../../src/surf/schedule.js";
 import { percentile, summarize, wilson } from "../../src/surf/metrics.js";
 import { shiftFlow } from "./flows.js";
+import { interpolatedSequence } from "../../src/surf/interpolate.js";
+import { Network } from "../../src/nn/network.js";
+import { convNetwork } from "../nn/fixtures.js";
 
 const base = (over: Partial<RunOptions>): RunOptions => ({
   seed: "surf-test", targets: { kind: "synthetic" }, measurement: { kind: "identity" }, optimizer: { kind: "adam" },
@@ -78,6 +81,21 @@ describe("surfing (Algorithm 3.1)", function () {
     results.forEach((r) => expect(r.steps).to.be.at.most(Math.max(4, budgets[r.index as 0 | 1 | 2])));
     const single = run(flow, { kind: "restarts", restarts: 1, budgets: { 0: 25 } }, [0], base({}));
     expect(results[0].f).to.be.at.most(single[0].f);
+  });
+
+  it("without a history, θ(s) = (1 − s)·θ_0 + s·θ_T runs from PyTorch's initialization to θ_T exactly (experimental)", () => {
+    const final = convNetwork("interp", "f32");
+    const seq = interpolatedSequence(final, 5, "i");
+    expect(seq.length).to.equal(5);
+    const fresh = new Network(final.spec, { dtype: "f32", seed: "i/theta0" });
+    const [first, middle, last] = [seq.load(0), seq.load(2), seq.load(4)];
+    final.params.forEach((p, i) => {
+      expect(Array.from(first.params[i].values), p.name).to.deep.equal(Array.from(fresh.params[i].values));
+      expect(Array.from(last.params[i].values), p.name).to.deep.equal(Array.from(p.values));
+      middle.params[i].values.forEach((v, j) => expect(v).to.be.closeTo(0.5 * fresh.params[i].values[j] + 0.5 * p.values[j], 1e-6));
+    });
+    for (const n of [first, middle, last, fresh, final]) n.free();
+    expect(() => interpolatedSequence(convNetwork("x", "f32"), 1, "i")).to.throw(/at least 2 networks/);
   });
 
   it("refuses bad options with a clear InputError", () => {
