@@ -1,0 +1,91 @@
+/**
+ * One cell of a sweep (a model and k, or a model and m): its stages on the same trials, each trial's result
+ * appended to the store as soon as its chunk finishes, stages and trials already stored skipped — so a killed
+ * sweep resumes where it stopped. The stages, in order:
+ *   regular      Adam on θ_T from x_init (its 75th-percentile step count is surfing's NeurIPS budget)
+ *   surf         Algorithm 3.1 under the NeurIPS schedule
+ *   restarts-R   best of R Adam runs on θ_T sharing each trial's surfing step count (equal compute)
+ */
+import { InputError } from "../errors.js";
+import { runParallel } from "../surf/pool.js";
+import { neuripsTotal } from "../surf/schedule.js";
+import type { SequenceSource } from "../surf/sequence.js";
+import type { MeasurementChoice, Method, RunOptions, Targets, TrialResult } from "../surf/surf.js";
+import type { ResultStore } from "./store.js";
+
+export type Stage = "regular" | "surf" | `restarts-${number}`;
+
+export interface Cell {
+  /** Unique within the sweep, e.g. "table1/gan/k20". */
+  id: string;
+  source: SequenceSource;
+  measurement: MeasurementChoice;
+  targets: Targets;
+  stages: Stage[];
+}
+
+export interface CellSettings {
+  trials: number;
+  seed: string;
+  workers: number;
+  batch: number;
+  maxSteps: number;
+  /** Trials per append: smaller loses less to a kill, larger keeps the batches full. */
+  chunk: number;
+}
+
+export interface StoredTrial {
+  key: string;
+  cell: string;
+  stage: Stage;
+  trial: number;
+  result: TrialResult;
+}
+
+export function trialKey(cell: string, stage: Stage, trial: number): string {
+  return `${cell}/${stage}/${trial}`;
+}
+
+/** The stored results of a cell's stage, in trial order (only those present). */
+export function stageResults(store: ResultStore, cell: string, stage: Stage, trials: number): TrialResult[] {
+  const out: TrialResult[] = [];
+  for (let i = 0; i < trials; i++) {
+    const r = store.get(trialKey(cell, stage, i)) as StoredTrial | undefined;
+    if (r) out.push(r.result);
+  }
+  return out;
+}
+
+export async function runCell(cell: Cell, store: ResultStore, s: CellSettings, onProgress: (stage: Stage, fraction: number) => void): Promise<void> {
+  const options: RunOptions = {
+    seed: `${s.seed}/${cell.id}`, targets: cell.targets, measurement: cell.measurement, optimizer: { kind: "adam" },
+    maxSteps: s.maxSteps, start: "uniform", batch: s.batch,
+  };
+  for (const stage of cell.stages) {
+    const method = methodOf(cell, stage, store, s);
+    const pending = Array.from({ length: s.trials }, (_, i) => i).filter((i) => !store.has(trialKey(cell.id, stage, i)));
+    let done = s.trials - pending.length;
+    for (let first = 0; first < pending.length; first += s.chunk) {
+      const indices = pending.slice(first, first + s.chunk);
+      const results = await runParallel(cell.source, method, indices, {
+        ...options, onProgress: (f) => onProgress(stage, (done + f * indices.length) / s.trials),
+      }, s.workers);
+      store.append(results.map((result) => ({ key: trialKey(cell.id, stage, result.index), cell: cell.id, stage, trial: result.index, result })));
+      done += indices.length;
+      onProgress(stage, done / s.trials);
+    }
+  }
+}
+
+/** What a stage runs, from the stages before it (all of whose trials must be stored). */
+function methodOf(cell: Cell, stage: Stage, store: ResultStore, s: CellSettings): Method {
+  if (stage === "regular") return { kind: "regular" };
+  const need = (before: Stage) => {
+    const results = stageResults(store, cell.id, before, s.trials);
+    if (results.length < s.trials) throw new InputError(`${cell.id}: stage ${stage} needs all ${s.trials} trials of ${before} (${results.length} stored)`);
+    return results;
+  };
+  if (stage === "surf") return { kind: "surf", schedule: { kind: "neurips", total: neuripsTotal(need("regular")).total } };
+  const R = Number(stage.slice("restarts-".length));
+  return { kind: "restarts", restarts: R, budgets: Object.fromEntries(need("surf").map((r) => [r.index, r.steps])) };
+}

@@ -1,0 +1,72 @@
+// The results store and the cell runner: a killed sweep resumes and ends with exactly the results of an
+// uninterrupted one; torn and corrupt lines; shards.
+import { expect } from "chai";
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ResultStore } from "../../src/experiments/store.js";
+import { runCell, stageResults, type Cell, type CellSettings } from "../../src/experiments/cell.js";
+import { inShard, parseShard } from "../../src/experiments/shard.js";
+import { shiftFlow } from "../surf/flows.js";
+
+describe("experiments: results store, resume and shards", function () {
+  this.timeout(300000);
+  let dir = "";
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), "surfing-store-"));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("cuts a torn last line and refuses a corrupt one, naming file and line", () => {
+    const path = join(dir, "torn.jsonl");
+    writeFileSync(path, '{"key":"a","v":1}\n{"key":"b","v":2}\n{"key":"c","v"');
+    const store = new ResultStore(path);
+    expect(store.size).to.equal(2);
+    expect(readFileSync(path, "utf8")).to.equal('{"key":"a","v":1}\n{"key":"b","v":2}\n');
+    store.append([{ key: "c", v: 3 }]);
+    expect(new ResultStore(path).get("c")).to.deep.equal({ key: "c", v: 3 });
+    const bad = join(dir, "bad.jsonl");
+    writeFileSync(bad, '{"key":"a"}\nnot json\n{"key":"b"}\n');
+    expect(() => new ResultStore(bad)).to.throw(/bad\.jsonl:2: not a JSON record/);
+    writeFileSync(bad, '{"nokey":1}\n');
+    expect(() => new ResultStore(bad)).to.throw(/bad\.jsonl:1: a record without a "key"/);
+  });
+
+  it("a sweep killed part-way resumes and ends with exactly the uninterrupted results", async () => {
+    const flow = shiftFlow("surf", [2, 16, 40], "resume", [0.4, -0.4], 4);
+    const cell: Cell = {
+      id: "t/cell", source: { kind: "bytes", files: flow.bytes() }, measurement: { kind: "identity" }, targets: { kind: "synthetic" },
+      stages: ["regular", "surf", "restarts-2"],
+    };
+    const settings: CellSettings = { trials: 7, seed: "r", workers: 1, batch: 4, maxSteps: 400, chunk: 2 };
+    const whole = new ResultStore(join(dir, "whole.jsonl"));
+    await runCell(cell, whole, settings, () => {});
+    const path = join(dir, "killed.jsonl");
+    let calls = 0;
+    const killed = new ResultStore(path);
+    try {
+      await runCell(cell, killed, settings, (stage, fraction) => {
+        if (stage === "surf" && fraction > 0.3 && ++calls > 1) throw new Error("killed");
+      });
+      expect.fail("the run was not interrupted");
+    } catch (e) {
+      expect((e as Error).message).to.equal("killed");
+    }
+    appendFileSync(path, '{"key":"t/cell/surf/6","cell":');   // and torn mid-write
+    const partial = new ResultStore(path);
+    expect(stageResults(partial, "t/cell", "regular", 7)).to.have.length(7);
+    expect(stageResults(partial, "t/cell", "surf", 7).length).to.be.within(1, 6);
+    await runCell(cell, partial, settings, () => {});
+    for (const stage of cell.stages) {
+      expect(stageResults(partial, cell.id, stage, 7), stage).to.deep.equal(stageResults(whole, cell.id, stage, 7));
+    }
+  });
+
+  it("shards split a sweep's cells deterministically and completely", () => {
+    const cells = Array.from({ length: 7 }, (_, i) => i);
+    const parts = [1, 2, 3].map((i) => inShard(cells, parseShard(`${i}/3`)));
+    expect(parts.flat().sort()).to.deep.equal(cells);
+    expect(parts[0]).to.deep.equal([0, 3, 6]);
+    for (const bad of ["0/2", "3/2", "1/0", "a/b", "1"]) expect(() => parseShard(bad), bad).to.throw(/--shard must be i\/n/);
+  });
+});
