@@ -39,6 +39,30 @@ export const COMMANDS: Command[] = [
   },
   {
     spec: {
+      name: "regions",
+      summary: "the exact linear regions of a piecewise-linear network inside the box [−L, L]^k",
+      flags: [
+        { name: "box", type: "number", default: 1, placeholder: "L", help: "half-width L of the box [−L, L]^k" },
+        { name: "max-regions", type: "int", default: 1000000, placeholder: "N", help: "refuse (exit 2) when more regions are estimated or found" },
+      ],
+      positionals: [{ name: "net", help: "a .safetensors network (Linear, Conv2d, ConvTranspose2d, BatchNorm, ReLU, LeakyReLU)", required: true }],
+    },
+    run: async (args) => (await import("./regions.js")).run(args),
+  },
+  {
+    spec: {
+      name: "verify",
+      summary: "check the theorems (Theorem 3.1, Lemmas 5.1–5.4, WDC, RRIC, Hand–Voroninski, Theorem 3.3) on Gaussian ensembles",
+      flags: [
+        { name: "quick", type: "boolean", help: "small sizes: under a minute (the npm test run)" },
+        { name: "out", type: "string", placeholder: "DIR", help: "write DIR/verify.json and DIR/index.html; finished units go to DIR/units.jsonl, so a killed run resumes" },
+      ],
+      positionals: [{ name: "name", help: "a check (theorem-3.1, lemma-5.4, wdc, rric, lemma-5.2, hv-theorem-1, theorem-3.3) or all (default)" }],
+    },
+    run: async (args) => (await import("./verify.js")).run(args),
+  },
+  {
+    spec: {
       name: "invert",
       summary: "invert a network by surfing (Algorithm 3.1) or a baseline: success rate, steps, x̂ per trial",
       flags: [

@@ -26,7 +26,7 @@ export class ResultStore {
       try {
         record = JSON.parse(line);
       } catch {
-        throw new InputError(`${path}:${i + 1}: not a JSON record (a results file of surf reproduce has one per line)`);
+        throw new InputError(`${path}:${i + 1}: not a JSON record (a results file holds one per line)`);
       }
       if (typeof record !== "object" || record === null || typeof (record as StoredRecord).key !== "string") {
         throw new InputError(`${path}:${i + 1}: a record without a "key"`);

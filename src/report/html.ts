@@ -1,0 +1,105 @@
+/**
+ * A self-contained HTML page for a report: inline CSS, no scripts, nothing fetched from the network —
+ * it opens from a file, a mail attachment or a commit. Text is escaped everywhere; figures are inline
+ * SVG made by ./svg.ts (inserted as they are, so only pass SVG from there).
+ */
+import { escapeXml } from "./svg.js";
+
+export interface Table {
+  readonly columns: readonly string[];
+  readonly rows: readonly (readonly (string | number | boolean | null)[])[];
+  readonly caption?: string;
+}
+
+export interface Figure {
+  /** An <svg> element from ./svg.ts. */
+  readonly svg: string;
+  readonly caption?: string;
+}
+
+export interface Section {
+  readonly heading: string;
+  /** A status badge next to the heading ("pass" is green, "fail" red, anything else grey). */
+  readonly badge?: string;
+  /** Paragraphs of plain text (escaped). */
+  readonly paragraphs?: readonly string[];
+  /** Term / description pairs, shown as a definition list. */
+  readonly facts?: readonly (readonly [string, string])[];
+  readonly tables?: readonly Table[];
+  readonly figures?: readonly Figure[];
+  /** An id for links (letters, digits, - and _ only; derived from the heading when omitted). */
+  readonly id?: string;
+}
+
+export interface Page {
+  readonly title: string;
+  /** Lines under the title (date, seed, command). */
+  readonly subtitle?: readonly string[];
+  readonly sections: readonly Section[];
+  /** A table of contents linking the sections (default true with more than two sections). */
+  readonly contents?: boolean;
+}
+
+const CSS = `
+body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:0 auto;max-width:1100px;padding:24px;color:#222;line-height:1.45}
+h1{font-size:1.6em;margin:0 0 4px}h2{font-size:1.25em;margin:32px 0 8px;border-bottom:1px solid #ddd;padding-bottom:4px}
+.sub{color:#555;margin:0}.badge{display:inline-block;font-size:.75em;padding:1px 8px;border-radius:9px;margin-left:10px;vertical-align:middle;color:#fff;background:#777}
+.badge.pass{background:#2e7d32}.badge.fail{background:#c62828}
+table{border-collapse:collapse;margin:8px 0 16px;font-size:.9em}th,td{border:1px solid #ccc;padding:3px 8px;text-align:left}th{background:#f3f3f3}td.num{text-align:right;font-variant-numeric:tabular-nums}
+caption{caption-side:bottom;color:#555;font-size:.85em;padding-top:4px;text-align:left}
+figure{margin:12px 0 20px}figcaption{color:#555;font-size:.85em;max-width:760px}svg{max-width:100%;height:auto}
+dl{display:grid;grid-template-columns:max-content 1fr;gap:2px 14px;margin:8px 0}dt{font-weight:600}dd{margin:0}
+nav ul{padding-left:20px;margin:6px 0}`;
+
+/** The page as one HTML document. */
+export function renderPage(page: Page): string {
+  const ids = uniqueIds(page.sections);
+  const contents = page.contents ?? page.sections.length > 2;
+  const out = [
+    "<!DOCTYPE html>",
+    '<html lang="en"><head><meta charset="utf-8">',
+    '<meta name="viewport" content="width=device-width, initial-scale=1">',
+    `<title>${escapeXml(page.title)}</title><style>${CSS}</style></head><body>`,
+    `<h1>${escapeXml(page.title)}</h1>`,
+    ...(page.subtitle ?? []).map((line) => `<p class="sub">${escapeXml(line)}</p>`),
+  ];
+  if (contents) {
+    out.push("<nav><ul>", ...page.sections.map((s, i) => `<li><a href="#${ids[i]}">${escapeXml(s.heading)}</a>${s.badge ? ` <span class="badge ${badgeClass(s.badge)}">${escapeXml(s.badge)}</span>` : ""}</li>`), "</ul></nav>");
+  }
+  page.sections.forEach((s, i) => out.push(renderSection(s, ids[i])));
+  out.push("</body></html>\n");
+  return out.join("\n");
+}
+
+function renderSection(s: Section, id: string): string {
+  const out = [`<section id="${id}"><h2>${escapeXml(s.heading)}${s.badge ? `<span class="badge ${badgeClass(s.badge)}">${escapeXml(s.badge)}</span>` : ""}</h2>`];
+  for (const p of s.paragraphs ?? []) out.push(`<p>${escapeXml(p)}</p>`);
+  if (s.facts?.length) out.push(`<dl>${s.facts.map(([t, d]) => `<dt>${escapeXml(t)}</dt><dd>${escapeXml(d)}</dd>`).join("")}</dl>`);
+  for (const t of s.tables ?? []) out.push(renderTable(t));
+  for (const f of s.figures ?? []) out.push(`<figure>${f.svg}${f.caption ? `<figcaption>${escapeXml(f.caption)}</figcaption>` : ""}</figure>`);
+  out.push("</section>");
+  return out.join("\n");
+}
+
+export function renderTable(t: Table): string {
+  const cell = (v: string | number | boolean | null) => escapeXml(v === null ? "—" : String(v));
+  return `<table>${t.caption ? `<caption>${escapeXml(t.caption)}</caption>` : ""}<thead><tr>${t.columns.map((c) => `<th>${escapeXml(c)}</th>`).join("")}</tr></thead>` +
+    `<tbody>${t.rows.map((r) => `<tr>${r.map((v) => (typeof v === "number" ? `<td class="num">${cell(v)}</td>` : `<td>${cell(v)}</td>`)).join("")}</tr>`).join("")}</tbody></table>`;
+}
+
+function badgeClass(badge: string): string {
+  return badge === "pass" ? "pass" : badge === "fail" ? "fail" : "other";
+}
+
+/** Section ids: the given one, or the heading reduced to [a-z0-9-], made unique. */
+function uniqueIds(sections: readonly Section[]): string[] {
+  const seen = new Set<string>();
+  return sections.map((s, i) => {
+    let base = (s.id ?? s.heading).toLowerCase().replace(/[^a-z0-9_-]+/g, "-").replace(/^-+|-+$/g, "") || `section-${i + 1}`;
+    if (!/^[a-z]/.test(base)) base = `s-${base}`;
+    let id = base;
+    for (let j = 2; seen.has(id); j++) id = `${base}-${j}`;
+    seen.add(id);
+    return id;
+  });
+}

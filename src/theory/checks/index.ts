@@ -1,0 +1,12 @@
+/** The checks of `surf verify`, in the order of issue #6. */
+import type { Check, Unit } from "../check.js";
+import { activationCountCheck } from "./activation-count.js";
+import { criticalBallCheck } from "./critical-ball.js";
+import { gradientCheck } from "./gradient.js";
+import { hvCheck } from "./hv.js";
+import { rricCheck } from "./rric.js";
+import { trackingCheck } from "./tracking.js";
+import { wdcCheck } from "./wdc.js";
+
+// Each check has its own unit and result types; the runner only moves them between plan, measure and judge.
+export const CHECKS: readonly Check<Unit, any>[] = [criticalBallCheck, gradientCheck, wdcCheck, rricCheck, activationCountCheck, hvCheck, trackingCheck];

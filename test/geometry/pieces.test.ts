@@ -1,0 +1,86 @@
+// S(x, θ, τ) and the pieces P(x, θ, τ) of Algorithm 3.2, against Cover's count and the full enumeration.
+import { expect } from "chai";
+import type { PiecewiseLinearNet } from "../../src/geometry/affine.js";
+import { enumerateRegions } from "../../src/geometry/enumerate.js";
+import { evaluate, patternString } from "../../src/geometry/pattern.js";
+import { pieces, slackSet } from "../../src/geometry/pieces.js";
+import { randomNet } from "../../src/geometry/random-net.js";
+import { InputError } from "../../src/errors.js";
+import { Rng } from "../../src/random/rng.js";
+
+function cover(n: number, k: number): number {
+  let s = 0, b = 1;
+  for (let i = 0; i < k; i++) {
+    s += b;
+    b = (b * (n - 1 - i)) / (i + 1);
+  }
+  return 2 * s;
+}
+
+describe("pieces P(x, θ, τ)", () => {
+  it("a point placed on |S| hyperplanes at once (b = −W x) has 2 Σ_{i<k} C(|S| − 1, i) neighbouring pieces", () => {
+    const rng = Rng.derive("pieces-degenerate");
+    for (const k of [2, 3, 4]) {
+      for (const s of [2, 4, 6]) {
+        const net = randomNet([k, 12, 3], "surf", `pieces-${k}-${s}`);
+        const x = Float64Array.from({ length: k }, () => rng.uniformIn(-0.5, 0.5));
+        const { W, b } = net.layers[0];
+        for (let j = 0; j < s; j++) {
+          let wx = 0;
+          for (let l = 0; l < k; l++) wx += W[j * k + l] * x[l];
+          b[j] = -wx; // neuron j's hyperplane now passes through x
+        }
+        const tau = 1e-9;
+        expect(Array.from(slackSet(net, x, tau)), `k = ${k}, |S| = ${s}`).to.deep.equal(Array.from({ length: s }, (_, j) => j));
+        const found = pieces(net, x, tau, 1);
+        expect(found.length, `k = ${k}, |S| = ${s}`).to.equal(cover(s, k));
+        // Their patterns agree with x's outside S and are distinct.
+        const px = evaluate(net, x).pattern;
+        expect(new Set(found.map((p) => patternString(p.pattern))).size).to.equal(found.length);
+        for (const p of found) for (let j = s; j < px.length; j++) expect(p.pattern[j]).to.equal(px[j]);
+      }
+    }
+  });
+
+  it("deep nets: exactly the enumerated regions whose pattern differs from x's only inside S", () => {
+    const rng = Rng.derive("pieces-deep");
+    const nets: PiecewiseLinearNet[] = [randomNet([2, 8, 8, 3], "surf", "deep-1"), randomNet([3, 6, 6, 6, 2], "surf", "deep-2"), randomNet([2, 8, 8], "hv", "deep-3")];
+    for (const net of nets) {
+      const all = enumerateRegions(net).regions.map((r) => r.pattern);
+      for (let trial = 0; trial < 4; trial++) {
+        const x = Float64Array.from({ length: net.k }, () => rng.uniformIn(-0.9, 0.9));
+        const { pre, pattern } = evaluate(net, x);
+        // τ: the 2nd … 6th smallest |pre-activation|, so that |S| grows with the trial.
+        const tau = [...pre].map(Math.abs).sort((a, b) => a - b)[2 + trial];
+        const S = new Set(slackSet(net, x, tau));
+        expect(S.size).to.equal(3 + trial);
+        const expected = all.filter((p) => p.every((v, j) => S.has(j) || v === pattern[j])).map(patternString).sort();
+        const found = pieces(net, x, tau, 1);
+        expect(found.map((p) => patternString(p.pattern)).sort()).to.deep.equal(expected);
+        // Each piece's interior point has the piece's pattern and satisfies its rows; G = J z + c there.
+        for (const p of found) {
+          const ev = evaluate(net, p.interior);
+          expect(patternString(ev.pattern)).to.equal(patternString(p.pattern));
+          for (let i = 0; i < p.rows; i++) {
+            let s = -p.d[i];
+            for (let l = 0; l < net.k; l++) s += p.C[i * net.k + l] * p.interior[l];
+            expect(s).to.be.below(1e-12);
+          }
+          for (let i = 0; i < p.n; i++) {
+            let v = p.c[i];
+            for (let l = 0; l < net.k; l++) v += p.J[i * net.k + l] * p.interior[l];
+            expect(Math.abs(v - ev.output[i])).to.be.below(1e-12);
+          }
+        }
+      }
+    }
+  });
+
+  it("refuses a negative or non-finite τ and a bad point", () => {
+    const net = randomNet([2, 4, 2], "surf", 1);
+    expect(() => pieces(net, [0, 0], -1, 1)).to.throw(InputError, /tau must be a finite slack ≥ 0, got -1/);
+    expect(() => slackSet(net, [0, 0], NaN)).to.throw(InputError, /tau must be/);
+    expect(() => pieces(net, [0], 0.1, 1)).to.throw(InputError, /x must have 2 coordinates, got 1/);
+    expect(() => pieces(net, [0, 0], 0.1, 0)).to.throw(InputError, /box must be/);
+  });
+});
