@@ -63,6 +63,25 @@ export const COMMANDS: Command[] = [
   },
   {
     spec: {
+      name: "train",
+      summary: "train a generator on Fashion-MNIST (VAE, GAN, WGAN, WGAN-GP) and record its checkpoint sequence",
+      flags: [
+        { name: "model", type: "string", placeholder: "vae|gan|wgan|wgan-gp", help: "the training procedure (hyper-parameters: src/train/hyperparameters.ts)" },
+        { name: "arch", type: "string", placeholder: "dcgan|mlp", help: "the generator: InfoGAN's FC-FC-ConvT-ConvT, or an MLP k→hidden→784 (default dcgan)" },
+        { name: "latent", type: "int", placeholder: "K", help: "latent dimension k (default 20)" },
+        { name: "width", type: "number", placeholder: "W", help: "dcgan width multiplier (default 0.25: 4,000 VAE or GAN steps in about 7 minutes)" },
+        { name: "hidden", type: "string", placeholder: "n1,…", help: "mlp hidden widths (default 256,512)" },
+        { name: "steps", type: "int", placeholder: "S", help: "generator updates, a multiple of --every (default 4000)" },
+        { name: "every", type: "int", placeholder: "E", help: "a checkpoint every E steps, after θ_0 (default 40)" },
+        { name: "batch", type: "int", placeholder: "B", help: "images per batch (default 64)" },
+        { name: "out", type: "string", placeholder: "DIR", help: "the checkpoint sequence directory (also samples/, loss.jsonl, state/)" },
+        { name: "resume", type: "boolean", help: "continue the run in --out from its last checkpoint (with its stored flags; --steps may grow)" },
+      ],
+    },
+    run: async (args) => (await import("./train.js")).run(args),
+  },
+  {
+    spec: {
       name: "invert",
       summary: "invert a network by surfing (Algorithm 3.1) or a baseline: success rate, steps, x̂ per trial",
       flags: [

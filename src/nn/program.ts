@@ -9,6 +9,7 @@
  * JS and the heap. Parameters changed since the last run (Network.touch) are re-folded and re-packed.
  */
 import { BYTES, type DType, type Kernels } from "../kernels/index.js";
+import { InputError } from "../errors.js";
 import type { Network } from "./network.js";
 import { BN_EPS, size, type LayerSpec, type Shape } from "./spec.js";
 import { isActivation } from "./ops/activation.js";
@@ -25,6 +26,8 @@ export class Program {
   readonly acts: number[];
   /** Gradients at each boundary, allocated by the first backward. */
   private grads: number[] = [];
+  /** Tangents at each boundary, allocated by the first mixedBackward. */
+  private tangents: number[] = [];
   private readonly sizes: number[];
   private readonly ctx: Context;
   private version = -1;
@@ -87,6 +90,38 @@ export class Program {
     }
   }
 
+  /** The direction u of mixedBackward (batch × inputSize): write it before the call. */
+  get direction(): number {
+    this.ensureTangents();
+    return this.tangents[0];
+  }
+
+  /**
+   * The mixed second derivative a gradient penalty needs (WGAN-GP: Gulrajani et al. 2017, eq. 3). After
+   * forward(rows) and backward(rows, {input: true}) of a cotangent c that does not depend on θ, gradInput
+   * holds g = J(x)ᵀc, one row per sample; given u at `direction`, add ∂⟨g, u⟩/∂θ (summed over the rows)
+   * into the parameters' gradients. With u = ∂P/∂g this is the θ-gradient of a penalty P(g).
+   *
+   * The program must be piecewise linear in x: then g = W_1ᵀM_1 W_2ᵀM_2 ⋯ W_LᵀM_L c with the activation
+   * masks M_l fixed (almost everywhere), so ⟨g, u⟩ = ⟨c, t_L⟩ for the tangent t_0 = u, t_l = M_l W_l t_{l−1}
+   * pushed forward through the linear part, and ∂⟨g, u⟩/∂W_l = δ_l ⊗ t_{l−1}, δ_l = M_l W_{l+1}ᵀ ⋯ M_L c
+   * being the backward's cotangent before layer l's activation, which backward left in the gradient
+   * buffers. One tangent forward without biases and one weight-gradient product per layer; biases get
+   * nothing (g does not depend on them, a.e.). Smooth activations and batch norm are refused.
+   */
+  mixedBackward(rows = this.batch): void {
+    this.checkRows(rows);
+    const missing = this.ops.find((op) => op.tangent === undefined);
+    if (missing) {
+      throw new InputError(`${this.net.describeLayer(missing.layers[0])}: the gradient penalty's second derivative needs a piecewise-linear network without batch norm`);
+    }
+    this.ensureGrads();
+    this.ensureTangents();
+    for (let i = 0; i < this.ops.length; i++) {
+      this.ops[i].tangent!(rows, this.tangents[i], i + 1 < this.ops.length ? this.tangents[i + 1] : 0, this.grads[i + 1]);
+    }
+  }
+
   /** Copy inputs (rows × inputSize values, or a list of rows) into the input buffer. */
   setInput(values: readonly ArrayLike<number>[] | Float32Array | Float64Array): void {
     const n = this.sizes[0];
@@ -127,12 +162,17 @@ export class Program {
   free(): void {
     const heap = this.ctx.K.heap;
     for (const op of this.ops) op.free();
-    for (const p of [...this.acts, ...this.grads]) heap.free(p);
+    for (const p of [...this.acts, ...this.grads, ...this.tangents]) heap.free(p);
     this.grads = [];
+    this.tangents = [];
   }
 
   private ensureGrads(): void {
     if (this.grads.length === 0) this.grads = this.sizes.map((n) => this.ctx.K.heap.calloc(this.batch * n * this.ctx.S));
+  }
+
+  private ensureTangents(): void {
+    if (this.tangents.length === 0) this.tangents = this.sizes.slice(0, -1).map((n) => this.ctx.K.heap.calloc(this.batch * n * this.ctx.S));
   }
 
   private checkRows(rows: number): void {

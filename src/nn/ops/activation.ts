@@ -4,6 +4,7 @@
  * applied in place after the step, differentiated from its output).
  */
 import { Act, BiasAxis, type Epilogue } from "../../kernels/index.js";
+import { InputError } from "../../errors.js";
 import { LEAKY_SLOPE, type LayerSpec } from "../spec.js";
 import type { Context } from "./op.js";
 
@@ -59,6 +60,20 @@ export class Activation {
     if (this.code !== Act.None) K.actBackward(dtype, rows, this.count, gy, this.count, this.mask, this.code, this.slope);
     else if (this.smooth === "Sigmoid") K.sigmoidBackward(dtype, rows * this.count, y, gy);
     else if (this.smooth === "Tanh") K.tanhBackward(dtype, rows * this.count, y, gy);
+  }
+
+  /**
+   * Refuse a smooth activation where a step must be piecewise linear (`where` names the step): its
+   * Jacobian is not constant on a region, and second derivatives would need its curvature.
+   */
+  checkPiecewise(where: string): void {
+    if (this.smooth) throw new InputError(`${where}: ${this.smooth} is not piecewise linear (the gradient penalty's second derivative needs ReLU or LeakyReLU)`);
+  }
+
+  /** t ← act′ ⊙ t at the recorded activation pattern: the activation's Jacobian (ReLU / LeakyReLU), in place. */
+  tangent(rows: number, t: number): void {
+    const { K, dtype } = this.ctx;
+    if (this.code !== Act.None) K.actBackward(dtype, rows, this.count, t, this.count, this.mask, this.code, this.slope);
   }
 
   free(): void {

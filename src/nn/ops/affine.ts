@@ -63,6 +63,21 @@ export abstract class AffineOp implements Op {
   abstract forward(rows: number, x: number, y: number): void;
   abstract backward(rows: number, x: number, y: number, gy: number, gx: number, params: boolean): void;
 
+  /** See Op.tangent: the weight's share δ ⊗ t, then the tangent through the linear part and the activation's mask. */
+  tangent(rows: number, tIn: number, tOut: number, gy: number): void {
+    this.checkTrainable(true);
+    this.act.checkPiecewise(`layers ${this.layers.join(", ")}`);
+    this.weightGradient(rows, tIn, gy);
+    if (tOut === 0) return;
+    this.linear(rows, tIn, tOut);
+    this.act.tangent(rows, tOut);
+  }
+
+  /** ∂L/∂W += the weight gradient of the cotangent gy (rows × output) at the input t (backward's x, or a tangent of it). */
+  protected abstract weightGradient(rows: number, t: number, gy: number): void;
+  /** y ← W ∗ x, the linear part alone: no bias, no activation. */
+  protected abstract linear(rows: number, x: number, y: number): void;
+
   /** Parameter gradients need the unfolded layer. */
   protected checkTrainable(params: boolean): void {
     if (params && this.folded) {
@@ -148,11 +163,21 @@ export class LinearOp extends AffineOp {
     const { K, dtype } = this.ctx;
     this.act.backward(rows, y, gy);
     if (params) {
-      // ∂L/∂W += gyᵀ·x, ∂L/∂b += Σ_rows gy
-      K.gemm(dtype, true, false, this.nOut, this.nIn, rows, 1, gy, this.nOut, x, this.nIn, 1, this.weight.grad, this.nIn);
+      this.weightGradient(rows, x, gy);
       this.accumulateBiasGrad(rows, gy, 1);
     }
     if (gx !== 0) K.gemmPacked(dtype, false, rows, this.nIn, this.nOut, 1, gy, this.nOut, this.packBackward!, 0, gx, this.nIn, NO_EPILOGUE);
+  }
+
+  /** ∂L/∂W += gyᵀ·t. */
+  protected weightGradient(rows: number, t: number, gy: number): void {
+    const { K, dtype } = this.ctx;
+    K.gemm(dtype, true, false, this.nOut, this.nIn, rows, 1, gy, this.nOut, t, this.nIn, 1, this.weight.grad, this.nIn);
+  }
+
+  protected linear(rows: number, x: number, y: number): void {
+    const { K, dtype } = this.ctx;
+    K.gemmPacked(dtype, false, rows, this.nOut, this.nIn, 1, x, this.nIn, this.packForward!, 0, y, this.nOut, NO_EPILOGUE);
   }
 
   override free(): void {

@@ -25,6 +25,9 @@ export class BatchNormOp implements Op {
   /** x̂ = (x − mean)·inv of the last train forward (batch × size), and the per-channel inv = 1/√(var + ε). */
   private readonly xhat: number;
   private readonly inv: Float64Array;
+  /** Per-channel sums: the batch mean (eval: the shift) and Σ(x − mean)² forward, Σg and Σg·x̂ backward. */
+  private readonly mean: Float64Array;
+  private readonly acc2: Float64Array;
   private readonly epilogue;
 
   constructor(
@@ -44,6 +47,8 @@ export class BatchNormOp implements Op {
     this.act = new Activation(ctx, act, size(inShape));
     this.xhat = ctx.mode === "train" ? ctx.K.heap.alloc(ctx.batch * size(inShape) * ctx.S) : 0;
     this.inv = new Float64Array(this.channels);
+    this.mean = new Float64Array(this.channels);
+    this.acc2 = new Float64Array(this.channels);
     this.epilogue = this.act.epilogues(0, BiasAxis.Column)[ctx.batch];
   }
 
@@ -54,80 +59,54 @@ export class BatchNormOp implements Op {
   refresh(): void {}
 
   forward(rows: number, x: number, y: number): void {
-    const { ctx, channels: C, spatial: P } = this;
+    const { ctx, channels: C, spatial: P, mean, inv } = this;
     const [gamma, beta, runMean, runVar] = this.params.map((p) => p.values);
     const X = this.view(x, rows), Y = this.view(y, rows), n = C * P;
     if (ctx.mode === "train") {
-      const N = rows * P;
-      const Xh = this.view(this.xhat, rows);
+      const N = rows * P, sq = this.acc2;
+      channelSums(X, undefined, rows, C, P, mean, undefined);
+      for (let c = 0; c < C; c++) mean[c] /= N;
+      squaredDeviations(X, rows, C, P, mean, sq);
       for (let c = 0; c < C; c++) {
-        let sum = 0;
-        for (let s = 0; s < rows; s++) for (let p = 0; p < P; p++) sum += X[s * n + c * P + p];
-        const mean = sum / N;
-        let sq = 0;
-        for (let s = 0; s < rows; s++) for (let p = 0; p < P; p++) sq += (X[s * n + c * P + p] - mean) ** 2;
-        const variance = sq / N, inv = 1 / Math.sqrt(variance + this.eps);
-        this.inv[c] = inv;
-        for (let s = 0; s < rows; s++) {
-          for (let p = 0; p < P; p++) {
-            const i = s * n + c * P + p;
-            Xh[i] = (X[i] - mean) * inv;
-            Y[i] = gamma[c] * Xh[i] + beta[c];
-          }
-        }
-        runMean[c] = (1 - this.momentum) * runMean[c] + this.momentum * mean;
-        runVar[c] = (1 - this.momentum) * runVar[c] + this.momentum * (N > 1 ? (sq / (N - 1)) : variance);
+        const variance = sq[c] / N;
+        inv[c] = 1 / Math.sqrt(variance + this.eps);
+        runMean[c] = (1 - this.momentum) * runMean[c] + this.momentum * mean[c];
+        runVar[c] = (1 - this.momentum) * runVar[c] + this.momentum * (N > 1 ? (sq[c] / (N - 1)) : variance);
       }
+      normalize(X, this.view(this.xhat, rows), Y, rows, C, P, mean, inv, gamma, beta);
       this.tracked.count++;
     } else {
       for (let c = 0; c < C; c++) {
-        const a = gamma[c] / Math.sqrt(runVar[c] + this.eps), b = beta[c] - a * runMean[c];
-        this.inv[c] = a;
-        for (let s = 0; s < rows; s++) for (let p = 0; p < P; p++) Y[s * n + c * P + p] = a * X[s * n + c * P + p] + b;
+        inv[c] = gamma[c] / Math.sqrt(runVar[c] + this.eps);
+        mean[c] = beta[c] - inv[c] * runMean[c];   // the shift b = β − a·mean
       }
+      scaleShift(X, Y, rows, C, P, inv, mean);
     }
     if (this.act.mask !== 0) ctx.K.biasAct(ctx.dtype, rows, n, y, n, this.epilogue);
     this.act.applySmooth(rows, y);
   }
 
   backward(rows: number, _x: number, y: number, gy: number, gx: number, params: boolean): void {
-    const { ctx, channels: C, spatial: P } = this;
+    const { ctx, channels: C, spatial: P, inv } = this;
     this.act.backward(rows, y, gy);
-    const G = this.view(gy, rows), n = C * P;
+    const G = this.view(gy, rows);
     const GX = gx !== 0 ? this.view(gx, rows) : undefined;
     if (ctx.mode !== "train") {
       if (params) throw new RangeError(`layer ${this.layers[0]}: parameter gradients of batch norm need a "train" program`);
-      for (let c = 0; c < C; c++) {
-        for (let s = 0; s < rows; s++) for (let p = 0; p < P; p++) if (GX) GX[s * n + c * P + p] = this.inv[c] * G[s * n + c * P + p];
-      }
+      if (GX) scaleShift(G, GX, rows, C, P, inv, undefined);
       return;
     }
     const Xh = this.view(this.xhat, rows), gamma = this.params[0].values, N = rows * P;
-    const dGamma = params ? this.params[0].grads : undefined, dBeta = params ? this.params[1].grads : undefined;
-    for (let c = 0; c < C; c++) {
-      let sumG = 0, sumGX = 0;
-      for (let s = 0; s < rows; s++) {
-        for (let p = 0; p < P; p++) {
-          const i = s * n + c * P + p;
-          sumG += G[i];
-          sumGX += G[i] * Xh[i];
-        }
-      }
-      if (dGamma && dBeta) {
-        dGamma[c] += sumGX;
-        dBeta[c] += sumG;
-      }
-      if (GX) {
-        // ∂L/∂x = γ·inv/N · (N·g − Σg − x̂·Σ(g·x̂))
-        const k = (gamma[c] * this.inv[c]) / N;
-        for (let s = 0; s < rows; s++) {
-          for (let p = 0; p < P; p++) {
-            const i = s * n + c * P + p;
-            GX[i] = k * (N * G[i] - sumG - Xh[i] * sumGX);
-          }
-        }
+    const sumG = this.mean, sumGX = this.acc2;
+    channelSums(G, Xh, rows, C, P, sumG, sumGX);
+    if (params) {
+      const dGamma = this.params[0].grads, dBeta = this.params[1].grads;
+      for (let c = 0; c < C; c++) {
+        dGamma[c] += sumGX[c];
+        dBeta[c] += sumG[c];
       }
     }
+    if (GX) inputGradient(G, Xh, GX, rows, C, P, N, gamma, inv, sumG, sumGX);
   }
 
   private view(ptr: number, rows: number): Floats {
@@ -171,7 +150,87 @@ export class ActivationOp implements Op {
     if (gx !== 0) this.ctx.K.heap.u8.copyWithin(gx, gy, gy + rows * this.n * this.ctx.S);
   }
 
+  tangent(rows: number, tIn: number, tOut: number): void {
+    this.act.checkPiecewise(`layer ${this.layers[0]}`);
+    if (tOut === 0) return;
+    this.ctx.K.heap.u8.copyWithin(tOut, tIn, tIn + rows * this.n * this.ctx.S);
+    this.act.tangent(rows, tOut);
+  }
+
   free(): void {
     this.act.free();
+  }
+}
+
+// The loops of batch norm, each in a function of its own (V8 optimizes a small hot loop once, where one
+// function of several big loops is deoptimized again and again), all over the rows in memory order:
+// x[s][c][p] at s·C·P + c·P + p. A channel's sums still add its elements sample by sample, position by
+// position.
+
+/** sum[c] = Σ_{s,p} a, and sum2[c] = Σ_{s,p} a·b when b is given. */
+function channelSums(a: Floats, b: Floats | undefined, rows: number, C: number, P: number, sum: Float64Array, sum2: Float64Array | undefined): void {
+  sum.fill(0);
+  sum2?.fill(0);
+  for (let s = 0, i = 0; s < rows; s++) {
+    for (let c = 0; c < C; c++) {
+      let t = sum[c], t2 = sum2 ? sum2[c] : 0;
+      if (b) {
+        for (let p = 0; p < P; p++, i++) {
+          t += a[i];
+          t2 += a[i] * b[i];
+        }
+      } else {
+        for (let p = 0; p < P; p++, i++) t += a[i];
+      }
+      sum[c] = t;
+      if (sum2) sum2[c] = t2;
+    }
+  }
+}
+
+/** sq[c] = Σ_{s,p} (x − mean_c)². */
+function squaredDeviations(X: Floats, rows: number, C: number, P: number, mean: Float64Array, sq: Float64Array): void {
+  sq.fill(0);
+  for (let s = 0, i = 0; s < rows; s++) {
+    for (let c = 0; c < C; c++) {
+      const m = mean[c];
+      let t = sq[c];
+      for (let p = 0; p < P; p++, i++) t += (X[i] - m) * (X[i] - m);
+      sq[c] = t;
+    }
+  }
+}
+
+/** x̂ = (x − mean)·inv (stored, then read back at the stored precision), y = γ·x̂ + β. */
+function normalize(X: Floats, Xh: Floats, Y: Floats, rows: number, C: number, P: number, mean: Float64Array, inv: Float64Array, gamma: Floats, beta: Floats): void {
+  for (let s = 0, i = 0; s < rows; s++) {
+    for (let c = 0; c < C; c++) {
+      const m = mean[c], k = inv[c], g = gamma[c], b = beta[c];
+      for (let p = 0; p < P; p++, i++) {
+        Xh[i] = (X[i] - m) * k;
+        Y[i] = g * Xh[i] + b;
+      }
+    }
+  }
+}
+
+/** y = a_c·x + b_c (b omitted: 0). */
+function scaleShift(X: Floats, Y: Floats, rows: number, C: number, P: number, a: Float64Array, b: Float64Array | undefined): void {
+  for (let s = 0, i = 0; s < rows; s++) {
+    for (let c = 0; c < C; c++) {
+      const k = a[c], d = b ? b[c] : 0;
+      for (let p = 0; p < P; p++, i++) Y[i] = b ? k * X[i] + d : k * X[i];
+    }
+  }
+}
+
+/** ∂L/∂x = γ·inv/N · (N·g − Σg − x̂·Σ(g·x̂)). */
+function inputGradient(G: Floats, Xh: Floats, GX: Floats, rows: number, C: number, P: number, N: number, gamma: Floats, inv: Float64Array,
+                       sumG: Float64Array, sumGX: Float64Array): void {
+  for (let s = 0, i = 0; s < rows; s++) {
+    for (let c = 0; c < C; c++) {
+      const k = (gamma[c] * inv[c]) / N, a = sumG[c], b = sumGX[c];
+      for (let p = 0; p < P; p++, i++) GX[i] = k * (N * G[i] - a - Xh[i] * b);
+    }
   }
 }

@@ -128,12 +128,9 @@ abstract class ConvOp extends AffineOp {
 
 export class Conv2dOp extends ConvOp {
   forward(rows: number, x: number, y: number): void {
-    const { K, dtype } = this.ctx, cout = this.outShape[0];
     for (let first = 0; first < rows; first += this.chunk) {
-      const n = Math.min(this.chunk, rows - first), N = n * this.colCols;
-      this.im2col(x, this.inSize, first, n);
-      K.gemm(dtype, false, false, cout, N, this.colRows, 1, this.effW, this.colRows, this.cols, N, 0, this.channelMajor, N);
-      this.permute(y, first, n, false);
+      const n = Math.min(this.chunk, rows - first);
+      this.linearChunk(x, y, first, n);
       this.biasAct(y, first, n);
     }
     this.act.applySmooth(rows, y);
@@ -147,11 +144,7 @@ export class Conv2dOp extends ConvOp {
     for (let first = 0; first < rows; first += this.chunk) {
       const n = Math.min(this.chunk, rows - first), N = n * this.colCols;
       this.permute(gy, first, n, true);
-      if (params) {
-        // ∂L/∂W += GY · colsᵀ
-        this.im2col(x, this.inSize, first, n);
-        K.gemm(dtype, false, true, cout, this.colRows, N, 1, this.channelMajor, N, this.cols, N, 1, this.weight.grad, this.colRows);
-      }
+      if (params) this.weightGradientChunk(x, first, n);
       if (gx !== 0) {
         // ∂L/∂x_s = col2im(Wᵀ · GY)_s
         K.gemm(dtype, true, false, this.colRows, N, cout, 1, this.effW, this.colRows, this.channelMajor, N, 0, this.cols, N);
@@ -159,16 +152,40 @@ export class Conv2dOp extends ConvOp {
       }
     }
   }
+
+  protected weightGradient(rows: number, t: number, gy: number): void {
+    for (let first = 0; first < rows; first += this.chunk) {
+      const n = Math.min(this.chunk, rows - first);
+      this.permute(gy, first, n, true);
+      this.weightGradientChunk(t, first, n);
+    }
+  }
+
+  protected linear(rows: number, x: number, y: number): void {
+    for (let first = 0; first < rows; first += this.chunk) this.linearChunk(x, y, first, Math.min(this.chunk, rows - first));
+  }
+
+  /** Y = W · [im2col(x_s)] for samples first..first+n−1, into y (sample-major). */
+  private linearChunk(x: number, y: number, first: number, n: number): void {
+    const { K, dtype } = this.ctx, N = n * this.colCols;
+    this.im2col(x, this.inSize, first, n);
+    K.gemm(dtype, false, false, this.outShape[0], N, this.colRows, 1, this.effW, this.colRows, this.cols, N, 0, this.channelMajor, N);
+    this.permute(y, first, n, false);
+  }
+
+  /** ∂L/∂W += GY · [im2col(t_s)]ᵀ for samples first..first+n−1, GY (the chunk of gy) already in channelMajor. */
+  private weightGradientChunk(t: number, first: number, n: number): void {
+    const { K, dtype } = this.ctx, N = n * this.colCols;
+    this.im2col(t, this.inSize, first, n);
+    K.gemm(dtype, false, true, this.outShape[0], this.colRows, N, 1, this.channelMajor, N, this.cols, N, 1, this.weight.grad, this.colRows);
+  }
 }
 
 export class ConvTranspose2dOp extends ConvOp {
   forward(rows: number, x: number, y: number): void {
-    const { K, dtype } = this.ctx, cin = this.inShape[0];
     for (let first = 0; first < rows; first += this.chunk) {
-      const n = Math.min(this.chunk, rows - first), N = n * this.colCols;
-      this.permute(x, first, n, true);
-      K.gemm(dtype, true, false, this.colRows, N, cin, 1, this.effW, this.colRows, this.channelMajor, N, 0, this.cols, N);
-      this.col2im(y, this.outSize, first, n);
+      const n = Math.min(this.chunk, rows - first);
+      this.linearChunk(x, y, first, n);
       this.biasAct(y, first, n);
     }
     this.act.applySmooth(rows, y);
@@ -182,15 +199,38 @@ export class ConvTranspose2dOp extends ConvOp {
     for (let first = 0; first < rows; first += this.chunk) {
       const n = Math.min(this.chunk, rows - first), N = n * this.colCols;
       this.im2col(gy, this.outSize, first, n);
-      if (params) {
-        // ∂L/∂W += X · im2col(GY)ᵀ
-        this.permute(x, first, n, true);
-        K.gemm(dtype, false, true, cin, this.colRows, N, 1, this.channelMajor, N, this.cols, N, 1, this.weight.grad, this.colRows);
-      }
+      if (params) this.weightGradientChunk(x, first, n);
       if (gx !== 0) {
         K.gemm(dtype, false, false, cin, N, this.colRows, 1, this.effW, this.colRows, this.cols, N, 0, this.channelMajor, N);
         this.permute(gx, first, n, false);
       }
     }
+  }
+
+  protected weightGradient(rows: number, t: number, gy: number): void {
+    for (let first = 0; first < rows; first += this.chunk) {
+      const n = Math.min(this.chunk, rows - first);
+      this.im2col(gy, this.outSize, first, n);
+      this.weightGradientChunk(t, first, n);
+    }
+  }
+
+  protected linear(rows: number, x: number, y: number): void {
+    for (let first = 0; first < rows; first += this.chunk) this.linearChunk(x, y, first, Math.min(this.chunk, rows - first));
+  }
+
+  /** y_s = col2im(Wᵀ · X)_s for samples first..first+n−1. */
+  private linearChunk(x: number, y: number, first: number, n: number): void {
+    const { K, dtype } = this.ctx, N = n * this.colCols;
+    this.permute(x, first, n, true);
+    K.gemm(dtype, true, false, this.colRows, N, this.inShape[0], 1, this.effW, this.colRows, this.channelMajor, N, 0, this.cols, N);
+    this.col2im(y, this.outSize, first, n);
+  }
+
+  /** ∂L/∂W += T · im2col(GY)ᵀ for samples first..first+n−1 (T the chunk of t, channel-major), im2col(GY) already in cols. */
+  private weightGradientChunk(t: number, first: number, n: number): void {
+    const { K, dtype } = this.ctx, N = n * this.colCols;
+    this.permute(t, first, n, true);
+    K.gemm(dtype, false, true, this.inShape[0], this.colRows, N, 1, this.channelMajor, N, this.cols, N, 1, this.weight.grad, this.colRows);
   }
 }

@@ -30,5 +30,13 @@ export interface Op {
    * parameters' gradients into their grad buffers. Needs the x and y of the last forward.
    */
   backward(rows: number, x: number, y: number, gy: number, gx: number, params: boolean): void;
+  /**
+   * Piecewise-linear steps, for Program.mixedBackward: given gy, the step's cotangent before its
+   * activation as the last backward left it, and tIn, a tangent at its input, add gy ⊗ tIn — that is
+   * ∂⟨gy, W∗tIn⟩/∂W — into the weight's gradient (steps with a weight), and write tOut ← D·tIn when
+   * tOut ≠ 0, D the step's Jacobian at the last forward (its linear part, no bias, times the
+   * activation's slopes by the recorded mask). Absent where the step is not piecewise linear.
+   */
+  tangent?(rows: number, tIn: number, tOut: number, gy: number): void;
   free(): void;
 }

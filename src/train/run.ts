@@ -1,0 +1,152 @@
+/**
+ * A training run that records the generator's checkpoint sequence (issue 4; seed 000 Section 4): θ_0, the
+ * random initialization before any step, then θ after every `every` generator updates, T = steps/every.
+ *
+ *   DIR/000000000.safetensors …   the sequence (generators only, batch-norm running statistics included)
+ *   DIR/samples/000000040.png …   a sample grid per checkpoint, the same latent draws throughout
+ *   DIR/loss.jsonl                one line per step: {"step", losses…}
+ *   DIR/state/state.safetensors   what --resume needs (state.ts)
+ *
+ * At a checkpoint the generator file, the grid and the log lines come first and the state last, so the
+ * state never runs ahead of the rest. Resuming starts from the state's step, discards what a killed run
+ * wrote after it, and — every draw being derived from the seed and the step — repeats exactly what the
+ * uninterrupted run would have done.
+ */
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync, appendFileSync } from "node:fs";
+import { join } from "node:path";
+import { kernels as defaultKernels, type Kernels } from "../kernels/index.js";
+import { InputError } from "../errors.js";
+import type { ImageSet } from "../data/fashion-mnist.js";
+import { CheckpointSequence } from "../nn/files.js";
+import { checkConfig, type TrainConfig } from "./config.js";
+import { Gan } from "./gan.js";
+import { GRID_SIDE, sampleGrid } from "./grid.js";
+import { drawLatent, type Losses, type Procedure } from "./procedure.js";
+import { readState, saveState, STATE_DIR } from "./state.js";
+import { Vae } from "./vae.js";
+
+export const SAMPLES_DIR = "samples";
+export const LOSS_LOG = "loss.jsonl";
+
+export interface RunOptions {
+  /** The run's directory (the checkpoint sequence). */
+  out: string;
+  /** Continue the run in `out` from its last checkpoint (its stored configuration must match, --steps aside). */
+  resume?: boolean;
+  /** Told after every step (progress); may throw to stop the run. */
+  onStep?: (step: number, losses: Losses) => void;
+  kernels?: Kernels;
+}
+
+export interface RunResult {
+  out: string;
+  config: TrainConfig;
+  /** The step the run started from: 0, or the resumed state's. */
+  startStep: number;
+  /** Steps of all checkpoints now in the sequence. */
+  checkpoints: number[];
+  /** Steps run by this call, their wall-clock seconds, and generator images per second (steps · batch / s). */
+  stepsRun: number;
+  seconds: number;
+  imagesPerSecond: number;
+  /** Losses of the last step run. */
+  last: Losses | undefined;
+}
+
+export function createProcedure(config: TrainConfig, data: ImageSet, K: Kernels = defaultKernels): Procedure {
+  return config.model === "vae" ? new Vae(config, data, K) : new Gan(config, data, K);
+}
+
+export function train(config: TrainConfig, data: ImageSet, options: RunOptions): RunResult {
+  const { out } = options;
+  checkConfig(config);
+  let start = 0;
+  const saved = options.resume ? readState(out) : undefined;
+  if (saved) {
+    sameRun(saved.config, config, out);
+    if (saved.step > config.steps) throw new InputError(`--steps ${config.steps} is below the step the run in ${out} has reached (${saved.step})`);
+  } else if (existsSync(out) && readdirSync(out).some((n) => n.endsWith(".safetensors") || n === STATE_DIR)) {
+    throw new InputError(`${out}: already holds a training run (continue it with --resume, or choose another --out)`);
+  }
+  const proc = createProcedure(config, data, options.kernels);
+  try {
+    const gridNoise = Array.from({ length: GRID_SIDE * GRID_SIDE }, (_, i) => {
+      const z = new Float64Array(config.latent);
+      drawLatent(config, z, "grid", i);
+      return z;
+    });
+    const checkpoint = (step: number, lines: string[]): void => {
+      CheckpointSequence.write(out, proc.generator, step);
+      mkdirSync(join(out, SAMPLES_DIR), { recursive: true });
+      writeFileSync(join(out, SAMPLES_DIR, `${stepName(step)}.png`), sampleGrid(proc.generator, gridNoise));
+      if (lines.length > 0) appendFileSync(join(out, LOSS_LOG), lines.join(""));
+      saveState(out, proc, step);
+    };
+    if (saved) {
+      saved.restore(proc);
+      start = saved.step;
+      discardAfter(out, start);
+    } else {
+      mkdirSync(out, { recursive: true });
+      writeFileSync(join(out, LOSS_LOG), "");
+      checkpoint(0, []);
+    }
+    const began = performance.now();
+    let pending: string[] = [], last: Losses | undefined;
+    for (let step = start + 1; step <= config.steps; step++) {
+      last = proc.step(step);
+      for (const [name, v] of Object.entries(last)) {
+        if (!Number.isFinite(v)) throw new Error(`step ${step}: the ${name} loss is ${v}: training diverged (the checkpoints up to step ${step - (step % config.every || config.every)} are intact)`);
+      }
+      pending.push(JSON.stringify({ step, ...last }) + "\n");
+      options.onStep?.(step, last);
+      if (step % config.every === 0) {
+        checkpoint(step, pending);
+        pending = [];
+      }
+    }
+    const seconds = (performance.now() - began) / 1000, stepsRun = Math.max(0, config.steps - start);
+    return {
+      out, config, startStep: start, stepsRun, seconds, last,
+      imagesPerSecond: seconds > 0 ? (stepsRun * config.batch) / seconds : 0,
+      checkpoints: CheckpointSequence.open(out).steps,
+    };
+  } finally {
+    proc.free();
+  }
+}
+
+function stepName(step: number): string {
+  return String(step).padStart(9, "0");
+}
+
+/** A resumed run must be the stored one; only the number of steps may grow. */
+function sameRun(stored: TrainConfig, given: TrainConfig, out: string): void {
+  for (const key of Object.keys(stored) as (keyof TrainConfig)[]) {
+    if (key === "steps") continue;
+    if (JSON.stringify(stored[key]) !== JSON.stringify(given[key])) {
+      throw new InputError(`--${key} ${JSON.stringify(given[key])} differs from the run in ${out} (${JSON.stringify(stored[key])}); leave it out to resume that run`);
+    }
+  }
+}
+
+/** Remove what a killed run wrote after the state's step: checkpoints, grids, log lines and half-written temporary files. */
+function discardAfter(out: string, step: number): void {
+  for (const [dir, ext] of [[out, ".safetensors"], [join(out, SAMPLES_DIR), ".png"], [join(out, STATE_DIR), ""]] as const) {
+    if (!existsSync(dir)) continue;
+    for (const name of readdirSync(dir)) {
+      const s = ext !== "" && name.endsWith(ext) && /^\d+$/.test(name.slice(0, -ext.length)) ? Number(name.slice(0, -ext.length)) : -1;
+      if (s > step || /\.tmp-\d+$/.test(name)) rmSync(join(dir, name));
+    }
+  }
+  const log = join(out, LOSS_LOG);
+  const lines = existsSync(log) ? readFileSync(log, "utf8").split("\n").filter((l) => l.trim() !== "") : [];
+  const stepOf = (line: string): number => {
+    try {
+      return (JSON.parse(line) as { step: number }).step;
+    } catch {
+      return Infinity;   // a line cut short by the kill
+    }
+  };
+  writeFileSync(log, lines.filter((l) => stepOf(l) <= step).map((l) => l + "\n").join(""));
+}

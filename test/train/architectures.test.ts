@@ -1,0 +1,42 @@
+// The networks training builds: InfoGAN's discriminator and its width multiplier, the critic without batch
+// norm for WGAN-GP, the VAE encoders (2k outputs), the mlp family's partners — shapes and parameter counts
+// computed by hand from the layer definitions.
+import { expect } from "chai";
+import { kernels } from "../helpers.js";
+import { Network } from "../../src/nn/network.js";
+import { CRITIC_SLOPE, dcganDiscriminator, dcganEncoder, mlpDiscriminator, mlpEncoder } from "../../src/nn/architectures.js";
+import { makeConfig, partnerSpec } from "../../src/train/config.js";
+
+const count = (spec: ConstructorParameters<typeof Network>[0]) => {
+  const net = new Network(spec, { kernels });
+  const out = { params: net.parameterCount, output: net.outputShape, types: spec.layers.map((l) => l.type) };
+  net.free();
+  return out;
+};
+
+describe("training architectures", () => {
+  it("dcganDiscriminator(1): Conv(1→64,4,2)-LReLU, Conv(64→128,4,2)-BN-LReLU, FC(6272→1024)-BN-LReLU, FC(1024→1)", () => {
+    const d = count(dcganDiscriminator(1));
+    // 64·16 + 64, 128·64·16 + 128, γβ of 128, 6272·1024 + 1024, γβ of 1024, 1024 + 1
+    expect(d.params).to.equal(1088 + 131200 + 256 + 6423552 + 2048 + 1025);
+    expect(d.output).to.deep.equal([1]);
+    expect(d.types).to.deep.equal(["Unflatten", "Conv2d", "LeakyReLU", "Conv2d", "BatchNorm2d", "LeakyReLU", "Flatten", "Linear", "BatchNorm1d", "LeakyReLU", "Linear"]);
+    expect(dcganDiscriminator(1).layers.filter((l) => l.type === "LeakyReLU").every((l) => l.type === "LeakyReLU" && l.negative_slope === CRITIC_SLOPE)).to.equal(true);
+  });
+
+  it("the width multiplier scales every width; the WGAN-GP critic has no batch norm; encoders give μ and log σ²", () => {
+    // ×¼: Conv(1→16), Conv(16→32), FC(1568→256)
+    expect(count(dcganDiscriminator(0.25, { batchNorm: false })).params).to.equal(16 * 16 + 16 + 32 * 16 * 16 + 32 + 1568 * 256 + 256 + 256 + 1);
+    expect(partnerSpec(makeConfig({ model: "wgan-gp" })).layers.some((l) => l.type.startsWith("BatchNorm"))).to.equal(false);
+    for (const model of ["gan", "wgan"] as const) expect(partnerSpec(makeConfig({ model })).layers.filter((l) => l.type.startsWith("BatchNorm"))).to.have.length(2);
+    expect(count(dcganEncoder(20, 0.25)).output).to.deep.equal([40]);
+    expect(count(mlpEncoder(5, [16, 32])).output).to.deep.equal([10]);
+  });
+
+  it("mlpDiscriminator mirrors the generator's widths: 784 → n_d → … → n_1 → 1", () => {
+    const spec = mlpDiscriminator([16, 32]);
+    expect(spec.layers.filter((l) => l.type === "Linear").map((l) => l.type === "Linear" && [l.in_features, l.out_features])).to.deep.equal([[784, 32], [32, 16], [16, 1]]);
+    expect(count(spec).params).to.equal(784 * 32 + 32 + 32 * 16 + 16 + 16 + 1);
+    expect(count(mlpDiscriminator([16, 32], { batchNorm: true })).types).to.deep.equal(["Linear", "BatchNorm1d", "LeakyReLU", "Linear", "BatchNorm1d", "LeakyReLU", "Linear"]);
+  });
+});

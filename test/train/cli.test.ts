@@ -1,0 +1,64 @@
+// `surf train` as a user meets it: usage errors exit 2 with one line naming the flag; a tiny run on
+// Fashion-MNIST prints only JSON with --json and resumes.
+import { expect } from "chai";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const MAIN = fileURLToPath(new URL("../../src/cli/main.js", import.meta.url));
+
+function surf(args: string[]): { code: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [MAIN, ...args], { encoding: "utf8" });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe("surf train", function () {
+  this.timeout(300000);
+  let root = "";
+  before(() => {
+    root = mkdtempSync(join(tmpdir(), "surfing-cli-train-"));
+  });
+  after(() => rmSync(root, { recursive: true, force: true }));
+
+  it("exits 2 with one line naming the flag on bad usage", () => {
+    const out = join(root, "bad");
+    const cases: [string[], RegExp][] = [
+      [["train", "--out", out], /--model is required/],
+      [["train", "--model", "gan"], /--out is required/],
+      [["train", "--model", "diffusion", "--out", out], /--model must be one of vae, gan, wgan, wgan-gp, got "diffusion"/],
+      [["train", "--model", "gan", "--arch", "resnet", "--out", out], /--arch must be one of dcgan, mlp/],
+      [["train", "--model", "gan", "--steps", "100", "--every", "30", "--out", out], /--steps \(100\) must be a multiple of --every \(30\)/],
+      [["train", "--model", "gan", "--latent", "0", "--out", out], /--latent must be a positive integer/],
+      [["train", "--model", "gan", "--width", "-1", "--out", out], /--width must be a positive number/],
+      [["train", "--model", "gan", "--hidden", "8,x", "--out", out], /--hidden must be positive integers/],
+      [["train", "--model", "gan", "--lr", "1", "--out", out], /unknown flag --lr/],
+      [["train", "--resume", "--out", join(root, "empty")], /state\.safetensors: no training state/],
+    ];
+    for (const [args, message] of cases) {
+      const r = surf(args);
+      expect(r.code, args.join(" ")).to.equal(2);
+      expect(r.stdout, args.join(" ")).to.equal("");
+      expect(r.stderr.trim().split("\n"), args.join(" ")).to.have.length(1);
+      expect(r.stderr, args.join(" ")).to.match(message);
+    }
+  });
+
+  it("--json prints only the run's summary; --resume extends the run", () => {
+    const out = join(root, "run");
+    const base = ["train", "--model", "vae", "--arch", "mlp", "--hidden", "8,16", "--latent", "3", "--batch", "8", "--every", "2", "--out", out, "--seed", "7", "--json"];
+    const r = surf([...base, "--steps", "4"]);
+    expect(r.code, r.stderr).to.equal(0);
+    const summary = JSON.parse(r.stdout);
+    expect(summary).to.include({ model: "vae", arch: "mlp", latent: 3, steps: 4, every: 2, batch: 8, seed: "7", checkpoints: 3, startStep: 0, stepsRun: 4 });
+    expect(summary.losses.loss).to.be.a("number");
+    const more = surf(["train", "--resume", "--steps", "6", "--out", out, "--json"]);
+    expect(more.code, more.stderr).to.equal(0);
+    expect(JSON.parse(more.stdout)).to.include({ seed: "7", startStep: 4, stepsRun: 2, checkpoints: 4 });
+    expect(readdirSync(out).filter((n) => n.endsWith(".safetensors"))).to.have.length(4);
+    const clash = surf(["train", "--resume", "--steps", "8", "--latent", "5", "--out", out]);
+    expect(clash.code).to.equal(2);
+    expect(clash.stderr).to.match(/--latent 5 differs from the run/);
+  });
+});
