@@ -21,6 +21,8 @@ export interface PositionalSpec {
   name: string;
   help: string;
   required?: boolean;
+  /** The last positional may take any number of arguments. */
+  variadic?: boolean;
 }
 
 export interface CommandSpec {
@@ -87,7 +89,7 @@ export function parseArgs(spec: CommandSpec, argv: string[]): ParsedArgs {
   }
   const declared = spec.positionals ?? [];
   const required = declared.filter((p) => p.required).length;
-  if (positionals.length > declared.length) {
+  if (positionals.length > declared.length && !declared[declared.length - 1]?.variadic) {
     throw new UsageError(`unexpected argument "${positionals[declared.length]}" for 'surf ${spec.name}'`);
   }
   const help = flags.help === true;

@@ -107,4 +107,89 @@ export const COMMANDS: Command[] = [
     },
     run: async (args) => (await import("./invert.js")).run(args),
   },
+  {
+    spec: {
+      name: "demo",
+      summary: "the main job: train a small DCGAN on Fashion-MNIST, surf vs regular Adam on 36 targets, write a report",
+      flags: [
+        { name: "out", type: "string", default: "surfing-demo", placeholder: "DIR", help: "where the checkpoints, results and report go (rerun to resume)" },
+        { name: "workers", type: "int", placeholder: "N", help: "worker threads (default: the number of cores)" },
+      ],
+    },
+    run: async (args) => (await import("./reproduce.js")).demo(args),
+  },
+  {
+    spec: {
+      name: "merge",
+      summary: "join the results of `surf reproduce --shard i/n` runs into one report",
+      flags: [
+        { name: "sweep", type: "string", default: "table1", placeholder: "table1|fig2|fig3|fig4|fig5", help: "the sweep the shards ran" },
+        { name: "quick", type: "boolean", help: "the shards ran with --quick" },
+        { name: "trials", type: "int", placeholder: "N", help: "the shards' --trials" },
+        { name: "out", type: "string", placeholder: "DIR", help: "where the merged results and report go" },
+      ],
+      positionals: [{ name: "dirs", help: "the shards' --out directories", required: true, variadic: true }],
+    },
+    run: async (args) => (await import("./reproduce.js")).merge(args),
+  },
+  {
+    spec: {
+      name: "landscape dss",
+      summary: "Dynamic String Sampling (Freeman & Bruna): normalized geodesic length and beads of level sets, in weight space (--task) or along a checkpoint sequence in x (--net)",
+      flags: [
+        { name: "task", type: "string", placeholder: "quadratic|cubic|both", help: "weight space: the 1-4-4-1 sigmoid network of seed 003 Section 4.1, DSS against the loss level L0" },
+        { name: "net", type: "string", placeholder: "DIR", help: "latent space: a checkpoint directory θ_0..θ_T; DSS in x on f_θt at each checkpoint" },
+        { name: "levels", type: "string", placeholder: "LIST", help: "weight space: levels L0 / Var(y) (default 0.3,0.1,0.03,0.01,0.003,0.001)" },
+        { name: "level", type: "number", placeholder: "λ", help: "latent space: L0_t = λ·(f̄_t − f*_t) (default 0.2)" },
+        { name: "pairs", type: "int", placeholder: "N", help: "pairs connected per level or checkpoint (default 8 in weight space, 4 in latent space)" },
+        { name: "starts", type: "int", placeholder: "N", help: "latent space: random starts per checkpoint, for f* and the pairs (default 8, at least 2·pairs)" },
+        { name: "box", type: "number", placeholder: "L", help: "latent space: starts uniform on [−L, L]^k (default 2)" },
+        { name: "stride", type: "int", placeholder: "S", help: "latent space: every S-th checkpoint, and the last (default 1)" },
+        { name: "target", type: "string", placeholder: "FILE", help: "latent space: JSON, the signal y (default y = G_θT(x*), x* ~ U[−1,1]^k)" },
+        { name: "image", type: "int", placeholder: "I", help: "latent space: y = held-out Fashion-MNIST image I" },
+        { name: "alpha", type: "number", placeholder: "α", help: "beads are trained to α·L0 (default 0.5)" },
+        { name: "samples", type: "int", placeholder: "S", help: "interpolation points checked per segment (default 31)" },
+        { name: "insertion", type: "string", placeholder: "argmax|midpoint", help: "where a bead starts: the interpolated maximum or t = 1/2 (default argmax)" },
+        { name: "max-beads", type: "int", placeholder: "B", help: "beads before a run stops unconverged (default 200)" },
+        { name: "bead-steps", type: "int", placeholder: "N", help: "Adam steps allowed per bead (default 20000 in weight space, 5000 in latent space)" },
+        { name: "end-steps", type: "int", placeholder: "N", help: "weight space: Adam steps to train each endpoint network (default 50000)" },
+        { name: "lr", type: "number", placeholder: "η", help: "Adam's step size for the beads (default 0.01)" },
+        { name: "out", type: "string", placeholder: "DIR", help: "where the JSON, the HTML report and the resume journal go (rerun to resume)" },
+      ],
+    },
+    run: async (args) => (await import("./landscape.js")).dss(args),
+  },
+  {
+    spec: {
+      name: "reproduce",
+      summary: "reproduce the paper's experiments: table1, fig1 (surfaces during training, with DSS), fig2–fig5 (resumable, shardable)",
+      flags: [
+        { name: "out", type: "string", placeholder: "DIR", help: "where the generator (if trained), results and report go (rerun to resume)" },
+        { name: "quick", type: "boolean", help: "fig1: a small mlp generator on a short run, a coarser grid, fewer pairs and starts: under a minute" },
+        { name: "net", type: "string", placeholder: "DIR", help: "fig1: use this k = 2 checkpoint sequence instead of training one into OUT/net" },
+        { name: "trials", type: "int", placeholder: "N", help: "fig1: DSS pairs per checkpoint and target (default 4; 2 with --quick)" },
+        { name: "grid", type: "int", placeholder: "N", help: "fig1: N×N points over [−4, 4]² (default 81; 41 with --quick)" },
+        { name: "stages", type: "string", placeholder: "LIST", help: "fig1: checkpoint indices shown (default 0, T/10, T)" },
+        { name: "images", type: "string", placeholder: "LIST", help: "fig1: held-out image indices of the targets (default two drawn from --seed)" },
+        { name: "stride", type: "int", placeholder: "S", help: "fig1: DSS at every S-th checkpoint and the last (default T/20; T/5 with --quick)" },
+        { name: "shard", type: "string", placeholder: "i/n", help: "table1, fig2–fig5: run the cells j with j mod n = i − 1 (join the shards with surf merge)" },
+        { name: "workers", type: "int", placeholder: "N", help: "table1, fig2–fig5: worker threads (default: the number of cores)" },
+      ],
+      positionals: [{ name: "name", help: "table1, fig1, fig2, fig3, fig4 or fig5", required: true }],
+    },
+    // name → runner
+    run: async (args) => {
+      const runners: Record<string, (a: ParsedArgs) => Promise<number>> = {
+        fig1: async (a) => (await import("./landscape.js")).fig1(a),
+        ...Object.fromEntries(["table1", "fig2", "fig3", "fig4", "fig5"].map((name) =>
+          [name, async (a: ParsedArgs) => (await import("./reproduce.js")).sweep(name as "table1")(a)])),
+      };
+      const runner = runners[args.positionals[0]];
+      if (!runner) {
+        const { UsageError } = await import("./args.js");
+        throw new UsageError(`'surf reproduce ${args.positionals[0]}': unknown experiment (one of ${Object.keys(runners).join(", ")})`);
+      }
+      return runner(args);
+    },
+  },
 ];

@@ -1,0 +1,106 @@
+/**
+ * The paper's experiments as sweeps of cells (seed 000 §4, seed 001 §4), full and --quick:
+ *   table1 / fig2 / fig5   VAE, DCGAN, WGAN, WGAN-GP × k ∈ {5, 10, 20}; A = I; x*, x_init ~ U[−1, 1]^k; 300 trials;
+ *                          regular Adam, surfing, best of R ∈ {2, 4, 8} restarts at surfing's step count
+ *   fig3                   compressed sensing, k = 20, DCGAN and WGAN, Gaussian A with m rows, 200 trials,
+ *                          checkpoints every 100 steps: recovery rate against m
+ *   fig4                   the same networks and m on held-out real images y: per-pixel error against m
+ * Departures from the paper, stated in the report: the generators are the `dcgan` architecture at width
+ * DEFAULT_WIDTH (a quarter of InfoGAN's widths, to train a sequence in minutes on two cores), and --quick
+ * shrinks everything to a tiny MLP generator and a few trials.
+ */
+import { join } from "node:path";
+import { existsSync } from "node:fs";
+import type { FashionMnist } from "../data/fashion-mnist.js";
+import { PIXELS } from "../data/fashion-mnist.js";
+import { DEFAULT_WIDTH, makeConfig, type TrainConfig } from "../train/config.js";
+import type { ModelKind } from "../train/hyperparameters.js";
+import { train } from "../train/run.js";
+import { STATE_DIR } from "../train/state.js";
+import { CheckpointSequence } from "../nn/files.js";
+import type { Cell, Stage } from "./cell.js";
+
+export const SWEEPS = ["table1", "fig2", "fig3", "fig4", "fig5"] as const;
+export type SweepName = (typeof SWEEPS)[number];
+
+export interface SweepScale {
+  arch: "dcgan" | "mlp";
+  width: number;
+  hidden: number[];
+  /** Training steps and checkpoint spacing of table1's and of fig3/fig4's sequences. */
+  steps: number;
+  every: number;
+  csSteps: number;
+  csEvery: number;
+  trials: number;
+  csTrials: number;
+  restarts: number[];
+  maxSteps: number;
+  ks: number[];
+  ms: number[];
+  models: ModelKind[];
+  csModels: ModelKind[];
+  batch: number;
+}
+
+export const FULL: SweepScale = {
+  arch: "dcgan", width: DEFAULT_WIDTH, hidden: [], steps: 4000, every: 40, csSteps: 10000, csEvery: 100,
+  trials: 300, csTrials: 200, restarts: [2, 4, 8], maxSteps: 20000, ks: [5, 10, 20],
+  ms: [10, 20, 30, 40, 50, 70, 100, 200, 400], models: ["vae", "gan", "wgan", "wgan-gp"], csModels: ["gan", "wgan"], batch: 64,
+};
+
+export const QUICK: SweepScale = {
+  arch: "mlp", width: 1, hidden: [16, 32], steps: 40, every: 10, csSteps: 40, csEvery: 10,
+  trials: 4, csTrials: 4, restarts: [2], maxSteps: 300, ks: [5, 10, 20],
+  ms: [10, 50], models: ["vae", "gan", "wgan", "wgan-gp"], csModels: ["gan", "wgan"], batch: 16,
+};
+
+/** What a cell needs trained before it runs. */
+export interface CellPlan {
+  cell: Cell;
+  training: TrainConfig;
+  dir: string;
+  /** Trials of this cell (fig3/fig4 use fewer than table1). */
+  trials: number;
+}
+
+/** The cells of a sweep, in a fixed order (shards slice this list). */
+export function plan(name: SweepName, scale: SweepScale, out: string, seed: string, data: () => FashionMnist): CellPlan[] {
+  const config = (model: ModelKind, latent: number, steps: number, every: number) =>
+    makeConfig({ model, arch: scale.arch, latent, width: scale.width, hidden: scale.hidden.length > 0 ? scale.hidden : undefined, steps, every, batch: scale.batch, seed: `${seed}/${model}/k${latent}` });
+  const sequence = (training: TrainConfig) => join(out, "checkpoints", `${training.model}-k${training.latent}-every${training.every}`);
+  const stages: Stage[] = ["regular", "surf", ...scale.restarts.map((r) => `restarts-${r}` as Stage)];
+  if (name === "table1" || name === "fig2" || name === "fig5") {
+    return scale.models.flatMap((model) => scale.ks.map((k) => {
+      const training = config(model, k, scale.steps, scale.every), dir = sequence(training);
+      const cell: Cell = { id: `table1/${model}/k${k}`, source: { kind: "path", path: dir }, measurement: { kind: "identity" }, targets: { kind: "synthetic" }, stages };
+      return { cell, training, dir, trials: scale.trials };
+    }));
+  }
+  return scale.csModels.flatMap((model) => scale.ms.map((m) => {
+    const training = config(model, 20, scale.csSteps, scale.csEvery), dir = sequence(training);
+    const targets = name === "fig3" ? { kind: "synthetic" as const } : { kind: "signal" as const, y: heldOutImages(data(), scale.csTrials) };
+    const cell: Cell = { id: `${name}/${model}/m${m}`, source: { kind: "path", path: dir }, measurement: { kind: "gaussian", m }, targets, stages: ["regular", "surf"] };
+    return { cell, training, dir, trials: scale.csTrials };
+  }));
+}
+
+/** Held-out images spread over the classes (image i·⌊count/n⌋), as signals in [0, 1]. */
+export function heldOutImages(data: FashionMnist, n: number): number[][] {
+  const { heldOut } = data, stride = Math.max(1, Math.floor(heldOut.count / n));
+  return Array.from({ length: n }, (_, i) => Array.from(heldOut.images.subarray(i * stride * PIXELS, (i * stride + 1) * PIXELS), (v) => v / 255));
+}
+
+/** Train the cell's checkpoint sequence unless it is complete; resumes a partial one. */
+export function ensureTrained(p: CellPlan, data: () => FashionMnist, onStep?: (step: number, total: number) => void): void {
+  const expected = p.training.steps / p.training.every + 1;
+  if (existsSync(p.dir)) {
+    try {
+      if (CheckpointSequence.open(p.dir).length === expected) return;
+    } catch {
+      // not yet a sequence: train below (resume refuses a directory that holds something else)
+    }
+  }
+  const resume = existsSync(join(p.dir, STATE_DIR));
+  train(p.training, data().train, { out: p.dir, resume, onStep: (s) => onStep?.(s, p.training.steps) });
+}

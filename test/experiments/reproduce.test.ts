@@ -1,0 +1,82 @@
+// surf reproduce's sweeps end to end on the quick scale: every cell of Table 1 filled; shards merged equal
+// the unsharded run.
+import { expect } from "chai";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { merge, reproduce, RESULTS_FILE } from "../../src/experiments/reproduce.js";
+import { ResultStore } from "../../src/experiments/store.js";
+import { parseShard } from "../../src/experiments/shard.js";
+import { MAIN, surf } from "../cli/cli.test.js";
+
+describe("surf reproduce (quick)", function () {
+  this.timeout(600000);
+  let dir = "";
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), "surfing-reproduce-"));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  const common = { quick: true, trials: 3, seed: "7", workers: 2, version: "test" };
+
+  it("table1 --quick: every model × k cell has every method's rate, and the report shows them beside the paper's", async () => {
+    const out = join(dir, "table1");
+    const { report, summary } = await reproduce("table1", { ...common, shard: parseShard("1/1"), out });
+    const cells = summary.cells as { id: string; stages: Record<string, { trials: number; successRate: number | null }> }[];
+    expect(cells.map((c) => c.id)).to.have.length(12);
+    for (const c of cells) {
+      expect(Object.keys(c.stages), c.id).to.deep.equal(["regular", "surf", "restarts-2"]);
+      for (const s of Object.values(c.stages)) {
+        expect(s.trials).to.equal(3);
+        expect(s.successRate).to.be.a("number");
+      }
+    }
+    const html = readFileSync(report, "utf8");
+    expect(html).to.match(/DCGAN, k = 20/);
+    expect(html).to.match(/48\.3 \/ 78\.3; 618 \/ 741/);   // NeurIPS DCGAN k = 5 beside ours
+    expect((html.match(/<svg/g) ?? []).length).to.equal(24);   // Figures 2 and 5: two histograms per cell
+    expect(html).not.to.match(/<script|(src|href)="https?:/);
+  });
+
+  it("surf reproduce killed part-way (SIGKILL) and run again ends with exactly the uninterrupted results", async () => {
+    const killed = join(dir, "killed"), whole = join(dir, "whole");
+    const argv = ["reproduce", "fig3", "--quick", "--trials", "3", "--workers", "1", "--seed", "5"];
+    expect(surf([...argv, "--out", whole]).code).to.equal(0);
+    const results = join(killed, RESULTS_FILE);
+    await new Promise<void>((resolve, reject) => {
+      const child = spawn(process.execPath, [MAIN, ...argv, "--out", killed], { stdio: "ignore" });
+      const poll = setInterval(() => {
+        if (existsSync(results) && readFileSync(results, "utf8").split("\n").length > 4) child.kill("SIGKILL");
+      }, 20);
+      child.on("exit", (code, signal) => {
+        clearInterval(poll);
+        if (signal === "SIGKILL") resolve();
+        else reject(new Error(`the run ended (code ${code}) before it could be killed`));
+      });
+    });
+    const before = new ResultStore(results).size;
+    expect(before).to.be.within(1, 2 * 2 * 2 * 3 - 1);
+    const r = surf([...argv, "--out", killed]);
+    expect(r.code, r.stderr).to.equal(0);
+    const records = (d: string) => Object.fromEntries(new ResultStore(join(d, RESULTS_FILE)).matching("").map((x) => [x.key, x]));
+    expect(records(killed)).to.deep.equal(records(whole));
+    expect(readFileSync(join(killed, "summary.json"), "utf8")).to.equal(readFileSync(join(whole, "summary.json"), "utf8"));
+  });
+
+  it("shards 1/2 and 2/2, merged, equal the unsharded run", async () => {
+    const whole = join(dir, "fig3"), a = join(dir, "fig3-a"), b = join(dir, "fig3-b"), merged = join(dir, "fig3-merged");
+    await reproduce("fig3", { ...common, shard: parseShard("1/1"), out: whole });
+    await reproduce("fig3", { ...common, shard: parseShard("1/2"), out: a });
+    await reproduce("fig3", { ...common, shard: parseShard("2/2"), out: b });
+    const m = merge("fig3", [a, b], { ...common, out: merged });
+    const records = (d: string) => {
+      const s = new ResultStore(join(d, RESULTS_FILE));
+      return Object.fromEntries(s.matching("").map((r) => [r.key, r]));
+    };
+    const expected = records(whole);
+    expect(Object.keys(expected)).to.have.length(2 * 2 * 2 * 3);   // models × m × stages × trials
+    expect(records(merged)).to.deep.equal(expected);
+    const unsharded = JSON.parse(readFileSync(join(whole, "summary.json"), "utf8"));
+    expect(m.summary.cells).to.deep.equal(unsharded.cells);
+  });
+});
