@@ -9,9 +9,16 @@ import { merge, reproduce, RESULTS_FILE } from "../../src/experiments/reproduce.
 import { ResultStore } from "../../src/experiments/store.js";
 import { parseShard } from "../../src/experiments/shard.js";
 import { MAIN, surf } from "../cli/cli.test.js";
+import { kernels } from "../helpers.js";
 
 describe("surf reproduce (quick)", function () {
   this.timeout(600000);
+  // End to end: training, the worker pool, the store and the report. It exercises orchestration, not
+  // arithmetic (the kernel tests hold the TS twin to the WASM kernels bit for bit), and on the twin it
+  // costs minutes of CI for nothing more: it runs on the WASM backend only.
+  before(function () {
+    if (kernels.backend === "js") this.skip();
+  });
   let dir = "";
   before(() => {
     dir = mkdtempSync(join(tmpdir(), "surfing-reproduce-"));
