@@ -13,7 +13,9 @@
  * hyperplanes through a vertex, where counting shared hyperplanes (k − 1 of them; Berzins 2023) is not.
  *
  * Storage is a stack (the subdivision is depth first): polytopes are offsets into three growable typed
- * arrays, released together by `release(mark)` — a cut then allocates no typed arrays at all.
+ * arrays, released together by `release(mark)` — a cut then allocates no typed arrays at all. The last
+ * one or two cuts of a subdivision, whose pieces need only an interior point, build nothing
+ * (halfCentroids, quarterCentroids).
  */
 
 /** A polytope on a PolytopeStack: offsets into its arrays (valid until released). */
@@ -378,10 +380,8 @@ export class PolytopeStack {
         for (let l = 0; l < k; l++) {
           const t = X[from + l];
           X[to + l] = t;
-          if (!INHERIT) {
           if (t < box[l]) box[l] = t;
           if (t > box[k + l]) box[k + l] = t;
-          }
         }
         for (let b = 0; b < words; b++) INC[toInc + b] = INC[fromInc + b];
         if (on) INC[toInc + bitWord] |= bit;
@@ -392,10 +392,8 @@ export class PolytopeStack {
         for (let l = 0; l < k; l++) {
           const t = X[from + l];
           X[to + l] = t;
-          if (!INHERIT) {
           if (t < box[2 * k + l]) box[2 * k + l] = t;
           if (t > box[3 * k + l]) box[3 * k + l] = t;
-          }
         }
         for (let b = 0; b < words; b++) INC[toInc + b] = INC[fromInc + b];
         if (on) INC[toInc + bitWord] |= bit;
@@ -440,17 +438,12 @@ export class PolytopeStack {
     }
     this.eTop = want <= 0 ? oM : oP;
     let plus: Polytope | null = null, minus: Polytope | null = null;
-    if (INHERIT) { for (let l = 0; l < 2 * k; l++) { X[xP + (nP + nCut) * k + l] = X[P.x + nv * k + l]; if (want <= 0) X[xM + (nM + nCut) * k + l] = X[P.x + nv * k + l]; } }
-    if (want >= 0 && !INHERIT) {
-      this.setBox(xP + (nP + nCut) * k, box, 0);
-    }
     if (want >= 0) {
+      this.setBox(xP + (nP + nCut) * k, box, 0);
       plus = { nv: nP + nCut, ne: (oP - eP) / 2, x: xP, inc: incP, e: eP };
     }
-    if (want <= 0 && !INHERIT) {
-      this.setBox(xM + (nM + nCut) * k, box, 2 * k);
-    }
     if (want <= 0) {
+      this.setBox(xM + (nM + nCut) * k, box, 2 * k);
       minus = { nv: nM + nCut, ne: (oM - eM) / 2, x: xM, inc: incM, e: eM };
     }
     return [plus, minus];
@@ -644,7 +637,6 @@ export class PolytopeStack {
  * its side of h or on h, the negative half likewise; none keeps a cut edge (ends strictly on opposite
  * sides) or an edge lying in h (the face's edges replace it).
  */
-const INHERIT = !!process.env.INHERIT;
 const EDGE_PLUS = Int32Array.from([0, 0, 0, 0, 0, 1, 0, 1, 1]);
 const EDGE_MINUS = Int32Array.from([1, 1, 0, 1, 0, 0, 0, 0, 0]);
 

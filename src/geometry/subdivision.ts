@@ -5,7 +5,10 @@
  * affine map x_{i−1} = J z + c (seed 000, Section 5) — one cutting hyperplane at a time (polytope.ts); a
  * hyperplane that misses a region, or touches only its boundary, fixes that neuron's sign there. Each
  * region found at the last layer is handed to a visitor. A hyperplane can only cut the children of a
- * region it cuts, so each child tests only its parent's cutting hyperplanes.
+ * region it cuts, so each child tests only its parent's cutting hyperplanes. When only interior points
+ * are wanted (`interiorOnly`), a region of the last layer cut by one or two hyperplanes is finished
+ * without building any polytope: the centroids of its pieces come straight from its vertices and edges
+ * (polytope.ts, halfCentroids and quarterCentroids).
  *
  * `fixed` turns a split into a clip (keep one side only): the subdivision then lists the pieces of
  * P(x, θ, τ) (pieces.ts). Regions are full-dimensional; a neuron whose pre-activation is identically 0
@@ -30,7 +33,7 @@ export interface Leaf {
   readonly pattern: Uint8Array;
   /** A strictly interior point: the centroid of the region's vertices (a live buffer). */
   readonly interior: Float64Array;
-  /** The region as a polytope on `stack`; null under `interiorOnly` for regions made by a final cut. */
+  /** The region as a polytope on `stack`; null under `interiorOnly` for regions made by the last one or two cuts. */
   readonly polytope: Polytope | null;
   readonly stack: PolytopeStack;
   /** The H-representation from the constraints tight at some vertex (every facet, few redundant rows), and G's affine map on the region (needs `polytope`). */

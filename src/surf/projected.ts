@@ -11,7 +11,7 @@ import { certify } from "../geometry/certificate.js";
 import { fromNetwork, leastSquares, type Target } from "../geometry/from-network.js";
 import { symmetricEigen } from "../geometry/linalg.js";
 import { DEFAULT_MAX_PIECES, pieces, type Piece } from "../geometry/pieces.js";
-import { project } from "../geometry/project.js";
+import { Projector } from "../geometry/project.js";
 import { minimizeOnRegion, objective, quadraticValue, regionQuadratic } from "../geometry/quadratic.js";
 import type { Network } from "../nn/network.js";
 import type { Measurement } from "../objective/measurement.js";
@@ -152,14 +152,14 @@ function descend(piece: Piece, ls: LeastSquares, from: Float64Array, eta: number
   const q = regionQuadratic(piece, ls), k = q.k;
   const step = eta === "auto" ? 1 / Math.max(...symmetricEigen(q.H, k).values, 1e-300) : eta;
   let x: Float64Array = Float64Array.from(from);
-  const y = new Float64Array(k);
+  const y = new Float64Array(k), projector = new Projector(piece);
   for (let it = 1; it <= maxIterations; it++) {
     for (let a = 0; a < k; a++) {
       let grad = q.g[a];
       for (let b = 0; b < k; b++) grad += q.H[a * k + b] * x[b];
       y[a] = x[a] - step * grad;
     }
-    const sol = project(piece, y);
+    const sol = projector.project(y);
     let moved = 0, size = 0;
     for (let a = 0; a < k; a++) {
       moved += (sol.x[a] - x[a]) ** 2;
