@@ -5,7 +5,7 @@
 import { Bench } from "tinybench";
 import { createKernels, type Kernels } from "../src/kernels/index.js";
 import { Rng } from "../src/random/rng.js";
-import { machine, table, writeResults } from "./report.js";
+import { bestLatencies, machine, table, writeResults } from "./report.js";
 
 const N = 784 * 300;
 const IMAGES: [number, number, number][] = [[128, 7, 7], [64, 14, 14]];
@@ -72,16 +72,8 @@ for (const [c, h, w] of IMAGES) {
   }
 }
 
-const best = new Map<string, number>();
-for (let round = 1; round <= ROUNDS; round++) {
-  process.stderr.write(`round ${round}/${ROUNDS}: timing ${bench.tasks.length} tasks…\n`);
-  await bench.run();
-  for (const t of bench.tasks) {
-    const r = t.result;
-    if (r.state !== "completed") throw new Error(`${t.name}: ${r.state}`);
-    best.set(t.name, Math.max(best.get(t.name) ?? 0, elements.get(t.name)! / (r.latency.p50 * 1e6)));
-  }
-}
+const latency = await bestLatencies(bench, ROUNDS, "p50");
+const best = new Map([...latency].map(([name, ms]) => [name, elements.get(name)! / (ms * 1e6)]));
 
 const rows: Row[] = bench.tasks.map((t) => {
   const [impl, kernel] = t.name.split("|");

@@ -10,7 +10,7 @@ import { createRequire } from "node:module";
 import { dirname } from "node:path";
 import { createKernels } from "../src/kernels/index.js";
 import { Rng } from "../src/random/rng.js";
-import { machine, table, writeResults } from "./report.js";
+import { bestLatencies, machine, table, writeResults } from "./report.js";
 
 const SHAPES: [number, number, number][] = [[1, 784, 512], [64, 512, 784], [128, 20, 1024], [20, 1024, 20], [256, 256, 256], [512, 512, 512]];
 const TRANSPOSES: [boolean, boolean][] = [[false, false], [false, true], [true, false], [true, true]];
@@ -79,16 +79,8 @@ for (const [M, K, N] of SHAPES) {
   });
 }
 
-const best = new Map<string, number>();
-for (let round = 1; round <= ROUNDS; round++) {
-  process.stderr.write(`round ${round}/${ROUNDS}: timing ${bench.tasks.length} tasks…\n`);
-  await bench.run();
-  for (const t of bench.tasks) {
-    const r = t.result;
-    if (r.state !== "completed") throw new Error(`${t.name}: ${r.state}`);
-    best.set(t.name, Math.max(best.get(t.name) ?? 0, flops.get(t.name)! / (r.latency.p50 * 1e6)));
-  }
-}
+const latency = await bestLatencies(bench, ROUNDS, "p50");
+const best = new Map([...latency].map(([name, ms]) => [name, flops.get(name)! / (ms * 1e6)]));
 
 const rows: Row[] = bench.tasks.map((t) => {
   const [impl, shape] = t.name.split("|");

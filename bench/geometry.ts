@@ -12,7 +12,7 @@ import { project, Projector } from "../src/geometry/project.js";
 import { solveQP } from "../src/geometry/qp.js";
 import { randomNet } from "../src/geometry/random-net.js";
 import { Rng } from "../src/random/rng.js";
-import { machine, table, writeResults } from "./report.js";
+import { bestLatencies, machine, table, writeResults } from "./report.js";
 
 // Berzins' edge subdivision on this machine (issue #5): regions and seconds for one network per size.
 const ANCHORS: { arch: number[]; regions: number; seconds: number }[] = [
@@ -35,19 +35,6 @@ interface Row {
 }
 
 const rows: Row[] = [];
-const timeOf = async (bench: Bench): Promise<Map<string, number>> => {
-  const best = new Map<string, number>();
-  for (let round = 1; round <= ROUNDS; round++) {
-    process.stderr.write(`round ${round}/${ROUNDS}: timing ${bench.tasks.length} tasks…\n`);
-    await bench.run();
-    for (const t of bench.tasks) {
-      const r = t.result;
-      if (r.state !== "completed") throw new Error(`${t.name}: ${r.state} ${"error" in r ? String(r.error) : ""}`);
-      best.set(t.name, Math.min(best.get(t.name) ?? Infinity, r.latency.min));
-    }
-  }
-  return best;
-};
 
 // Enumeration.
 const enumeration = new Bench({ time: 0, iterations: 3, warmupIterations: 1, warmupTime: 0 });
@@ -61,7 +48,7 @@ for (const { arch } of ANCHORS) {
     });
   }
 }
-const enumTimes = await timeOf(enumeration);
+const enumTimes = await bestLatencies(enumeration, ROUNDS, "min");
 for (const { arch, regions, seconds } of ANCHORS) {
   const size = `[${arch.join(",")}]`;
   let total = 0, time = 0;
@@ -119,7 +106,7 @@ projection
       highsFailures++; // HiGHS's QP solver fails outright on some of these problems (see test/geometry/highs.ts)
     }
   });
-const projTimes = await timeOf(projection);
+const projTimes = await bestLatencies(projection, ROUNDS, "min");
 for (const [name, ms] of projTimes) {
   rows.push({ bench: "project k=10 m=300", case: name, metric: "ms/call", value: ms }, { bench: "project k=10 m=300", case: name, metric: "calls/s", value: 1000 / ms });
 }

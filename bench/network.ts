@@ -8,7 +8,7 @@ import { dcganGenerator, mlpGenerator } from "../src/nn/architectures.js";
 import { Objective } from "../src/objective/objective.js";
 import { Identity } from "../src/objective/measurement.js";
 import { Rng } from "../src/random/rng.js";
-import { machine, table, writeResults } from "./report.js";
+import { bestLatencies, machine, table, writeResults } from "./report.js";
 
 const NETS = { "mlp 20-256-512-784": mlpGenerator(20, [256, 512]), "dcgan ×1/4": dcganGenerator(20, 0.25) };
 const BATCHES = [1, 32, 300];
@@ -41,16 +41,8 @@ for (const [name, spec] of Object.entries(NETS)) {
   }
 }
 
-const best = new Map<string, number>();
-for (let round = 1; round <= ROUNDS; round++) {
-  process.stderr.write(`round ${round}/${ROUNDS}: ${bench.tasks.length} tasks…\n`);
-  await bench.run();
-  for (const t of bench.tasks) {
-    const r = t.result;
-    if (r.state !== "completed") throw new Error(`${t.name}: ${r.state}`);
-    best.set(t.name, Math.max(best.get(t.name) ?? 0, 1000 / r.latency.p50));
-  }
-}
+const latency = await bestLatencies(bench, ROUNDS, "p50");
+const best = new Map([...latency].map(([name, ms]) => [name, 1000 / ms]));
 const rows: Row[] = bench.tasks.map((t) => {
   const i = info.get(t.name)!, steps = best.get(t.name)!;
   return { net: i.net, backend: i.backend, batch: i.batch, stepsPerSecond: steps, trialLayersPerSecond: steps * i.batch * i.layers };

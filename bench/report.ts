@@ -1,6 +1,7 @@
 // Shared by the benchmarks: a results table on stdout and JSON under bench/results/.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
+import type { Bench } from "tinybench";
 
 /** Where results go: bench/results/ of the repository (this file runs from dist/bench/). */
 export const RESULTS_DIR = new URL("../../bench/results/", import.meta.url);
@@ -28,4 +29,22 @@ export function table<R>(rows: R[], rowKey: (r: R) => string, colKey: (r: R) => 
 /** One line naming the machine and runtime, printed above every table. */
 export function machine(): string {
   return `${cpus()[0]?.model ?? "unknown CPU"} × ${cpus().length}, Node ${process.version}, single thread`;
+}
+
+/**
+ * Run `bench` `rounds` times and keep each task's fastest latency (ms) by `statistic` over the rounds: this
+ * machine's noise only ever slows a run down, so the best round is the closest to its true speed.
+ */
+export async function bestLatencies(bench: Bench, rounds: number, statistic: "p50" | "min"): Promise<Map<string, number>> {
+  const best = new Map<string, number>();
+  for (let round = 1; round <= rounds; round++) {
+    process.stderr.write(`round ${round}/${rounds}: timing ${bench.tasks.length} tasks…\n`);
+    await bench.run();
+    for (const t of bench.tasks) {
+      const r = t.result;
+      if (r.state !== "completed") throw new Error(`${t.name}: ${r.state} ${"error" in r ? String(r.error) : ""}`);
+      best.set(t.name, Math.min(best.get(t.name) ?? Infinity, r.latency[statistic]));
+    }
+  }
+  return best;
 }

@@ -119,14 +119,6 @@ abstract class ConvOp extends AffineOp {
     for (let s = first; s < first + n; s++) K.biasAct(dtype, cout, spatial, y + s * this.outSize * S, spatial, this.epilogues[s]);
   }
 
-  override free(): void {
-    this.ctx.K.heap.free(this.cols);
-    this.ctx.K.heap.free(this.channelMajor);
-    super.free();
-  }
-}
-
-export class Conv2dOp extends ConvOp {
   forward(rows: number, x: number, y: number): void {
     for (let first = 0; first < rows; first += this.chunk) {
       const n = Math.min(this.chunk, rows - first);
@@ -136,6 +128,33 @@ export class Conv2dOp extends ConvOp {
     this.act.applySmooth(rows, y);
   }
 
+  protected linear(rows: number, x: number, y: number): void {
+    for (let first = 0; first < rows; first += this.chunk) this.linearChunk(x, y, first, Math.min(this.chunk, rows - first));
+  }
+
+  protected weightGradient(rows: number, t: number, gy: number): void {
+    for (let first = 0; first < rows; first += this.chunk) {
+      const n = Math.min(this.chunk, rows - first);
+      this.cotangentChunk(gy, first, n);
+      this.weightGradientChunk(t, first, n);
+    }
+  }
+
+  /** The linear part (no bias) of samples first..first+n−1, into y (sample-major). */
+  protected abstract linearChunk(x: number, y: number, first: number, n: number): void;
+  /** Put the chunk of the output cotangent gy where weightGradientChunk reads it. */
+  protected abstract cotangentChunk(gy: number, first: number, n: number): void;
+  /** ∂L/∂W += the chunk's outer products of the cotangent (placed by cotangentChunk) and the inputs t. */
+  protected abstract weightGradientChunk(t: number, first: number, n: number): void;
+
+  override free(): void {
+    this.ctx.K.heap.free(this.cols);
+    this.ctx.K.heap.free(this.channelMajor);
+    super.free();
+  }
+}
+
+export class Conv2dOp extends ConvOp {
   backward(rows: number, x: number, y: number, gy: number, gx: number, params: boolean): void {
     this.checkTrainable(params);
     const { K, dtype } = this.ctx, cout = this.outShape[0];
@@ -143,7 +162,7 @@ export class Conv2dOp extends ConvOp {
     if (params) this.accumulateBiasGrad(rows, gy, this.colCols);
     for (let first = 0; first < rows; first += this.chunk) {
       const n = Math.min(this.chunk, rows - first), N = n * this.colCols;
-      this.permute(gy, first, n, true);
+      this.cotangentChunk(gy, first, n);
       if (params) this.weightGradientChunk(x, first, n);
       if (gx !== 0) {
         // ∂L/∂x_s = col2im(Wᵀ · GY)_s
@@ -153,20 +172,13 @@ export class Conv2dOp extends ConvOp {
     }
   }
 
-  protected weightGradient(rows: number, t: number, gy: number): void {
-    for (let first = 0; first < rows; first += this.chunk) {
-      const n = Math.min(this.chunk, rows - first);
-      this.permute(gy, first, n, true);
-      this.weightGradientChunk(t, first, n);
-    }
-  }
-
-  protected linear(rows: number, x: number, y: number): void {
-    for (let first = 0; first < rows; first += this.chunk) this.linearChunk(x, y, first, Math.min(this.chunk, rows - first));
+  /** GY, the chunk of gy, where weightGradientChunk reads it: channel-major. */
+  protected cotangentChunk(gy: number, first: number, n: number): void {
+    this.permute(gy, first, n, true);
   }
 
   /** Y = W · [im2col(x_s)] for samples first..first+n−1, into y (sample-major). */
-  private linearChunk(x: number, y: number, first: number, n: number): void {
+  protected linearChunk(x: number, y: number, first: number, n: number): void {
     const { K, dtype } = this.ctx, N = n * this.colCols;
     this.im2col(x, this.inSize, first, n);
     K.gemm(dtype, false, false, this.outShape[0], N, this.colRows, 1, this.effW, this.colRows, this.cols, N, 0, this.channelMajor, N);
@@ -174,7 +186,7 @@ export class Conv2dOp extends ConvOp {
   }
 
   /** ∂L/∂W += GY · [im2col(t_s)]ᵀ for samples first..first+n−1, GY (the chunk of gy) already in channelMajor. */
-  private weightGradientChunk(t: number, first: number, n: number): void {
+  protected weightGradientChunk(t: number, first: number, n: number): void {
     const { K, dtype } = this.ctx, N = n * this.colCols;
     this.im2col(t, this.inSize, first, n);
     K.gemm(dtype, false, true, this.outShape[0], this.colRows, N, 1, this.channelMajor, N, this.cols, N, 1, this.weight.grad, this.colRows);
@@ -182,15 +194,6 @@ export class Conv2dOp extends ConvOp {
 }
 
 export class ConvTranspose2dOp extends ConvOp {
-  forward(rows: number, x: number, y: number): void {
-    for (let first = 0; first < rows; first += this.chunk) {
-      const n = Math.min(this.chunk, rows - first);
-      this.linearChunk(x, y, first, n);
-      this.biasAct(y, first, n);
-    }
-    this.act.applySmooth(rows, y);
-  }
-
   backward(rows: number, x: number, y: number, gy: number, gx: number, params: boolean): void {
     this.checkTrainable(params);
     const { K, dtype } = this.ctx, cin = this.inShape[0];
@@ -198,7 +201,7 @@ export class ConvTranspose2dOp extends ConvOp {
     if (params) this.accumulateBiasGrad(rows, gy, this.outSize / this.outShape[0]);
     for (let first = 0; first < rows; first += this.chunk) {
       const n = Math.min(this.chunk, rows - first), N = n * this.colCols;
-      this.im2col(gy, this.outSize, first, n);
+      this.cotangentChunk(gy, first, n);
       if (params) this.weightGradientChunk(x, first, n);
       if (gx !== 0) {
         K.gemm(dtype, false, false, cin, N, this.colRows, 1, this.effW, this.colRows, this.cols, N, 0, this.channelMajor, N);
@@ -207,20 +210,13 @@ export class ConvTranspose2dOp extends ConvOp {
     }
   }
 
-  protected weightGradient(rows: number, t: number, gy: number): void {
-    for (let first = 0; first < rows; first += this.chunk) {
-      const n = Math.min(this.chunk, rows - first);
-      this.im2col(gy, this.outSize, first, n);
-      this.weightGradientChunk(t, first, n);
-    }
-  }
-
-  protected linear(rows: number, x: number, y: number): void {
-    for (let first = 0; first < rows; first += this.chunk) this.linearChunk(x, y, first, Math.min(this.chunk, rows - first));
+  /** im2col(GY), the chunk of gy's columns, where weightGradientChunk reads it. */
+  protected cotangentChunk(gy: number, first: number, n: number): void {
+    this.im2col(gy, this.outSize, first, n);
   }
 
   /** y_s = col2im(Wᵀ · X)_s for samples first..first+n−1. */
-  private linearChunk(x: number, y: number, first: number, n: number): void {
+  protected linearChunk(x: number, y: number, first: number, n: number): void {
     const { K, dtype } = this.ctx, N = n * this.colCols;
     this.permute(x, first, n, true);
     K.gemm(dtype, true, false, this.colRows, N, this.inShape[0], 1, this.effW, this.colRows, this.channelMajor, N, 0, this.cols, N);
@@ -228,7 +224,7 @@ export class ConvTranspose2dOp extends ConvOp {
   }
 
   /** ∂L/∂W += T · im2col(GY)ᵀ for samples first..first+n−1 (T the chunk of t, channel-major), im2col(GY) already in cols. */
-  private weightGradientChunk(t: number, first: number, n: number): void {
+  protected weightGradientChunk(t: number, first: number, n: number): void {
     const { K, dtype } = this.ctx, N = n * this.colCols;
     this.permute(t, first, n, true);
     K.gemm(dtype, false, true, this.inShape[0], this.colRows, N, 1, this.channelMajor, N, this.cols, N, 1, this.weight.grad, this.colRows);
