@@ -8,6 +8,7 @@ import { checkBox, checkLeastSquares, checkNet, checkPoint, type LeastSquares, t
 import { DEFAULT_MAX_REGIONS, PROGRESS_EVERY, refuseTooMany, tooManyMessage } from "./enumerate.js";
 import { fromObjective, type Target } from "./from-network.js";
 import { symmetricEigen } from "./linalg.js";
+import { strictInterior } from "./lp.js";
 import { minimizeOnRegion, objective, regionQuadratic, type RegionQuadratic } from "./quadratic.js";
 import { subdivide } from "./subdivision.js";
 import type { Network } from "../nn/network.js";
@@ -58,7 +59,9 @@ export function certify(net: PiecewiseLinearNet, ls: LeastSquares, options: Cert
     const region = leaf.region();
     const q = regionQuadratic(region, ls);
     if (lowerBound(q) > best + TIE_TOL * (1 + best)) return;
-    const sol = minimizeOnRegion(region, ls, { start: leaf.interior, quadratic: q });
+    const start = strictInterior(region, leaf.interior);
+    if (!start) return;
+    const sol = minimizeOnRegion(region, ls, { start, quadratic: q });
     solved++;
     if (sol.f > best + TIE_TOL * (1 + best)) return;
     if (sol.f < best) best = sol.f;

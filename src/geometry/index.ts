@@ -3,7 +3,8 @@ export { checkNet, checkLeastSquares, neuronCount, outputDim, type AffineLayer, 
 export { randomNet, type NetFamily } from "./random-net.js";
 export { evaluate, patternString, type Evaluation } from "./pattern.js";
 export { regionOf, regionOfPattern, type Polyhedron, type Region, type RegionOptions } from "./region.js";
-export { chebyshevCentre, facets, type ChebyshevCentre } from "./lp.js";
+export { chebyshevCentre, facets, strictInterior, type ChebyshevCentre } from "./lp.js";
+export { symmetricEigen } from "./linalg.js";
 export { solveQP, kktResiduals, type QuadraticProgram, type QPSolution, type QPOptions, type KKTResiduals, type Hessian } from "./qp.js";
 export { project, Projector, MAX_DUAL_STEPS, type ProjectOptions } from "./project.js";
 export { objective, regionQuadratic, minimizeOnRegion, type RegionQuadratic, type RegionMinimum } from "./quadratic.js";

@@ -17,6 +17,36 @@ export interface ChebyshevCentre {
 /** Inradii within RADIUS_TOL × (1 + max |d_i|/‖C_i‖) of 0 are 0: the LP's answer carries rounding of that size (~1e-15 relative). */
 const RADIUS_TOL = 1e-9;
 
+/**
+ * A point strictly inside P — `guess` when a ball of radius above RADIUS_TOL (the test chebyshevCentre
+ * applies) fits around it, else P's Chebyshev centre — or null when P has no interior at that resolution.
+ * The subdivision decides a vertex's side up to its ZERO_TOL, so where hyperplanes (nearly) meet in one
+ * point — degenerate arrangements stored in float32 — it can return a sliver ~1e-9 wide whose rows, taken
+ * exactly, leave no interior: pieces and certificates drop those (a projection onto, or a QP over, an empty
+ * set is undefined).
+ */
+export function strictInterior(P: Polyhedron, guess: Float64Array): Float64Array | null {
+  const { dim: k, C, d } = P;
+  let radius = Infinity, scale = 1;
+  for (let i = 0; i < P.rows; i++) {
+    let cz = 0, norm = 0;
+    for (let l = 0; l < k; l++) {
+      cz += C[i * k + l] * guess[l];
+      norm += C[i * k + l] ** 2;
+    }
+    norm = Math.sqrt(norm);
+    if (norm === 0) {
+      if (d[i] < 0) return null;
+      continue;
+    }
+    radius = Math.min(radius, (d[i] - cz) / norm);
+    scale = Math.max(scale, 1 + Math.abs(d[i]) / norm);
+  }
+  if (radius > RADIUS_TOL * scale) return guess.slice();
+  const centre = chebyshevCentre(P, { start: guess });
+  return centre.status === "interior" ? centre.centre : null;
+}
+
 /** max r s.t. C_i z + ‖C_i‖ r ≤ d_i, r ≤ radiusCap (default: uncapped). */
 export function chebyshevCentre(P: Polyhedron, options: { start?: ArrayLike<number>; radiusCap?: number } = {}): ChebyshevCentre {
   const k = P.dim;

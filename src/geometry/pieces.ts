@@ -9,12 +9,13 @@
  */
 import { InputError } from "../errors.js";
 import { checkBox, checkNet, checkPoint, type PiecewiseLinearNet } from "./affine.js";
+import { strictInterior } from "./lp.js";
 import { evaluate } from "./pattern.js";
 import type { Region } from "./region.js";
 import { subdivide } from "./subdivision.js";
 
 export interface Piece extends Region {
-  /** A strictly interior point (the centroid of the piece's vertices). */
+  /** A strictly interior point (the centroid of the piece's vertices, or its Chebyshev centre). */
   readonly interior: Float64Array;
 }
 
@@ -46,7 +47,8 @@ export function pieces(net: PiecewiseLinearNet, x: ArrayLike<number>, tau: numbe
   for (let j = 0; j < pattern.length; j++) fixed[j] = Math.abs(pre[j]) <= tau ? 0 : pattern[j] ? 1 : -1;
   const out: Piece[] = [];
   subdivide(net, L, (leaf) => {
-    out.push({ ...leaf.region(), interior: leaf.interior.slice() });
+    const region = leaf.region(), interior = strictInterior(region, leaf.interior);
+    if (interior) out.push({ ...region, interior });
   }, { fixed, maxRegions: maxPieces, tooMany: `pieces: more than maxPieces = ${maxPieces} pieces in P(x, θ, τ) for τ = ${tau} (|S| = ${fixed.filter((v) => v === 0).length} neurons within τ of 0); lower τ, or raise maxPieces` });
   return out;
 }

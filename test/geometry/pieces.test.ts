@@ -4,6 +4,9 @@ import type { PiecewiseLinearNet } from "../../src/geometry/affine.js";
 import { enumerateRegions } from "../../src/geometry/enumerate.js";
 import { evaluate, patternString } from "../../src/geometry/pattern.js";
 import { pieces, slackSet } from "../../src/geometry/pieces.js";
+import { chebyshevCentre } from "../../src/geometry/lp.js";
+import { project } from "../../src/geometry/project.js";
+import { subdivide } from "../../src/geometry/subdivision.js";
 import { randomNet } from "../../src/geometry/random-net.js";
 import { InputError } from "../../src/errors.js";
 import { Rng } from "../../src/random/rng.js";
@@ -39,6 +42,33 @@ describe("pieces P(x, θ, τ)", () => {
         expect(new Set(found.map((p) => patternString(p.pattern))).size).to.equal(found.length);
         for (const p of found) for (let j = s; j < px.length; j++) expect(p.pattern[j]).to.equal(px[j]);
       }
+    }
+  });
+
+  it("hyperplanes through one point up to float32 rounding: every piece is full-dimensional and projections onto it work", () => {
+    // b = −W x in float32 (a trained hv layer shifted to x, stored as a checkpoint): the 30 lines miss x by
+    // ~1e-8, and the subdivision, deciding sides up to its tolerance, also emits slivers with no interior.
+    const rng = Rng.derive("pieces-float32");
+    const net = randomNet([2, 30, 3], "surf", "pieces-float32"), x = Float64Array.of(-1.05, 0.7), { W, b } = net.layers[0];
+    for (let j = 0; j < 30; j++) {
+      W[2 * j] = Math.fround(W[2 * j]);
+      W[2 * j + 1] = Math.fround(W[2 * j + 1]);
+      b[j] = Math.fround(-(W[2 * j] * x[0] + W[2 * j + 1] * x[1]));
+    }
+    const tau = 1e-6, fixed = new Int8Array(30);
+    let slivers = 0;
+    subdivide(net, 3, (leaf) => {
+      if (chebyshevCentre(leaf.region()).status !== "interior") slivers++;
+    }, { fixed, maxRegions: 1e5, tooMany: "too many" });
+    expect(slivers, "the case this test is about").to.be.greaterThan(0);
+    const found = pieces(net, x, tau, 3);
+    expect(found.length).to.be.greaterThan(60); // Cover's count for 30 lines through one point: rounding only adds pieces
+    for (const p of found) {
+      expect(chebyshevCentre(p).status).to.equal("interior");
+      for (let i = 0; i < p.rows; i++) expect(p.d[i] - p.C[2 * i] * p.interior[0] - p.C[2 * i + 1] * p.interior[1]).to.be.greaterThan(0);
+      const y = [rng.uniformIn(-3, 3), rng.uniformIn(-3, 3)];
+      const z = project(p, y).x;
+      for (let i = 0; i < p.rows; i++) expect(p.C[2 * i] * z[0] + p.C[2 * i + 1] * z[1] - p.d[i]).to.be.at.most(1e-9 * (1 + Math.abs(p.d[i])));
     }
   });
 
