@@ -14,7 +14,7 @@ import type { Rng } from "../random/rng.js";
 import { randomDirection } from "./check.js";
 import { Landscape } from "./landscape.js";
 import { norm } from "./matrix.js";
-import { piecewiseLinear } from "./piecewise.js";
+import { fromNetwork } from "../geometry/from-network.js";
 
 export type MeasurementKind = "identity" | "gaussian";
 export const MEASUREMENTS: readonly MeasurementKind[] = ["identity", "gaussian"];
@@ -55,7 +55,7 @@ export class Instance {
    * drawn from `seedA` with `rows` rows (default ⌈n/2⌉). `batch` is how many points one pass takes.
    */
   constructor(readonly net: Network, kind: MeasurementKind, y: Float64Array, seedA: string, options: { rows?: number; batch?: number } = {}) {
-    this.pl = piecewiseLinear(net);
+    this.pl = fromNetwork(net);
     const n = net.outputSize;
     this.k = net.inputSize;
     this.d = this.pl.layers.filter((l) => l.act === "relu").length;

@@ -4,7 +4,7 @@
 import { expect } from "chai";
 import { kernels } from "../helpers.js";
 import { ensembleNet, independentTarget, Instance, MEASUREMENTS } from "../../src/theory/instance.js";
-import { piecewiseLinear } from "../../src/theory/piecewise.js";
+import { fromNetwork } from "../../src/geometry/from-network.js";
 import { evaluate, objective } from "../../src/geometry/index.js";
 import { Rng } from "../../src/random/rng.js";
 import { InputError } from "../../src/errors.js";
@@ -65,7 +65,7 @@ describe(`theory: the landscape in float64 (${kernels.backend} backend)`, () => 
 
   it("pull-back J(x)ᵀv equals (Π W_{i,x}ᵀ)Vᵀv and the gradient of x ↦ ⟨v, G(x)⟩ by central differences", () => {
     const net = ensembleNet("surf", [2, 10, 30, 40], "pullback");
-    const pl = piecewiseLinear(net);
+    const pl = fromNetwork(net);
     const inst = new Instance(net, "identity", new Float64Array(40), "unused", { batch: 5 });
     const rng = Rng.derive("pullback-points");
     const X = inst.samplePoints(rng, 5, 0.5, 2), V = new Float64Array(5 * 40);
@@ -93,7 +93,7 @@ describe(`theory: the landscape in float64 (${kernels.backend} backend)`, () => 
 
   it("Lemma 5.4's deviation ‖∇f − g_x‖ with g_x = 2^{−d}x − (Π W_{i,x}ᵀ)Vᵀy, from the explicit product", () => {
     const net = ensembleNet("surf", [2, 16, 64, 64], "lemma54");
-    const pl = piecewiseLinear(net);
+    const pl = fromNetwork(net);
     const y = independentTarget(Rng.derive("y54"), 64);
     const inst = new Instance(net, "gaussian", y, "A54", { batch: 6 });
     const X = inst.samplePoints(Rng.derive("x54"), 6, 0.1, 10);
@@ -124,9 +124,9 @@ describe(`theory: the landscape in float64 (${kernels.backend} backend)`, () => 
     net.free();
   });
 
-  it("piecewiseLinear refuses layers it does not cover, and the landscape refuses float32", () => {
+  it("fromNetwork refuses layers that are not piecewise linear, and the landscape refuses float32", () => {
     const conv = new Network({ input: [3], layers: [{ type: "Linear", in_features: 3, out_features: 2, bias: true }, { type: "Sigmoid" }] }, { dtype: "f64" });
-    expect(() => piecewiseLinear(conv)).to.throw(InputError, /layer 1 \(Sigmoid\) is not supported/);
+    expect(() => fromNetwork(conv)).to.throw(InputError, /layer 1 \(Sigmoid\) is not piecewise linear/);
     conv.free();
     const f32 = new Network({ input: [2], layers: [{ type: "Linear", in_features: 2, out_features: 3, bias: false }] });
     expect(() => new Instance(f32, "identity", new Float64Array(3), "x")).to.throw(InputError, /float64/);

@@ -18,7 +18,7 @@ import { randomNetwork, type Family } from "../../nn/ensembles.js";
 import { kernels } from "../../kernels/index.js";
 import { fitLogLog } from "../fit.js";
 import { fmt, unitSeed, type Check, type Unit } from "../check.js";
-import { piecewiseLinear } from "../piecewise.js";
+import { fromNetwork } from "../../geometry/from-network.js";
 import { linePlot, type Series } from "../../report/svg.js";
 
 type Series_ = "one-layer-surf" | "one-layer-hv" | "two-layer-surf";
@@ -75,7 +75,7 @@ export const activationCountCheck: Check<CountUnit, CountResult> = {
     // The output layer V of the surf family is linear and does not change the tuples; width 1 keeps it cheap.
     const arch = family === "surf" ? [K, ...hidden, 1] : [K, ...hidden];
     const net = randomNetwork(family, arch, unitSeed(seed, "lemma-5.2", u.key, "net"), { dtype: "f64", kernels });
-    const pl = piecewiseLinear(net);
+    const pl = fromNetwork(net);
     net.free();
     const d = hidden.length, log10Bound = d * d + d * (K + 1) * hidden.reduce((s, w) => s + Math.log10(w), 0);
     if (u.series !== "two-layer-surf") {

@@ -20,7 +20,7 @@ import { gaussianMeasurement } from "../../objective/measurement.js";
 import { fitLogLog } from "../fit.js";
 import { bySize, fmt, mean, unitRng, unitSeed, type Check, type Unit } from "../check.js";
 import { dot, matmul, matmulTN, norm, orthonormalColumns, spectralNorm } from "../matrix.js";
-import { piecewiseLinear } from "../piecewise.js";
+import { fromNetwork } from "../../geometry/from-network.js";
 import { linePlot, type Series } from "../../report/svg.js";
 
 interface RricUnit extends Unit {
@@ -53,7 +53,7 @@ export const rricCheck: Check<RricUnit, RricResult> = {
     // One network and one set of points for every m (keyed by the architecture, not the unit): only A changes.
     const archKey = u.arch.join("x");
     const net = randomNetwork("hv", u.arch, unitSeed(seed, "rric", archKey, "net"), { dtype: "f64", kernels });
-    const pl = piecewiseLinear(net);
+    const pl = fromNetwork(net);
     net.free();
     const n = u.arch[u.arch.length - 1], k = u.arch[0], m = u.m;
     const A = gaussianMeasurement(kernels, "f64", m, n, unitSeed(seed, "rric", u.key, "A"));

@@ -13,7 +13,7 @@ import { surfProjected } from "../../surf/projected.js";
 import { kernels } from "../../kernels/index.js";
 import { randomNetwork } from "../../nn/ensembles.js";
 import { bySize, fmt, randomDirection, unitRng, unitSeed, type Check, type Unit } from "../check.js";
-import { piecewiseLinear } from "../piecewise.js";
+import { fromNetwork } from "../../geometry/from-network.js";
 import { spectralNorm } from "../matrix.js";
 import { linePlot, type Series } from "../../report/svg.js";
 
@@ -77,7 +77,7 @@ export const trackingCheck: Check<TrackingUnit, TrackingResult> = {
   },
   measure(u, seed) {
     const net = randomNetwork("surf", u.arch, unitSeed(seed, "theorem-3.3", u.arch.join("x"), "net"), { dtype: "f64", kernels });
-    const base = piecewiseLinear(net);
+    const base = fromNetwork(net);
     net.free();
     const z = randomDirection(unitRng(seed, "theorem-3.3", u.arch.join("x"), "z"), 2);
     const relus = base.layers.filter((l) => l.act === "relu");
