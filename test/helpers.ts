@@ -1,6 +1,9 @@
 // Shared test helpers: the backend under test and its twin, and copying data in and out of a heap.
 import { createKernels, kernels, type Backend, type DType, type Kernels } from "../src/kernels/index.js";
 import type { Rng } from "../src/random/rng.js";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 
 export { kernels };
 
@@ -57,4 +60,24 @@ export function uniforms(rng: Rng, dtype: DType, count: number, lo = -1, hi = 1)
   rng.fillUniform(out, lo, hi);
   if (dtype === "f32") for (let i = 0; i < count; i++) out[i] = Math.fround(out[i]);
   return out;
+}
+
+/** A fresh directory for the enclosing describe block, given to `use` before its tests and removed after them. */
+export function scratchDirectory(prefix: string, use: (dir: string) => void): void {
+  let dir = "";
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), `surfing-${prefix}-`));
+    use(dir);
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+}
+
+/** `body` run in a fresh directory, removed afterwards whatever happens. */
+export function inScratchDirectory<T>(prefix: string, body: (dir: string) => T): T {
+  const dir = mkdtempSync(join(tmpdir(), `surfing-${prefix}-`));
+  try {
+    return body(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

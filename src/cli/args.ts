@@ -42,6 +42,33 @@ export interface ParsedArgs {
   help: boolean;
 }
 
+/** A parsed flag's value as a finite number (`fallback` when absent); the UsageError names the flag. */
+export function numberFlag(v: FlagValue | undefined, flag: string, fallback?: number): number {
+  const x = v ?? fallback;
+  if (typeof x !== "number" || !Number.isFinite(x)) throw new UsageError(`${flag} must be a number, got ${String(x)}`);
+  return x;
+}
+export function positiveFlag(v: FlagValue | undefined, flag: string, fallback?: number): number {
+  const x = numberFlag(v, flag, fallback);
+  if (!(x > 0)) throw new UsageError(`${flag} must be a positive number, got ${x}`);
+  return x;
+}
+export function nonNegativeFlag(v: FlagValue | undefined, flag: string, fallback?: number): number {
+  const x = numberFlag(v, flag, fallback);
+  if (!(x >= 0)) throw new UsageError(`${flag} must be a number ≥ 0, got ${x}`);
+  return x;
+}
+export function nonNegativeIntFlag(v: FlagValue | undefined, flag: string, fallback?: number): number {
+  const x = numberFlag(v, flag, fallback);
+  if (!(Number.isSafeInteger(x) && x >= 0)) throw new UsageError(`${flag} must be an integer ≥ 0, got ${x}`);
+  return x;
+}
+export function positiveIntFlag(v: FlagValue | undefined, flag: string, fallback?: number): number {
+  const x = numberFlag(v, flag, fallback);
+  if (!(Number.isSafeInteger(x) && x >= 1)) throw new UsageError(`${flag} must be a positive integer, got ${x}`);
+  return x;
+}
+
 export const GLOBAL_FLAGS: FlagSpec[] = [
   { name: "json", type: "boolean", help: "machine-readable result on stdout (and nothing else there)" },
   { name: "seed", type: "string", help: "seed of every random draw", default: "0", placeholder: "S" },

@@ -1,6 +1,6 @@
 /** `surf invert`: surfing and its baselines on a network or checkpoint sequence (issue #8). */
 import { readFileSync } from "node:fs";
-import { UsageError, type ParsedArgs } from "./args.js";
+import { nonNegativeFlag, nonNegativeIntFlag, positiveFlag, positiveIntFlag, UsageError, type ParsedArgs } from "./args.js";
 import { progressBar } from "./progress.js";
 import { InputError } from "../errors.js";
 import { OPTIMIZER_KINDS, type OptimizerKind } from "../optim/optimizer.js";
@@ -10,7 +10,7 @@ import { neuripsTotal, SCHEDULE_KINDS, type Schedule } from "../surf/schedule.js
 import { summarize } from "../surf/metrics.js";
 import type { MeasurementChoice, Method, RunOptions, Targets, TrialResult } from "../surf/surf.js";
 
-export const METHODS = ["surf", "adam", "gd", "armijo", "restarts"] as const;
+export const METHODS = ["surf", "adam", "gd", "armijo", "restarts", "certify", "surf-projected"] as const;
 type MethodName = (typeof METHODS)[number];
 
 export async function run(args: ParsedArgs): Promise<number> {
@@ -24,23 +24,25 @@ export async function run(args: ParsedArgs): Promise<number> {
   if (!(SCHEDULE_KINDS as readonly string[]).includes(scheduleKind)) throw new UsageError(`--schedule must be one of ${SCHEDULE_KINDS.join(", ")}, got "${scheduleKind}"`);
   const start = String(f.start);
   if (start !== "uniform" && start !== "zero") throw new UsageError(`--start must be uniform or zero, got "${start}"`);
-  const trials = positiveInt(f.trials, "--trials"), workers = positiveInt(f.workers ?? defaultWorkers(), "--workers");
-  const restarts = positiveInt(f.restarts, "--restarts");
   const targets = parseTargets(f["x-star"], f.target);
+  // Given targets: one trial per target; certify has no x_init, so one given target is one trial.
+  const given = targets.kind === "latent" ? targets.xStar.length : targets.kind === "signal" ? targets.y.length : 0;
+  const trials = positiveIntFlag(f.trials ?? (given > 1 || (given === 1 && method === "certify") ? given : 10), "--trials");
+  const workers = positiveIntFlag(f.workers ?? defaultWorkers(), "--workers"), restarts = positiveIntFlag(f.restarts, "--restarts");
   const options: RunOptions = {
     seed: args.seed,
     targets,
     measurement: parseMeasure(String(f.measure)),
-    noise: nonNegative(f.noise, "--noise"),
-    optimizer: { kind: method === "gd" || method === "armijo" ? method : optimizer, lr: f.lr === undefined ? undefined : positive(f.lr, "--lr") },
-    maxSteps: positiveInt(f["max-steps"], "--max-steps"),
+    noise: nonNegativeFlag(f.noise, "--noise"),
+    optimizer: { kind: method === "gd" || method === "armijo" ? method : optimizer, lr: f.lr === undefined ? undefined : positiveFlag(f.lr, "--lr") },
+    maxSteps: positiveIntFlag(f["max-steps"], "--max-steps"),
     start,
-    batch: positiveInt(f.batch, "--batch"),
+    batch: positiveIntFlag(f.batch, "--batch"),
     signFlip: f["sign-flip"] === true,
   };
   const path = String(f.net);
   const source: SequenceSource = f.interpolate === undefined ? { kind: "path", path }
-    : { kind: "interpolate", path, networks: positiveInt(f.interpolate, "--interpolate") + 1, seed: args.seed };
+    : { kind: "interpolate", path, networks: positiveIntFlag(f.interpolate, "--interpolate") + 1, seed: args.seed };
   if (source.kind === "interpolate" && source.networks < 3) throw new UsageError("--interpolate needs at least 2 steps");
   const indices = Array.from({ length: trials }, (_, i) => i);
   const stage = async (label: string, m: Method, opts = options): Promise<TrialResult[]> => {
@@ -53,11 +55,23 @@ export async function run(args: ParsedArgs): Promise<number> {
   };
   const out: Record<string, unknown> = { method, trials, seed: args.seed, workers, ...(source.kind === "interpolate" ? { interpolate: source.networks - 1, experimental: true } : {}) };
   let results: TrialResult[];
-  if (method === "surf" || method === "restarts") {
+  if (method === "certify" || method === "surf-projected") {
+    const box = positiveFlag(f.box, "--box"), maxRegions = positiveIntFlag(f["max-regions"], "--max-regions");
+    const inner = String(f.inner);
+    if (inner !== "gradient" && inner !== "exact") throw new UsageError(`--inner must be gradient or exact, got "${inner}"`);
+    const exact: Method = method === "certify" ? { kind: "certify", box, maxRegions }
+      : { kind: "surf-projected", box, tau: nonNegativeFlag(f.tau, "--tau"), inner };
+    Object.assign(out, method === "certify" ? { box } : { box, tau: f.tau, inner });
+    results = await stage(method === "certify" ? "certifying the global minimum" : "projected-gradient surfing (Algorithm 3.2)", exact);
+    if (method === "certify" && results.length === 1) {
+      // DESIGN.md's certify output, for the one target: {"xGlobal", "fGlobal", "regions"}
+      Object.assign(out, { xGlobal: results[0].xHat, fGlobal: results[0].f, regions: results[0].certificate!.regions });
+    }
+  } else if (method === "surf" || method === "restarts") {
     let schedule: Schedule = { kind: "converge" };
     if (scheduleKind === "neurips") {
       let total: number, capped: number | null = null;
-      if (f.budget !== undefined) total = nonNegativeInt(f.budget, "--budget");
+      if (f.budget !== undefined) total = nonNegativeIntFlag(f.budget, "--budget");
       else {
         // the paper's rule: the 75th percentile of regular Adam's steps to convergence on θ_T
         const regular = await stage("regular adam (for the budget)", { kind: "regular" }, { ...options, optimizer: { ...options.optimizer, kind: "adam" } });
@@ -87,16 +101,18 @@ export async function run(args: ParsedArgs): Promise<number> {
 
 function describe(method: string, s: ReturnType<typeof summarize>, results: TrialResult[], out: Record<string, unknown>): string {
   const pct = (x: number) => (100 * x).toFixed(1) + "%";
-  const lines = [`${method}: ${s.trials} trial${s.trials === 1 ? "" : "s"}`];
+  const lines = [`${method}: ${s.trials} trial${s.trials === 1 ? "" : "s"}${out.box !== undefined ? ` in the box [−${out.box}, ${out.box}]^k` : ""}`];
   if (out.budget) {
     const b = out.budget as { total: number; capped: number | null };
     lines.push(`  budget for θ_0..θ_{T−1}: ${b.total} steps${b.capped !== null ? ` (75th percentile of regular Adam; ${b.capped} of ${s.trials} runs hit the cap)` : ""}`);
   }
   if (s.successRate !== null) lines.push(`  success (‖x̂ − x*‖ < 0.01): ${s.successes}/${s.trials} = ${pct(s.successRate)}  [95% ${pct(s.successInterval![0])}, ${pct(s.successInterval![1])}]`);
-  lines.push(`  steps: median ${s.steps.p50}, 75th percentile ${s.steps.p75}, max ${s.steps.max}${s.stepsToSuccessP75 !== null ? `; to success, 75th percentile ${s.stepsToSuccessP75}` : ""}`);
+  if (method !== "certify") lines.push(`  steps: median ${s.steps.p50}, 75th percentile ${s.steps.p75}, max ${s.steps.max}${s.stepsToSuccessP75 !== null ? `; to success, 75th percentile ${s.stepsToSuccessP75}` : ""}`);
   lines.push(`  per-pixel error, median: ${s.pixelErrorMedian.toPrecision(3)}; converged ${s.converged}, diverged ${s.diverged}`);
   for (const r of results.slice(0, 10)) {
-    lines.push(`  trial ${r.index}: f = ${r.f.toExponential(3)}${r.distToXStar !== null ? `, ‖x̂ − x*‖ = ${r.distToXStar.toExponential(2)}` : ""}, ${r.steps} steps${r.diverged ? " (diverged)" : ""}`);
+    const c = r.certificate;
+    const work = c ? `global minimum over ${c.regions} regions (${c.solved} QPs solved; minimizer ${c.unique ? "unique" : "not unique, one shown"}), x = [${r.xHat.map((v) => v.toPrecision(4)).join(", ")}]` : `${r.steps} steps`;
+    lines.push(`  trial ${r.index}: f = ${r.f.toExponential(3)}${r.distToXStar !== null ? `, ‖x̂ − x*‖ = ${r.distToXStar.toExponential(2)}` : ""}, ${work}${r.diverged ? " (diverged)" : ""}`);
   }
   if (results.length > 10) lines.push(`  … ${results.length - 10} more (--json for all)`);
   return lines.join("\n");
@@ -131,21 +147,4 @@ function parseTargets(xStar: unknown, target: unknown): Targets {
     return { kind: "signal", y: rows as number[][] };
   }
   return { kind: "synthetic" };
-}
-
-function positiveInt(v: unknown, flag: string): number {
-  if (!(typeof v === "number" && Number.isSafeInteger(v) && v >= 1)) throw new UsageError(`${flag} must be a positive integer, got ${String(v)}`);
-  return v;
-}
-function nonNegativeInt(v: unknown, flag: string): number {
-  if (!(typeof v === "number" && Number.isSafeInteger(v) && v >= 0)) throw new UsageError(`${flag} must be an integer ≥ 0, got ${String(v)}`);
-  return v;
-}
-function positive(v: unknown, flag: string): number {
-  if (!(typeof v === "number" && v > 0 && Number.isFinite(v))) throw new UsageError(`${flag} must be a positive number, got ${String(v)}`);
-  return v;
-}
-function nonNegative(v: unknown, flag: string): number {
-  if (!(typeof v === "number" && v >= 0 && Number.isFinite(v))) throw new UsageError(`${flag} must be a number ≥ 0, got ${String(v)}`);
-  return v;
 }

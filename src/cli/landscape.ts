@@ -7,7 +7,7 @@
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { UsageError, type FlagValue, type ParsedArgs } from "./args.js";
+import { nonNegativeIntFlag, numberFlag, positiveFlag, positiveIntFlag, UsageError, type FlagValue, type ParsedArgs } from "./args.js";
 import { progressBar } from "./progress.js";
 import { InputError } from "../errors.js";
 import { loadFashionMnist, PIXELS } from "../data/fashion-mnist.js";
@@ -41,14 +41,14 @@ export async function dss(args: ParsedArgs): Promise<number> {
 function dssSettings(f: ParsedArgs["flags"], beads: { lr: number; maxSteps: number }): Omit<DssOptions, "level" | "onBead"> {
   const insertion = String(f.insertion ?? "argmax") as Insertion;
   if (!INSERTIONS.includes(insertion)) throw new UsageError(`--insertion must be ${INSERTIONS.join(" or ")}, got "${insertion}"`);
-  const alpha = number(f.alpha, "--alpha", DEFAULT_ALPHA);
+  const alpha = numberFlag(f.alpha, "--alpha", DEFAULT_ALPHA);
   if (!(alpha > 0 && alpha <= 1)) throw new UsageError(`--alpha must be in (0, 1], got ${alpha}`);
   return {
     alpha,
-    samples: positiveInt(f.samples, "--samples", DEFAULT_SAMPLES),
+    samples: positiveIntFlag(f.samples, "--samples", DEFAULT_SAMPLES),
     insertion,
-    maxBeads: nonNegativeInt(f["max-beads"], "--max-beads", DEFAULT_MAX_BEADS),
-    train: { lr: positive(f.lr, "--lr", beads.lr), maxSteps: nonNegativeInt(f["bead-steps"], "--bead-steps", beads.maxSteps) },
+    maxBeads: nonNegativeIntFlag(f["max-beads"], "--max-beads", DEFAULT_MAX_BEADS),
+    train: { lr: positiveFlag(f.lr, "--lr", beads.lr), maxSteps: nonNegativeIntFlag(f["bead-steps"], "--bead-steps", beads.maxSteps) },
   };
 }
 
@@ -61,10 +61,10 @@ async function weightSpace(args: ParsedArgs, out: string): Promise<number> {
   if (!levels.every((l) => l > 0 && l <= 1)) throw new UsageError(`--levels are L0 / Var(y), each in (0, 1], got "${f.levels}"`);
   const settings = {
     levels,
-    pairs: positiveInt(f.pairs, "--pairs", WEIGHT_DEFAULTS.pairs),
+    pairs: positiveIntFlag(f.pairs, "--pairs", WEIGHT_DEFAULTS.pairs),
     seed: args.seed,
     dss: dssSettings(f, WEIGHT_DEFAULTS.beads),
-    endpoints: { ...WEIGHT_DEFAULTS.endpoints, maxSteps: nonNegativeInt(f["end-steps"], "--end-steps", WEIGHT_DEFAULTS.endpoints.maxSteps) },
+    endpoints: { ...WEIGHT_DEFAULTS.endpoints, maxSteps: nonNegativeIntFlag(f["end-steps"], "--end-steps", WEIGHT_DEFAULTS.endpoints.maxSteps) },
   };
   const sweeps = tasks.map((t) => {
     const bar = progressBar(`dss ${t}`);
@@ -95,10 +95,10 @@ async function latentSpace(args: ParsedArgs, out: string): Promise<number> {
   const f = args.flags;
   const dir = resolve(String(f.net));
   const checkpoints = CheckpointSequence.open(dir);
-  const picked = pickCheckpoints(checkpoints.length, positiveInt(f.stride, "--stride", 1));
+  const picked = pickCheckpoints(checkpoints.length, positiveIntFlag(f.stride, "--stride", 1));
   const sequence = subsequence(checkpoints, picked);
   const { label, y } = latentTarget(f, checkpoints, args.seed);
-  const settings = latentSettings(f, args.seed, positiveInt(f.pairs, "--pairs", LATENT_DEFAULTS.pairs));
+  const settings = latentSettings(f, args.seed, positiveIntFlag(f.pairs, "--pairs", LATENT_DEFAULTS.pairs));
   const records = measureLatent(sequence, picked.map((t) => checkpoints.steps[t]), { ...settings, y }, join(out, "latent.jsonl"), { net: dir, checkpoints: picked, target: digest(y) }, "dss latent");
   const result = { space: "latent", net: dir, checkpoints: picked, target: label, ...settings, records };
   const paths = writeReport(out, "landscape-latent", result, {
@@ -119,11 +119,11 @@ async function latentSpace(args: ParsedArgs, out: string): Promise<number> {
 
 /** Latent DSS settings from the flags; `starts` by default LATENT_DEFAULTS.starts, or just enough for the pairs when `few`. */
 function latentSettings(f: ParsedArgs["flags"], seed: string, pairs: number, few = false): Omit<LatentDssOptions, "y" | "journal" | "onCheckpoint"> {
-  const level = number(f.level, "--level", LATENT_DEFAULTS.level);
+  const level = numberFlag(f.level, "--level", LATENT_DEFAULTS.level);
   if (!(level > 0 && level <= 1)) throw new UsageError(`--level must be in (0, 1] (a fraction of f̄ − f*), got ${level}`);
-  const starts = positiveInt(f.starts, "--starts", few ? 2 * pairs : Math.max(LATENT_DEFAULTS.starts, 2 * pairs));
+  const starts = positiveIntFlag(f.starts, "--starts", few ? 2 * pairs : Math.max(LATENT_DEFAULTS.starts, 2 * pairs));
   if (starts < 2 * pairs) throw new UsageError(`--starts must be at least 2·pairs = ${2 * pairs}, got ${starts}`);
-  const box = positive(f.box, "--box", LATENT_DEFAULTS.box);
+  const box = positiveFlag(f.box, "--box", LATENT_DEFAULTS.box);
   return { seed, pairs, level, starts, box, minimize: { ...LATENT_DEFAULTS.minimize }, dss: dssSettings(f, LATENT_DEFAULTS.beads), endpoints: { ...LATENT_DEFAULTS.endpoints } };
 }
 
@@ -154,7 +154,7 @@ function subsequence(checkpoints: CheckpointSequence, picked: readonly number[])
 function latentTarget(f: ParsedArgs["flags"], checkpoints: CheckpointSequence, seed: string): { label: string; y: Float64Array } {
   if (f.target !== undefined && f.image !== undefined) throw new UsageError("give --target or --image, not both");
   if (f.image !== undefined) {
-    const i = nonNegativeInt(f.image, "--image", 0);
+    const i = nonNegativeIntFlag(f.image, "--image", 0);
     return { label: `held-out image ${i}`, y: heldOutImages([i])[0] };
   }
   const final = checkpoints.load(checkpoints.length - 1, { dtype: "f64" });
@@ -227,7 +227,7 @@ export async function fig1(args: ParsedArgs): Promise<number> {
   if (images.length === 0 || !images.every((i) => Number.isSafeInteger(i) && i >= 0)) throw new UsageError(`--images must be held-out image indices, got "${f.images}"`);
   const signals = heldOutImages(images);
   const targets: Figure1Target[] = images.map((i, j) => ({ label: `target ${"ab"[j] ?? j + 1} (held-out image ${i})`, y: signals[j] }));
-  const grid = { lo: -FIGURE1_BOX, hi: FIGURE1_BOX, size: positiveInt(f.grid, "--grid", quick ? 41 : 81) };
+  const grid = { lo: -FIGURE1_BOX, hi: FIGURE1_BOX, size: positiveIntFlag(f.grid, "--grid", quick ? 41 : 81) };
   const surfing = SURFING_DEFAULTS;
   const settings = { net: dir, stages, images, grid, seed: args.seed, surfing };
   const bar = progressBar("figure 1");
@@ -238,8 +238,8 @@ export async function fig1(args: ParsedArgs): Promise<number> {
     bar.done();
   }
   // DSS in x against training time, for the same targets
-  const picked = pickCheckpoints(checkpoints.length, positiveInt(f.stride, "--stride", Math.max(1, Math.round(T / (quick ? 5 : 20)))));
-  const dssSettingsLatent = latentSettings(f, args.seed, positiveInt(f.trials, "--trials", quick ? 2 : LATENT_DEFAULTS.pairs), quick);
+  const picked = pickCheckpoints(checkpoints.length, positiveIntFlag(f.stride, "--stride", Math.max(1, Math.round(T / (quick ? 5 : 20)))));
+  const dssSettingsLatent = latentSettings(f, args.seed, positiveIntFlag(f.trials, "--trials", quick ? 2 : LATENT_DEFAULTS.pairs), quick);
   const landscapes = targets.map((target, j) => ({
     label: target.label,
     records: measureLatent(subsequence(checkpoints, picked), picked.map((t) => checkpoints.steps[t]), { ...dssSettingsLatent, y: target.y },
@@ -298,28 +298,4 @@ function numberList(v: FlagValue | undefined, flag: string): number[] {
   const list = String(v).split(",").map((s) => Number(s.trim()));
   if (list.length === 0 || list.some((x) => !Number.isFinite(x))) throw new UsageError(`${flag} must be numbers separated by commas, got "${v}"`);
   return list;
-}
-
-function number(v: FlagValue | undefined, flag: string, fallback: number): number {
-  if (v === undefined) return fallback;
-  if (typeof v !== "number" || !Number.isFinite(v)) throw new UsageError(`${flag} must be a number, got ${String(v)}`);
-  return v;
-}
-
-function positive(v: FlagValue | undefined, flag: string, fallback: number): number {
-  const x = number(v, flag, fallback);
-  if (!(x > 0)) throw new UsageError(`${flag} must be a positive number, got ${x}`);
-  return x;
-}
-
-function nonNegativeInt(v: FlagValue | undefined, flag: string, fallback: number): number {
-  const x = number(v, flag, fallback);
-  if (!(Number.isSafeInteger(x) && x >= 0)) throw new UsageError(`${flag} must be an integer ≥ 0, got ${x}`);
-  return x;
-}
-
-function positiveInt(v: FlagValue | undefined, flag: string, fallback: number): number {
-  const x = nonNegativeInt(v, flag, fallback);
-  if (x < 1) throw new UsageError(`${flag} must be a positive integer, got ${x}`);
-  return x;
 }

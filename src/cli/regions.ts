@@ -1,5 +1,5 @@
 /** `surf regions NET [--box L]`: the exact linear regions of G inside [−L, L]^k (src/geometry/enumerate.ts). */
-import { UsageError, type ParsedArgs } from "./args.js";
+import { positiveFlag, positiveIntFlag, type ParsedArgs } from "./args.js";
 import { progressBar } from "./progress.js";
 import { readNetwork } from "../nn/files.js";
 import { enumerateRegions } from "../geometry/enumerate.js";
@@ -9,9 +9,7 @@ import { patternString } from "../geometry/pattern.js";
 
 export async function run(args: ParsedArgs): Promise<number> {
   const path = args.positionals[0];
-  const box = Number(args.flags.box), maxRegions = Number(args.flags["max-regions"]);
-  if (!(box > 0 && Number.isFinite(box))) throw new UsageError(`--box must be a half-width L > 0 of the box [−L, L]^k, got ${args.flags.box}`);
-  if (!(Number.isSafeInteger(maxRegions) && maxRegions > 0)) throw new UsageError(`--max-regions must be a positive integer, got ${args.flags["max-regions"]}`);
+  const box = positiveFlag(args.flags.box, "--box"), maxRegions = positiveIntFlag(args.flags["max-regions"], "--max-regions");
   // Float64 weights: the stored values exactly (float32 files convert without rounding).
   const { network } = readNetwork(path, { dtype: "f64" });
   let net;

@@ -1,6 +1,6 @@
 /** `surf reproduce table1|fig2|fig3|fig4|fig5`, `surf merge` and `surf demo` (issue #9). */
 import { createRequire } from "node:module";
-import { UsageError, type ParsedArgs } from "./args.js";
+import { positiveIntFlag, UsageError, type ParsedArgs } from "./args.js";
 import { progressBar } from "./progress.js";
 import { defaultWorkers } from "../surf/pool.js";
 import { merge as mergeShards, reproduce } from "../experiments/reproduce.js";
@@ -13,16 +13,11 @@ export function version(): string {
 }
 
 function workersOf(args: ParsedArgs): number {
-  const w = args.flags.workers ?? defaultWorkers();
-  if (!(typeof w === "number" && Number.isSafeInteger(w) && w >= 1)) throw new UsageError(`--workers must be a positive integer, got ${String(w)}`);
-  return w;
+  return positiveIntFlag(args.flags.workers, "--workers", defaultWorkers());
 }
 
 function trialsOf(args: ParsedArgs): number | undefined {
-  const t = args.flags.trials;
-  if (t === undefined) return undefined;
-  if (!(typeof t === "number" && Number.isSafeInteger(t) && t >= 1)) throw new UsageError(`--trials must be a positive integer, got ${String(t)}`);
-  return t;
+  return args.flags.trials === undefined ? undefined : positiveIntFlag(args.flags.trials, "--trials");
 }
 
 /** The runner of one sweep, for the `reproduce` command's table of names. */

@@ -60,6 +60,8 @@ export interface ProjectedSurfStep {
 }
 
 export interface ProjectedSurfResult {
+  /** Where the run started: x_0 and f(x_0, θ_0) (step 1's certificate, or options.x0); resume.x and NaN when resuming. */
+  readonly start: { readonly x: Float64Array; readonly f: number };
   /** x̂ = x_T and f(x̂, θ_T) (f is NaN when a resumed run had no step left). */
   readonly x: Float64Array;
   readonly f: number;
@@ -96,6 +98,7 @@ export function surfProjected(flow: Flow<PiecewiseLinearNet>, ls: LeastSquares, 
     x = options.x0 === undefined ? certify(net0, ls, { box: L }).xGlobal : checkPoint(options.x0, k, "x0");
     f = objective(net0, ls, x);
   }
+  const start = { x, f };
   const path: ProjectedSurfStep[] = [];
   for (let t = first; t < count; t++) {
     const net = at(t);
@@ -117,7 +120,7 @@ export function surfProjected(flow: Flow<PiecewiseLinearNet>, ls: LeastSquares, 
     path.push(step);
     options.onStep?.(step, count - 1);
   }
-  return { x, f, path };
+  return { start, x, f, path };
 }
 
 /**

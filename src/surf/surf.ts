@@ -5,6 +5,7 @@
  *   regular    the optimizer on f_{θ_T} alone from x_init, to convergence (the paper's "regular Adam")
  *   restarts   best, by f, of R descents on f_{θ_T} from fresh starts, sharing each trial's budget (the total
  *              steps surfing used on that trial): the comparison at equal compute the paper's reviewers asked for
+ *   certify, surf-projected   the exact methods of src/geometry, per trial (exact.ts)
  *
  * Trial i's randomness (x*, x_init, restart starts, observation noise) comes from Rng.derive(seed, "trial", i)
  * alone, and descent never mixes rows, so a trial's result is the same in any batch and on any worker.
@@ -17,6 +18,7 @@ import { createOptimizer, type OptimizerOptions } from "../optim/optimizer.js";
 import { Rng, type Seed } from "../random/rng.js";
 import { descend, distance, SUCCESS_RADIUS, type TrialState } from "./descent.js";
 import { stepBudgets, type Schedule } from "./schedule.js";
+import { solveExact, type ExactMethod, type ExactOutcome } from "./exact.js";
 
 /** θ_0..θ_T, loaded one at a time (the caller's sequence frees nothing; surf frees what it loads). */
 export interface NetworkSequence {
@@ -36,7 +38,8 @@ export type MeasurementChoice = { kind: "identity" } | { kind: "gaussian"; m: nu
 export type Method =
   | { kind: "surf"; schedule: Schedule }
   | { kind: "regular" }
-  | { kind: "restarts"; restarts: number; budgets: Record<number, number> };
+  | { kind: "restarts"; restarts: number; budgets: Record<number, number> }
+  | ExactMethod;
 
 export interface RunOptions {
   seed: Seed;
@@ -59,6 +62,7 @@ export interface RunOptions {
 
 export interface TrialResult {
   index: number;
+  /** The start (surf-projected: the certified minimizer of f_θ0; empty for certify, which has none). */
   xInit: number[];
   xStar: number[] | null;
   xHat: number[];
@@ -74,8 +78,10 @@ export interface TrialResult {
   diverged: boolean;
   /** √(‖G_{θ_T}(x̂) − y‖² / n), y the true signal. */
   pixelError: number;
-  /** Steps spent on and f reached at each network (surfing), in order. */
-  path: { steps: number; f: number }[];
+  /** Steps spent on and f reached at each network (surfing), in order; surf-projected adds the pieces searched. */
+  path: { steps: number; f: number; pieces?: number }[];
+  /** certify: the regions of G_θT in the box, the per-region QPs solved, and whether the minimizer is unique. */
+  certificate?: { regions: number; solved: number; unique: boolean };
 }
 
 interface Trial {
@@ -94,9 +100,17 @@ export function run(sequence: NetworkSequence, method: Method, indices: readonly
     const A = measurementOf(final, options);
     try {
       const trials = indices.map((i) => makeTrial(final, A, i, options));
-      const paths = trials.map(() => [] as { steps: number; f: number }[]);
+      let paths: TrialResult["path"][] = trials.map(() => []);
+      const certificates: ExactOutcome["certificate"][] = [];
       const report = (share: number) => options.onProgress?.(share);
-      if (method.kind === "surf") {
+      if (method.kind === "certify" || method.kind === "surf-projected") {
+        paths = trials.map((tr, i) => {
+          const outcome = solveExact(sequence, final, A, tr.state, tr.observation, method, options.seed, (share) => report((i + share) / trials.length));
+          tr.xInit = outcome.start;
+          certificates[i] = outcome.certificate;
+          return outcome.path;
+        });
+      } else if (method.kind === "surf") {
         const budgets = stepBudgets(method.schedule, sequence.length, options.maxSteps);
         for (let t = 0; t <= T; t++) {
           const net = t === T ? final : sequence.load(t);
@@ -116,7 +130,7 @@ export function run(sequence: NetworkSequence, method: Method, indices: readonly
       } else {
         restarts(final, A, trials, method, options, report);
       }
-      return finish(final, trials, paths);
+      return finish(final, trials, paths, certificates);
     } finally {
       A.free();
     }
@@ -221,7 +235,7 @@ function restarts(final: Network, A: Measurement, trials: Trial[], method: Extra
   });
 }
 
-function finish(final: Network, trials: Trial[], paths: { steps: number; f: number }[][]): TrialResult[] {
+function finish(final: Network, trials: Trial[], paths: TrialResult["path"][], certificates: ExactOutcome["certificate"][]): TrialResult[] {
   const n = final.outputSize;
   const outputs = trials.length > 0 ? final.forward(trials.map((t) => t.state.x)) : [];
   return trials.map((tr, i) => {
@@ -244,6 +258,7 @@ function finish(final: Network, trials: Trial[], paths: { steps: number; f: numb
       diverged: s.diverged,
       pixelError: Math.sqrt(sq / n),
       path: paths[i] ?? [],
+      ...(certificates[i] ? { certificate: certificates[i] } : {}),
     };
   });
 }

@@ -10,6 +10,18 @@ export function surf(args: string[], env: Record<string, string> = {}): { code: 
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
+/** Each case exits 2 with nothing on stdout and one line on stderr matching its pattern (the contract for bad input). */
+export function expectUsageErrors(cases: readonly (readonly [string[], RegExp, Record<string, string>?])[]): void {
+  for (const [args, message, env] of cases) {
+    const r = surf(args, env);
+    const what = `${args.join(" ")}: ${r.stderr}`;
+    expect(r.code, what).to.equal(2);
+    expect(r.stdout, what).to.equal("");
+    expect(r.stderr.trim().split("\n"), what).to.have.length(1);
+    expect(r.stderr, what).to.match(message);
+  }
+}
+
 describe("surf command", () => {
   it("lists its commands with no arguments and with --help", () => {
     for (const args of [[], ["--help"], ["help"]]) {
@@ -28,13 +40,7 @@ describe("surf command", () => {
       [["selfcheck", "extra"], /unexpected argument "extra"/],
       [["selfcheck"], /SURF_BACKEND must be "wasm" or "js", got "gpu"/, { SURF_BACKEND: "gpu" }],
     ];
-    for (const [args, message, env] of cases) {
-      const r = surf(args, env);
-      expect(r.code, args.join(" ")).to.equal(2);
-      expect(r.stdout, args.join(" ")).to.equal("");
-      expect(r.stderr.trim().split("\n"), args.join(" ")).to.have.length(1);
-      expect(r.stderr).to.match(message);
-    }
+    expectUsageErrors(cases);
   });
 
   it("selfcheck --json prints only JSON, reporting bit-identical backends", () => {

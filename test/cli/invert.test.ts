@@ -1,18 +1,19 @@
 // `surf invert` from a user's side: a checkpoint directory in, JSON out; exit 2 and one line on bad input.
 import { expect } from "chai";
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { surf } from "./cli.test.js";
+import { expectUsageErrors, surf } from "./cli.test.js";
 import { CheckpointSequence, writeNetwork } from "../../src/nn/files.js";
 import { randomNetwork } from "../../src/nn/ensembles.js";
+import { Network } from "../../src/nn/network.js";
 import { shiftFlow } from "../surf/flows.js";
+import { scratchDirectory } from "../helpers.js";
 
 describe("surf invert", function () {
   this.timeout(300000);
   let dir = "", seq = "";
-  before(() => {
-    dir = mkdtempSync(join(tmpdir(), "surfing-invert-"));
+  scratchDirectory("invert", (d) => {
+    dir = d;
     seq = join(dir, "seq");
     const flow = shiftFlow("hv", [2, 30, 120], "cli", [-1.2, 0.8], 8);
     for (let t = 0; t <= 8; t++) {
@@ -21,7 +22,6 @@ describe("surf invert", function () {
       net.free();
     }
   });
-  after(() => rmSync(dir, { recursive: true, force: true }));
 
   it("surfs a checkpoint directory with the NeurIPS budget measured from regular Adam, and reports JSON", () => {
     const r = surf(["invert", "--net", seq, "--trials", "6", "--workers", "2", "--json", "--seed", "3"]);
@@ -48,11 +48,42 @@ describe("surf invert", function () {
     expect(out.trials.map((t: { xStar: number[] }) => t.xStar)).to.deep.equal([[0.1, -0.2, 0.3], [0.1, -0.2, 0.3]]);
   });
 
+  it("certify: the global minimum of f_θT over the box is at x* (f = 0 there and f ≥ 0), in DESIGN.md's form", () => {
+    const r = surf(["invert", "--net", seq, "--method", "certify", "--x-star", "0.3,-0.5", "--box", "3", "--json"]);
+    expect(r.code, r.stderr).to.equal(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.trials).to.have.length(1);
+    expect(out.fGlobal).to.be.within(0, 1e-10);
+    expect(Math.hypot(out.xGlobal[0] - 0.3, out.xGlobal[1] + 0.5)).to.be.below(1e-6);
+    expect(out.regions).to.be.a("number").greaterThan(8);
+    expect(out.trials[0].certificate).to.include({ regions: out.regions, unique: true });
+  });
+
+  it("surf-projected (Algorithm 3.2) follows the moving minimizer to x* on every trial, the same on 1 and 2 workers", () => {
+    const run = (workers: string) => {
+      const r = surf(["invert", "--net", seq, "--method", "surf-projected", "--box", "3", "--tau", "0.2", "--trials", "2", "--workers", workers, "--json", "--seed", "5"]);
+      expect(r.code, r.stderr).to.equal(0);
+      return JSON.parse(r.stdout);
+    };
+    const one = run("1"), two = run("2");
+    expect(two.trials).to.deep.equal(one.trials);
+    expect(one.successRate).to.equal(1);
+    for (const t of one.trials) {
+      expect(t.path).to.have.length(9);
+      // x_0 is the certified minimizer of f_θ0: x* + c_0 (test/surf/flows.ts), f = 0 there. The minimizer moves
+    // 0.18 per step: τ = 0.2 keeps its next piece in P(x, θ, τ) (at τ = 0.05 one of these trials loses it).
+      expect(Math.hypot(t.xInit[0] - t.xStar[0] + 1.2, t.xInit[1] - t.xStar[1] - 0.8)).to.be.below(1e-5);
+      for (const p of t.path.slice(1)) expect(p.pieces).to.be.at.least(1);
+    }
+  });
+
   it("exits 2 with one line naming the problem", () => {
     const mixed = join(dir, "mixed");
     mkdirSync(mixed);
     CheckpointSequence.write(mixed, randomNetwork("surf", [2, 10, 20], "a"), 0);
     CheckpointSequence.write(mixed, randomNetwork("surf", [2, 12, 20], "b"), 40);
+    const sigmoid = join(dir, "sigmoid.safetensors");
+    writeNetwork(sigmoid, new Network({ input: [2], layers: [{ type: "Linear", in_features: 2, out_features: 5, bias: true }, { type: "Sigmoid" }] }));
     const target = join(dir, "short.json");
     writeFileSync(target, JSON.stringify([1, 2, 3]));
     const cases: [string[], RegExp][] = [
@@ -63,12 +94,12 @@ describe("surf invert", function () {
       [["invert", "--net", seq, "--trials", "0"], /--trials must be a positive integer/],
       [["invert", "--net", join(dir, "nothing")], /no such file or directory/],
       [["invert", "--net", seq, "--bogus"], /bogus/],
+      [["invert", "--net", seq, "--method", "surf-projected", "--inner", "newton"], /--inner must be gradient or exact/],
+      [["invert", "--net", seq, "--method", "surf-projected", "--tau", "-1"], /--tau must be a number ≥ 0/],
+      [["invert", "--net", seq, "--method", "certify", "--box", "0"], /--box must be a positive number/],
+      [["invert", "--net", seq, "--method", "certify", "--max-regions", "5"], /regions/],
+      [["invert", "--net", sigmoid, "--method", "certify"], /not piecewise linear/],
     ];
-    for (const [argv, message] of cases) {
-      const r = surf(argv);
-      expect(r.code, `${argv.join(" ")}: ${r.stderr}`).to.equal(2);
-      expect(r.stderr.trim().split("\n"), argv.join(" ")).to.have.length(1);
-      expect(r.stderr).to.match(message);
-    }
+    expectUsageErrors(cases);
   });
 });

@@ -1,18 +1,15 @@
 // `surf net random` and `surf info` from a user's side: files written, JSON reports, exit 2 on bad input.
 import { expect } from "chai";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { surf } from "./cli.test.js";
+import { expectUsageErrors, surf } from "./cli.test.js";
 import { CheckpointSequence, readNetwork } from "../../src/nn/files.js";
 import { randomNetwork } from "../../src/nn/ensembles.js";
+import { scratchDirectory } from "../helpers.js";
 
 describe("surf net random / surf info", () => {
   let dir = "";
-  before(() => {
-    dir = mkdtempSync(join(tmpdir(), "surfing-cli-"));
-  });
-  after(() => rmSync(dir, { recursive: true, force: true }));
+  scratchDirectory("cli", (d) => (dir = d));
 
   it("writes the ensemble's network: the same as the library's for the same seed", () => {
     const out = join(dir, "g.safetensors");
@@ -63,11 +60,6 @@ describe("surf net random / surf info", () => {
       [["info", join(dir, "missing")], /missing: no such file or directory/],
       [["info", bad], /bad\.safetensors: /],
     ];
-    for (const [args, message] of cases) {
-      const r = surf(args);
-      expect(r.code, `${args.join(" ")}: ${r.stderr}`).to.equal(2);
-      expect(r.stderr.trim().split("\n"), args.join(" ")).to.have.length(1);
-      expect(r.stderr, args.join(" ")).to.match(message);
-    }
+    expectUsageErrors(cases);
   });
 });

@@ -1,13 +1,12 @@
 // `surf regions` from a user's side: the hand-made network's regions worked out on paper, Cover's count
 // for a bias-free layer, JSON on stdout, and exit 2 with one line for bad input.
 import { expect } from "chai";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { surf } from "./cli.test.js";
+import { expectUsageErrors, surf } from "./cli.test.js";
 import { writeNetwork } from "../../src/nn/files.js";
 import { Network } from "../../src/nn/network.js";
 import { mlpGenerator } from "../../src/nn/architectures.js";
+import { scratchDirectory } from "../helpers.js";
 
 interface RegionsReport {
   k: number;
@@ -27,10 +26,7 @@ function area(vertices: number[][]): number {
 
 describe("surf regions", () => {
   let dir = "";
-  before(() => {
-    dir = mkdtempSync(join(tmpdir(), "surfing-regions-"));
-  });
-  after(() => rmSync(dir, { recursive: true, force: true }));
+  scratchDirectory("regions", (d) => (dir = d));
 
   it("the hand-made network G(z) = σ(z₁, z₂, z₁ + z₂ − 1) in [−2, 2]²: the 7 regions, their patterns, interior points and polygons", () => {
     // Worked out on paper (test/geometry/nets.ts): the three lines meet at (0,0), (1,0), (0,1); areas 000: 4,
@@ -79,20 +75,14 @@ describe("surf regions", () => {
     const cases: [string[], RegExp][] = [
       [["regions", sigmoid], /mlp\.safetensors: layer 3 \(Sigmoid\) is not piecewise linear/],
       [["regions", small, "--max-regions", "5"], /too many for full enumeration in \[−1, 1\]\^2 \(k = 2\): about [0-9]+ regions or more .* use a smaller box \(--box\), or raise the limit \(--max-regions\)/],
-      [["regions", small, "--box", "0"], /--box must be a half-width L > 0/],
-      [["regions", small, "--box", "-1"], /--box must be a half-width L > 0/],
+      [["regions", small, "--box", "0"], /--box must be a positive number/],
+      [["regions", small, "--box", "-1"], /--box must be a positive number/],
       [["regions", small, "--box", "wide"], /--box must be a number, got "wide"/],
       [["regions", small, "--max-regions", "0"], /--max-regions must be a positive integer/],
       [["regions"], /'surf regions' needs NET/],
       [["regions", join(dir, "missing.safetensors")], /missing\.safetensors: no such file/],
       [["regions", dir], /is a directory/],
     ];
-    for (const [args, message] of cases) {
-      const r = surf(args);
-      expect(r.code, `${args.join(" ")}: ${r.stderr}`).to.equal(2);
-      expect(r.stdout, args.join(" ")).to.equal("");
-      expect(r.stderr.trim().split("\n"), args.join(" ")).to.have.length(1);
-      expect(r.stderr, args.join(" ")).to.match(message);
-    }
+    expectUsageErrors(cases);
   });
 });

@@ -2,10 +2,10 @@
 // JSON, the fixed split, a corrupt / truncated / foreign cache detected and rebuilt, bad JSON refused;
 // and the minibatch sampler.
 import { expect } from "chai";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { homedir, tmpdir } from "node:os";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { homedir } from "node:os";
 import { join } from "node:path";
-import { kernels } from "../helpers.js";
+import { kernels, scratchDirectory } from "../helpers.js";
 import { InputError } from "../../src/errors.js";
 import { CACHE_FILE, HELD_OUT_PER_CLASS, PIXELS, cacheDirectory, loadFashionMnist, packageSourceDir } from "../../src/data/fashion-mnist.js";
 import { BatchSampler } from "../../src/data/sampler.js";
@@ -26,12 +26,11 @@ function writeSource(dir: string, edit?: (c: number, data: unknown[]) => void): 
 
 describe("Fashion-MNIST data", () => {
   let root = "", source = "";
-  before(() => {
-    root = mkdtempSync(join(tmpdir(), "surfing-data-"));
+  scratchDirectory("data", (d) => {
+    root = d;
     source = join(root, "clothes");
     writeSource(source);
   });
-  after(() => rmSync(root, { recursive: true, force: true }));
 
   it("builds the cache once; later loads read it alone; the split holds out the last images of each class", () => {
     const cacheDir = join(root, "cache-a"), log: string[] = [];

@@ -1,15 +1,14 @@
 // surf reproduce's sweeps end to end on the quick scale: every cell of Table 1 filled; shards merged equal
 // the unsharded run.
 import { expect } from "chai";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { spawn } from "node:child_process";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { merge, reproduce, RESULTS_FILE } from "../../src/experiments/reproduce.js";
 import { ResultStore } from "../../src/experiments/store.js";
 import { parseShard } from "../../src/experiments/shard.js";
 import { MAIN, surf } from "../cli/cli.test.js";
-import { kernels } from "../helpers.js";
+import { kernels, scratchDirectory } from "../helpers.js";
 
 describe("surf reproduce (quick)", function () {
   this.timeout(600000);
@@ -20,10 +19,7 @@ describe("surf reproduce (quick)", function () {
     if (kernels.backend === "js") this.skip();
   });
   let dir = "";
-  before(() => {
-    dir = mkdtempSync(join(tmpdir(), "surfing-reproduce-"));
-  });
-  after(() => rmSync(dir, { recursive: true, force: true }));
+  scratchDirectory("reproduce", (d) => (dir = d));
   const common = { quick: true, trials: 3, seed: "7", workers: 2, version: "test" };
 
   it("table1 --quick: every model × k cell has every method's rate, and the report shows them beside the paper's", async () => {

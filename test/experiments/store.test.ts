@@ -1,21 +1,18 @@
 // The results store and the cell runner: a killed sweep resumes and ends with exactly the results of an
 // uninterrupted one; torn and corrupt lines; shards.
 import { expect } from "chai";
-import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { appendFileSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ResultStore } from "../../src/experiments/store.js";
 import { runCell, stageResults, type Cell, type CellSettings } from "../../src/experiments/cell.js";
 import { inShard, parseShard } from "../../src/experiments/shard.js";
 import { shiftFlow } from "../surf/flows.js";
+import { scratchDirectory } from "../helpers.js";
 
 describe("experiments: results store, resume and shards", function () {
   this.timeout(300000);
   let dir = "";
-  before(() => {
-    dir = mkdtempSync(join(tmpdir(), "surfing-store-"));
-  });
-  after(() => rmSync(dir, { recursive: true, force: true }));
+  scratchDirectory("store", (d) => (dir = d));
 
   it("cuts a torn last line and refuses a corrupt one, naming file and line", () => {
     const path = join(dir, "torn.jsonl");

@@ -1,21 +1,13 @@
 // `surf landscape dss` and `surf reproduce fig1` as a user meets them: JSON only on stdout with --json, the
 // report files under --out, resuming from the journal, and exit 2 with one line naming the flag or file.
 import { expect } from "chai";
-import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { CheckpointSequence } from "../../src/nn/files.js";
 import { mlpGenerator } from "../../src/nn/architectures.js";
 import { syntheticRun } from "./nets.js";
-
-const MAIN = fileURLToPath(new URL("../../src/cli/main.js", import.meta.url));
-
-function surf(args: string[]): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [MAIN, ...args], { encoding: "utf8" });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+import { expectUsageErrors, surf } from "../cli/cli.test.js";
+import { scratchDirectory } from "../helpers.js";
 
 /** A checkpoint directory of T + 1 synthetic networks. */
 function writeRun(dir: string, k: number, T: number): string {
@@ -35,12 +27,11 @@ function writeRun(dir: string, k: number, T: number): string {
 describe("surf landscape dss and surf reproduce fig1", function () {
   this.timeout(300000);
   let root = "";
-  before(() => {
-    root = mkdtempSync(join(tmpdir(), "surfing-cli-landscape-"));
+  scratchDirectory("cli-landscape", (d) => {
+    root = d;
     writeRun(join(root, "k2"), 2, 2);
     writeRun(join(root, "k3"), 3, 2);
   });
-  after(() => rmSync(root, { recursive: true, force: true }));
 
   it("exits 2 with one line naming the flag or file on bad usage", () => {
     const out = join(root, "bad");
@@ -61,13 +52,7 @@ describe("surf landscape dss and surf reproduce fig1", function () {
       [["reproduce", "fig1", "--net", join(root, "k3"), "--out", out], /needs latent dimension k = 2, it has k = 3/],
       [["reproduce", "fig1", "--net", join(root, "k2"), "--stages", "0,7", "--out", out], /--stages must be checkpoint indices in 0…2/],
     ];
-    for (const [args, message] of cases) {
-      const r = surf(args);
-      expect(r.code, args.join(" ")).to.equal(2);
-      expect(r.stdout, args.join(" ")).to.equal("");
-      expect(r.stderr.trim().split("\n"), args.join(" ")).to.have.length(1);
-      expect(r.stderr, args.join(" ")).to.match(message);
-    }
+    expectUsageErrors(cases);
   });
 
   it("weight space: --json prints only the result; the report is written; a second run resumes; other settings are refused", () => {

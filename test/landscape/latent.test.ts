@@ -1,7 +1,5 @@
 // Latent space: f_θ(x) = ½‖G_θ(x) − y‖² as a DSS loss, and DSS along a (synthetic) training run.
 import { expect } from "chai";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { InputError } from "../../src/errors.js";
 import { connect } from "../../src/landscape/dss.js";
@@ -10,6 +8,7 @@ import { LatentLoss, latentDss, latentStarts, type CheckpointRecord, type Latent
 import { Network } from "../../src/nn/network.js";
 import { Rng } from "../../src/random/rng.js";
 import { linearSpec, smallGenerator, syntheticRun } from "./nets.js";
+import { inScratchDirectory } from "../helpers.js";
 
 const FD_STEP = 1e-6;
 /** Central differences of a piecewise-smooth f: exact to O(h²) away from the ReLU kinks the random points miss. */
@@ -124,29 +123,29 @@ describe("landscape: DSS in latent space along a training run", () => {
 
   it("a ReLU generator: every checkpoint measured, each pair connected or reported unconverged; resumable", () => {
     const run = syntheticRun(smallGenerator(), 2, "relu");
-    const dir = mkdtempSync(join(tmpdir(), "surf-latent-"));
     try {
-      const opts = options(target(24, "relu-y"));
-      const settings = { ...opts, y: Array.from(opts.y) };
-      const whole = latentDss(run.sequence, run.steps, { ...opts, journal: Journal.open<CheckpointRecord>(join(dir, "a.jsonl"), settings) });
-      for (const r of whole) {
-        expect(r.pairs).to.have.length(Math.min(2, Math.floor(r.startsBelow / 2)));
-        expect(r.connected + r.unconverged).to.equal(r.pairs.length);
-        expect(r.fStar).to.be.at.most(r.fMean);
-        for (const p of r.pairs) {
-          expect(p.dss.level).to.equal(r.L0);
-          if (p.dss.converged) expect(p.dss.normalizedLength!).to.be.at.least(1);
-          else expect(p.dss.outcome).to.be.oneOf(["bead-budget", "bead-above-level"]);
+      inScratchDirectory("latent", (dir) => {
+        const opts = options(target(24, "relu-y"));
+        const settings = { ...opts, y: Array.from(opts.y) };
+        const whole = latentDss(run.sequence, run.steps, { ...opts, journal: Journal.open<CheckpointRecord>(join(dir, "a.jsonl"), settings) });
+        for (const r of whole) {
+          expect(r.pairs).to.have.length(Math.min(2, Math.floor(r.startsBelow / 2)));
+          expect(r.connected + r.unconverged).to.equal(r.pairs.length);
+          expect(r.fStar).to.be.at.most(r.fMean);
+          for (const p of r.pairs) {
+            expect(p.dss.level).to.equal(r.L0);
+            if (p.dss.converged) expect(p.dss.normalizedLength!).to.be.at.least(1);
+            else expect(p.dss.outcome).to.be.oneOf(["bead-budget", "bead-above-level"]);
+          }
         }
-      }
-      // the journal holds every checkpoint: a second run reads them instead of computing
-      let loads = 0;
-      const counted = { length: run.sequence.length, load: (t: number) => (loads++, run.sequence.load(t)) };
-      const again = latentDss(counted, run.steps, { ...opts, journal: Journal.open<CheckpointRecord>(join(dir, "a.jsonl"), settings) });
-      expect(loads).to.equal(0);
-      expect(again).to.deep.equal(whole);
+        // the journal holds every checkpoint: a second run reads them instead of computing
+        let loads = 0;
+        const counted = { length: run.sequence.length, load: (t: number) => (loads++, run.sequence.load(t)) };
+        const again = latentDss(counted, run.steps, { ...opts, journal: Journal.open<CheckpointRecord>(join(dir, "a.jsonl"), settings) });
+        expect(loads).to.equal(0);
+        expect(again).to.deep.equal(whole);
+      });
     } finally {
-      rmSync(dir, { recursive: true, force: true });
       run.final.free();
     }
   });

@@ -1,14 +1,14 @@
 // Weight space (seed 003, Section 4.1): the 1-4-4-1 sigmoid network's regression loss, its exact gradient,
 // and the sweep of DSS over levels L0, resumable from its journal.
 import { expect } from "chai";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { InputError } from "../../src/errors.js";
 import { Journal } from "../../src/landscape/journal.js";
 import { RegressionLoss, regressionTarget } from "../../src/landscape/regression.js";
 import { weightSweep, type PairRecord, type WeightSweepOptions } from "../../src/landscape/weights.js";
 import { Rng } from "../../src/random/rng.js";
+import { inScratchDirectory } from "../helpers.js";
 
 /** Central differences in float64: the truncation error is O(h²)·F''' ≈ 1e-12 and the rounding ε·F/h ≈ 1e-10. */
 const FD_STEP = 1e-6;
@@ -106,8 +106,7 @@ describe("landscape: weight-space DSS sweep over L0 (seed 003, Figure 1 rows 1�
   });
 
   it("resumes from its journal: a run cut short and restarted gives what one run gives", () => {
-    const dir = mkdtempSync(join(tmpdir(), "surf-landscape-"));
-    try {
+    inScratchDirectory("landscape", (dir) => {
       const path = join(dir, "weights.jsonl");
       const settings = { ...options, seed: String(options.seed) };
       const whole = weightSweep({ ...options, journal: Journal.open<PairRecord>(join(dir, "whole.jsonl"), settings) });
@@ -119,8 +118,6 @@ describe("landscape: weight-space DSS sweep over L0 (seed 003, Figure 1 rows 1�
       expect(readFileSync(path, "utf8")).to.equal(readFileSync(join(dir, "whole.jsonl"), "utf8"));
       // other settings in the same file are refused
       expect(() => Journal.open(path, { ...settings, pairs: 3 })).to.throw(InputError, /pairs: 2 there, 3 now/);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 });

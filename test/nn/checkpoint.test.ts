@@ -1,10 +1,9 @@
 // Network files: round trips; a PyTorch-style file built byte by byte loads; each bad file names the
 // file and the tensor; checkpoint sequences come back in step order and refuse mixed architectures.
 import { expect } from "chai";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { kernels } from "../helpers.js";
+import { kernels, scratchDirectory } from "../helpers.js";
 import { InputError } from "../../src/errors.js";
 import { randomNetwork } from "../../src/nn/ensembles.js";
 import { networkFromSafetensors, networkToSafetensors } from "../../src/nn/checkpoint.js";
@@ -24,10 +23,7 @@ function parts(net = randomNetwork("surf", [2, 3, 4], "parts")): { entries: Entr
 
 describe("network files", () => {
   let dir = "";
-  before(() => {
-    dir = mkdtempSync(join(tmpdir(), "surfing-ckpt-"));
-  });
-  after(() => rmSync(dir, { recursive: true, force: true }));
+  scratchDirectory("ckpt", (d) => (dir = d));
 
   it("round trip: architecture, every parameter bit for bit, batch-norm statistics and counters, the step", () => {
     for (const dtype of ["f32", "f64"] as const) {

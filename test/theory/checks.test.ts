@@ -1,10 +1,9 @@
 // The checks of `surf verify`: the quick run passes; each check's judge fails on measurements that contradict its
 // theorem (so the quick run could fail); units are deterministic; a killed run resumes from its store.
 import { expect } from "chai";
-import { mkdtempSync, rmSync, appendFileSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { rmSync, appendFileSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { kernels } from "../helpers.js";
+import { kernels, inScratchDirectory } from "../helpers.js";
 import { CHECKS } from "../../src/theory/checks/index.js";
 import { selectChecks, verify } from "../../src/theory/verify.js";
 import { verifyPage } from "../../src/theory/page.js";
@@ -105,8 +104,7 @@ describe(`theory: surf verify checks (${kernels.backend} backend)`, () => {
   });
 
   it("a killed run resumes from its store: stored units are not measured again, a torn last line is", () => {
-    const dir = mkdtempSync(join(tmpdir(), "surfing-verify-"));
-    try {
+    inScratchDirectory("verify", (dir) => {
       let calls = 0;
       const counting: Check<Unit & { i: number }, { value: number }> = {
         name: "counting", title: "t", source: "s", prediction: "p",
@@ -131,9 +129,7 @@ describe(`theory: surf verify checks (${kernels.backend} backend)`, () => {
       // Another seed or mode shares the file without mixing results.
       verify([counting as Check], { seed: "2", quick: true, store: new ResultStore(path) }, "test");
       expect(calls).to.equal(7);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   it("an unknown check name is an InputError that lists the checks", () => {

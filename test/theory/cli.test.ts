@@ -1,17 +1,9 @@
 // `surf verify` from a user's side: exit codes, one-line errors, JSON on stdout, the report files and resuming.
 import { expect } from "chai";
-import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-
-const MAIN = fileURLToPath(new URL("../../src/cli/main.js", import.meta.url));
-
-function surf(args: string[]): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [MAIN, ...args], { encoding: "utf8" });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+import { expectUsageErrors, surf } from "../cli/cli.test.js";
+import { inScratchDirectory } from "../helpers.js";
 
 describe("theory: surf verify command", () => {
   it("bad usage exits 2 with one line naming the check or flag", () => {
@@ -22,20 +14,13 @@ describe("theory: surf verify command", () => {
       [["verify", "--quik"], /did you mean --quick\?/],
       [["verify", "--out"], /--out needs a value/],
     ];
-    for (const [args, message] of cases) {
-      const r = surf(args);
-      expect(r.code, args.join(" ")).to.equal(2);
-      expect(r.stdout, args.join(" ")).to.equal("");
-      expect(r.stderr.trim().split("\n"), args.join(" ")).to.have.length(1);
-      expect(r.stderr).to.match(message);
-    }
+    expectUsageErrors(cases);
     expect(surf(["verify", "--help"]).stdout).to.match(/surf verify \[NAME\]/);
   });
 
   it("--json prints only the report; --out writes verify.json and index.html, and a rerun reuses the stored units", function () {
     this.timeout(120_000);
-    const dir = mkdtempSync(join(tmpdir(), "surfing-verify-cli-"));
-    try {
+    inScratchDirectory("verify-cli", (dir) => {
       const r = surf(["verify", "lemma-5.2", "--quick", "--json", "--seed", "3", "--out", dir]);
       expect(r.code, r.stderr).to.equal(0);
       const report = JSON.parse(r.stdout);
@@ -52,8 +37,6 @@ describe("theory: surf verify command", () => {
       expect(JSON.parse(again.stdout).checks).to.deep.equal(report.checks);
       const text = surf(["verify", "lemma-5.2", "--quick", "--seed", "3"]);
       expect(text.stdout).to.match(/^pass {2}lemma-5.2/).and.match(/1\/1 checks pass/);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 });

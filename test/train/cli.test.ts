@@ -1,26 +1,15 @@
 // `surf train` as a user meets it: usage errors exit 2 with one line naming the flag; a tiny run on
 // Fashion-MNIST prints only JSON with --json and resumes.
 import { expect } from "chai";
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readdirSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-
-const MAIN = fileURLToPath(new URL("../../src/cli/main.js", import.meta.url));
-
-function surf(args: string[]): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [MAIN, ...args], { encoding: "utf8" });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+import { expectUsageErrors, surf } from "../cli/cli.test.js";
+import { scratchDirectory } from "../helpers.js";
 
 describe("surf train", function () {
   this.timeout(300000);
   let root = "";
-  before(() => {
-    root = mkdtempSync(join(tmpdir(), "surfing-cli-train-"));
-  });
-  after(() => rmSync(root, { recursive: true, force: true }));
+  scratchDirectory("cli-train", (d) => (root = d));
 
   it("exits 2 with one line naming the flag on bad usage", () => {
     const out = join(root, "bad");
@@ -36,13 +25,7 @@ describe("surf train", function () {
       [["train", "--model", "gan", "--lr", "1", "--out", out], /unknown flag --lr/],
       [["train", "--resume", "--out", join(root, "empty")], /state\.safetensors: no training state/],
     ];
-    for (const [args, message] of cases) {
-      const r = surf(args);
-      expect(r.code, args.join(" ")).to.equal(2);
-      expect(r.stdout, args.join(" ")).to.equal("");
-      expect(r.stderr.trim().split("\n"), args.join(" ")).to.have.length(1);
-      expect(r.stderr, args.join(" ")).to.match(message);
-    }
+    expectUsageErrors(cases);
   });
 
   it("--json prints only the run's summary; --resume extends the run", () => {

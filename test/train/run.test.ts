@@ -2,11 +2,10 @@
 // files, the VAE's ELBO improving, finite GAN losses and WGAN's clipping, --resume equal to an
 // uninterrupted run bit for bit (also after a kill between checkpoints), and the runs it refuses.
 import { expect } from "chai";
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { PNG } from "pngjs";
-import { kernels } from "../helpers.js";
+import { kernels, scratchDirectory } from "../helpers.js";
 import { InputError } from "../../src/errors.js";
 import { CheckpointSequence } from "../../src/nn/files.js";
 import { makeConfig, type TrainConfig } from "../../src/train/config.js";
@@ -41,10 +40,7 @@ function losses(dir: string): Record<string, number>[] {
 describe(`training runs (${kernels.backend} backend)`, function () {
   this.timeout(300000);
   let root = "";
-  before(() => {
-    root = mkdtempSync(join(tmpdir(), "surfing-train-"));
-  });
-  after(() => rmSync(root, { recursive: true, force: true }));
+  scratchDirectory("train", (d) => (root = d));
 
   it("checkpoints θ_0 (the initialization) first and then every --every steps, with grids, a loss log and the state", () => {
     const out = join(root, "sequence"), config = tiny("gan");
