@@ -5,6 +5,8 @@ import { progressBar } from "./progress.js";
 import { InputError } from "../errors.js";
 import { OPTIMIZER_KINDS, type OptimizerKind } from "../optim/optimizer.js";
 import { defaultWorkers, runParallel } from "../surf/pool.js";
+import { runStored } from "../experiments/cell.js";
+import { ResultStore } from "../store.js";
 import type { SequenceSource } from "../surf/sequence.js";
 import { neuripsTotal, SCHEDULE_KINDS, type Schedule } from "../surf/schedule.js";
 import { summarize } from "../surf/metrics.js";
@@ -45,10 +47,15 @@ export async function run(args: ParsedArgs): Promise<number> {
     : { kind: "interpolate", path, networks: positiveIntFlag(f.interpolate, "--interpolate") + 1, seed: args.seed };
   if (source.kind === "interpolate" && source.networks < 3) throw new UsageError("--interpolate needs at least 2 steps");
   const indices = Array.from({ length: trials }, (_, i) => i);
-  const stage = async (label: string, m: Method, opts = options): Promise<TrialResult[]> => {
+  // With --journal, finished trials are kept in the file a tenth of the run at a time: a killed run resumes.
+  const { workers: _w, batch: _b, journal, json: _j, ...settings } = f;
+  const store = journal === undefined ? undefined : new ResultStore(String(journal), { ...settings, trials, seed: args.seed });
+  const stage = async (label: string, name: string, m: Method, opts = options): Promise<TrialResult[]> => {
     const bar = progressBar(label);
     try {
-      return await runParallel(source, m, indices, { ...opts, onProgress: (x) => bar.update(Math.round(x * 1000), 1000) }, workers);
+      const o = { ...opts, onProgress: (x: number) => bar.update(Math.round(x * 1000), 1000) };
+      return store ? await runStored(store, "invert", name, source, m, trials, o, { workers, chunk: Math.max(workers, Math.ceil(trials / 10)) })
+        : await runParallel(source, m, indices, o, workers);
     } finally {
       bar.done();
     }
@@ -62,7 +69,7 @@ export async function run(args: ParsedArgs): Promise<number> {
     const exact: Method = method === "certify" ? { kind: "certify", box, maxRegions }
       : { kind: "surf-projected", box, tau: nonNegativeFlag(f.tau, "--tau"), inner };
     Object.assign(out, method === "certify" ? { box } : { box, tau: f.tau, inner });
-    results = await stage(method === "certify" ? "certifying the global minimum" : "projected-gradient surfing (Algorithm 3.2)", exact);
+    results = await stage(method === "certify" ? "certifying the global minimum" : "projected-gradient surfing (Algorithm 3.2)", method, exact);
     if (method === "certify" && results.length === 1) {
       // DESIGN.md's certify output, for the one target: {"xGlobal", "fGlobal", "regions"}
       Object.assign(out, { xGlobal: results[0].xHat, fGlobal: results[0].f, regions: results[0].certificate!.regions });
@@ -74,7 +81,7 @@ export async function run(args: ParsedArgs): Promise<number> {
       if (f.budget !== undefined) total = nonNegativeIntFlag(f.budget, "--budget");
       else {
         // the paper's rule: the 75th percentile of regular Adam's steps to convergence on θ_T
-        const regular = await stage("regular adam (for the budget)", { kind: "regular" }, { ...options, optimizer: { ...options.optimizer, kind: "adam" } });
+        const regular = await stage("regular adam (for the budget)", "regular-adam", { kind: "regular" }, { ...options, optimizer: { ...options.optimizer, kind: "adam" } });
         ({ total, capped } = neuripsTotal(regular));
         out.regular = summarize(regular);
       }
@@ -82,15 +89,15 @@ export async function run(args: ParsedArgs): Promise<number> {
       out.budget = { total, capped, maxSteps: options.maxSteps };
     }
     out.schedule = schedule.kind;
-    results = await stage("surfing", { kind: "surf", schedule });
+    results = await stage("surfing", "surf", { kind: "surf", schedule });
     if (method === "restarts") {
       out.surf = summarize(results);
       const budgets = Object.fromEntries(results.map((r) => [r.index, r.steps]));
-      results = await stage(`best of ${restarts} restarts`, { kind: "restarts", restarts, budgets });
+      results = await stage(`best of ${restarts} restarts`, `restarts-${restarts}`, { kind: "restarts", restarts, budgets });
       out.restarts = restarts;
     }
   } else {
-    results = await stage(`regular ${options.optimizer.kind}`, { kind: "regular" });
+    results = await stage(`regular ${options.optimizer.kind}`, "regular", { kind: "regular" });
   }
   const summary = summarize(results);
   Object.assign(out, { successRate: summary.successRate, summary, trials: results });

@@ -13,13 +13,13 @@ import { InputError } from "../errors.js";
 import { loadFashionMnist, PIXELS } from "../data/fashion-mnist.js";
 import { DEFAULT_ALPHA, DEFAULT_MAX_BEADS, DEFAULT_SAMPLES, INSERTIONS, type DssOptions, type Insertion } from "../landscape/dss.js";
 import { figure1, SURFING_DEFAULTS, type Figure1Target } from "../landscape/figure1.js";
-import { Journal } from "../landscape/journal.js";
+import { ResultStore } from "../store.js";
 import { LATENT_DEFAULTS, latentDss, type CheckpointRecord, type LatentDssOptions } from "../landscape/latent.js";
 import { REGRESSION_TASKS, type RegressionTask } from "../landscape/regression.js";
 import { regionOverlay } from "../landscape/regions.js";
 import { figure1Sections, latentSections, weightSections, writeReport } from "../landscape/report.js";
 import { FIGURE1_BOX } from "../landscape/surface.js";
-import { WEIGHT_DEFAULTS, weightSweep, type PairRecord } from "../landscape/weights.js";
+import { WEIGHT_DEFAULTS, weightSweep } from "../landscape/weights.js";
 import { CheckpointSequence } from "../nn/files.js";
 import { Rng } from "../random/rng.js";
 import type { NetworkSequence } from "../surf/surf.js";
@@ -69,7 +69,7 @@ async function weightSpace(args: ParsedArgs, out: string): Promise<number> {
   const sweeps = tasks.map((t) => {
     const bar = progressBar(`dss ${t}`);
     try {
-      return weightSweep({ ...settings, task: t, journal: Journal.open<PairRecord>(join(out, `weights-${t}.jsonl`), settings), onPair: (d, n) => bar.update(d, n) });
+      return weightSweep({ ...settings, task: t, journal: new ResultStore(join(out, `weights-${t}.jsonl`), settings), onPair: (d, n) => bar.update(d, n) });
     } finally {
       bar.done();
     }
@@ -130,7 +130,7 @@ function latentSettings(f: ParsedArgs["flags"], seed: string, pairs: number, few
 /** Run (or resume) latent DSS over `sequence`, journaled at `path`. */
 function measureLatent(sequence: NetworkSequence, steps: number[], options: Omit<LatentDssOptions, "journal" | "onCheckpoint">, path: string, identity: object, label: string): CheckpointRecord[] {
   const { y, ...rest } = options;
-  const journal = Journal.open<CheckpointRecord>(path, { ...identity, ...rest });
+  const journal = new ResultStore(path, { ...identity, ...rest });
   const bar = progressBar(label);
   try {
     return latentDss(sequence, steps, { ...options, journal, onCheckpoint: (d, n) => bar.update(d, n) });
@@ -233,7 +233,7 @@ export async function fig1(args: ParsedArgs): Promise<number> {
   const bar = progressBar("figure 1");
   let fig;
   try {
-    fig = figure1({ ...settings, sequence, steps: checkpoints.steps, targets, regions: (net, square) => regionOverlay(net, square), journal: Journal.open(join(out, "fig1.jsonl"), settings), onProgress: (d, n) => bar.update(d, n) });
+    fig = figure1({ ...settings, sequence, steps: checkpoints.steps, targets, regions: (net, square) => regionOverlay(net, square), journal: new ResultStore(join(out, "fig1.jsonl"), settings), onProgress: (d, n) => bar.update(d, n) });
   } finally {
     bar.done();
   }

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import type { ParsedArgs } from "./args.js";
 import { progressBar } from "./progress.js";
 import { kernels } from "../kernels/index.js";
-import { ResultStore } from "../experiments/store.js";
+import { ResultStore } from "../store.js";
 import { selectChecks, verify } from "../theory/verify.js";
 import { verifyPage } from "../theory/page.js";
 

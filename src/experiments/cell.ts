@@ -11,7 +11,7 @@ import { runParallel } from "../surf/pool.js";
 import { neuripsTotal } from "../surf/schedule.js";
 import type { SequenceSource } from "../surf/sequence.js";
 import type { MeasurementChoice, Method, RunOptions, Targets, TrialResult } from "../surf/surf.js";
-import type { ResultStore } from "./store.js";
+import type { ResultStore } from "../store.js";
 
 export type Stage = "regular" | "surf" | `restarts-${number}`;
 
@@ -37,17 +37,17 @@ export interface CellSettings {
 export interface StoredTrial {
   key: string;
   cell: string;
-  stage: Stage;
+  stage: string;
   trial: number;
   result: TrialResult;
 }
 
-export function trialKey(cell: string, stage: Stage, trial: number): string {
+export function trialKey(cell: string, stage: string, trial: number): string {
   return `${cell}/${stage}/${trial}`;
 }
 
 /** The stored results of a cell's stage, in trial order (only those present). */
-export function stageResults(store: ResultStore, cell: string, stage: Stage, trials: number): TrialResult[] {
+export function stageResults(store: ResultStore, cell: string, stage: string, trials: number): TrialResult[] {
   const out: TrialResult[] = [];
   for (let i = 0; i < trials; i++) {
     const r = store.get(trialKey(cell, stage, i)) as StoredTrial | undefined;
@@ -62,19 +62,28 @@ export async function runCell(cell: Cell, store: ResultStore, s: CellSettings, o
     maxSteps: s.maxSteps, start: "uniform", batch: s.batch,
   };
   for (const stage of cell.stages) {
-    const method = methodOf(cell, stage, store, s);
-    const pending = Array.from({ length: s.trials }, (_, i) => i).filter((i) => !store.has(trialKey(cell.id, stage, i)));
-    let done = s.trials - pending.length;
-    for (let first = 0; first < pending.length; first += s.chunk) {
-      const indices = pending.slice(first, first + s.chunk);
-      const results = await runParallel(cell.source, method, indices, {
-        ...options, onProgress: (f) => onProgress(stage, (done + f * indices.length) / s.trials),
-      }, s.workers);
-      store.append(results.map((result) => ({ key: trialKey(cell.id, stage, result.index), cell: cell.id, stage, trial: result.index, result })));
-      done += indices.length;
-      onProgress(stage, done / s.trials);
-    }
+    await runStored(store, cell.id, stage, cell.source, methodOf(cell, stage, store, s), s.trials, { ...options, onProgress: (f) => onProgress(stage, f) }, s);
   }
+}
+
+/**
+ * `method` on trials 0 … trials − 1 of a cell's stage, `chunk` at a time: each chunk's results are appended
+ * to the store as soon as it finishes, and trials already stored are skipped. All of them, in trial order.
+ */
+export async function runStored(store: ResultStore, cell: string, stage: string, source: SequenceSource, method: Method, trials: number,
+                                options: RunOptions, s: { workers: number; chunk: number }): Promise<TrialResult[]> {
+  const pending = Array.from({ length: trials }, (_, i) => i).filter((i) => !store.has(trialKey(cell, stage, i)));
+  let done = trials - pending.length;
+  for (let first = 0; first < pending.length; first += s.chunk) {
+    const indices = pending.slice(first, first + s.chunk);
+    const results = await runParallel(source, method, indices, {
+      ...options, onProgress: (f) => options.onProgress?.((done + f * indices.length) / trials),
+    }, s.workers);
+    store.append(results.map((result) => ({ key: trialKey(cell, stage, result.index), cell, stage, trial: result.index, result })));
+    done += indices.length;
+    options.onProgress?.(done / trials);
+  }
+  return stageResults(store, cell, stage, trials);
 }
 
 /** What a stage runs, from the stages before it (all of whose trials must be stored). */

@@ -11,7 +11,7 @@ import { renderPage } from "../report/html.js";
 import { writeFileSync, mkdirSync } from "node:fs";
 import { makeConfig } from "../train/config.js";
 import { runCell, type Cell } from "./cell.js";
-import { ResultStore } from "./store.js";
+import { ResultStore } from "../store.js";
 import { ensureTrained, type CellPlan } from "./sweeps.js";
 import { distanceFigures, outcomes, table1 } from "./report.js";
 import { RESULTS_FILE } from "./reproduce.js";

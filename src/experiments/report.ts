@@ -8,7 +8,7 @@ import { boxPlot, histogram, linePlot } from "../report/svg.js";
 import type { Figure, Section, Table } from "../report/html.js";
 import { stageResults, type Stage } from "./cell.js";
 import type { CellPlan } from "./sweeps.js";
-import type { ResultStore } from "./store.js";
+import type { ResultStore } from "../store.js";
 import { ARXIV_TABLE1, NEURIPS_TABLE1, type PaperModel } from "./paper.js";
 import { neuripsTotal } from "../surf/schedule.js";
 import type { TrialResult } from "../surf/surf.js";

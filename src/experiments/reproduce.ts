@@ -9,7 +9,7 @@ import { loadFashionMnist, type FashionMnist } from "../data/fashion-mnist.js";
 import { renderPage, type Section } from "../report/html.js";
 import { runCell, type Stage } from "./cell.js";
 import { inShard, WHOLE, type Shard } from "./shard.js";
-import { ResultStore } from "./store.js";
+import { ResultStore } from "../store.js";
 import { FULL, QUICK, ensureTrained, plan, type CellPlan, type SweepName, type SweepScale } from "./sweeps.js";
 import { distanceFigures, distortionFigure, outcomes, recoveryFigure, recoveryTable, table1 } from "./report.js";
 

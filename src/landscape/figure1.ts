@@ -13,7 +13,7 @@ import type { Network } from "../nn/network.js";
 import type { OptimizerOptions } from "../optim/optimizer.js";
 import { Rng, type Seed } from "../random/rng.js";
 import { run, type NetworkSequence } from "../surf/surf.js";
-import type { Journal } from "./journal.js";
+import type { ResultStore } from "../store.js";
 import { checkGrid, gridAxis, surfaceValues, type Grid } from "./surface.js";
 
 /**
@@ -88,7 +88,7 @@ export interface Figure1Options {
   surfing: SurfingOptions;
   /** The linear regions of θ_t inside the grid's square, as polygons (k = 2); omitted when not given. */
   regions?: (net: Network, box: { lo: number; hi: number }) => RegionOverlay;
-  journal?: Journal<unknown>;
+  journal?: ResultStore;
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -130,7 +130,7 @@ export function figure1(options: Figure1Options): Figure1 {
   const total = targets.length * (stages.length + 1) + (options.regions ? stages.length : 0);
   let done = 0;
   const step = <T>(key: string, compute: () => T): T => {
-    const value = options.journal ? (options.journal.getOrCompute(key, compute) as T) : compute();
+    const value = options.journal ? options.journal.getOrCompute(key, compute) : compute();
     options.onProgress?.(++done, total);
     return value;
   };

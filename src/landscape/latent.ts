@@ -19,7 +19,7 @@ import { Objective } from "../objective/objective.js";
 import { Rng, type Seed } from "../random/rng.js";
 import { run, type NetworkSequence } from "../surf/surf.js";
 import { checkDssOptions, connect, statistics, summarize, type DssOptions, type DssSummary, type RunStatistics } from "./dss.js";
-import type { Journal } from "./journal.js";
+import type { ResultStore } from "../store.js";
 import { concat, type Loss } from "./loss.js";
 import { checkTrainOptions, trainBelow, type TrainOptions } from "./train.js";
 
@@ -110,7 +110,7 @@ export interface LatentDssOptions {
   minimize: { lr: number; maxSteps: number };
   dss: Omit<DssOptions, "level" | "onBead">;
   endpoints: TrainOptions;
-  journal?: Journal<CheckpointRecord>;
+  journal?: ResultStore;
   onCheckpoint?: (done: number, total: number) => void;
 }
 

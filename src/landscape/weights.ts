@@ -12,7 +12,7 @@
 import { InputError } from "../errors.js";
 import type { Seed } from "../random/rng.js";
 import { checkDssOptions, connect, statistics, summarize, type DssOptions, type DssSummary, type RunStatistics } from "./dss.js";
-import type { Journal } from "./journal.js";
+import type { ResultStore } from "../store.js";
 import { RegressionLoss, type RegressionTask } from "./regression.js";
 import { checkTrainOptions, trainBelow, type TrainOptions, type TrainResult } from "./train.js";
 
@@ -41,7 +41,7 @@ export interface WeightSweepOptions {
   /** Training of the pair's networks to α·L0. */
   endpoints: TrainOptions;
   /** Finished pairs, for resuming; every pair is recorded as it finishes. */
-  journal?: Journal<PairRecord>;
+  journal?: ResultStore;
   /** Told after every pair. */
   onPair?: (done: number, total: number) => void;
 }

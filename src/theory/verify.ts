@@ -1,9 +1,9 @@
 /**
  * `surf verify`: run checks unit by unit, keeping each unit's result in a resumable store (one JSON
- * line per unit, src/experiments/store.ts) so a killed run loses nothing; then judge each check.
+ * line per unit, src/store.ts) so a killed run loses nothing; then judge each check.
  */
 import { InputError } from "../errors.js";
-import { ResultStore } from "../experiments/store.js";
+import { ResultStore } from "../store.js";
 import type { Check, CheckResult, Unit } from "./check.js";
 import { CHECKS } from "./checks/index.js";
 

@@ -1,6 +1,6 @@
 // `surf invert` from a user's side: a checkpoint directory in, JSON out; exit 2 and one line on bad input.
 import { expect } from "chai";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { expectUsageErrors, surf } from "./cli.test.js";
 import { CheckpointSequence, writeNetwork } from "../../src/nn/files.js";
@@ -46,6 +46,22 @@ describe("surf invert", function () {
     expect(r.code, r.stderr).to.equal(0);
     const out = JSON.parse(r.stdout);
     expect(out.trials.map((t: { xStar: number[] }) => t.xStar)).to.deep.equal([[0.1, -0.2, 0.3], [0.1, -0.2, 0.3]]);
+  });
+
+  it("--journal: a run cut short resumes to exactly the uninterrupted result; other settings are refused", () => {
+    const argv = (journal: string) => ["invert", "--net", seq, "--trials", "20", "--workers", "1", "--json", "--seed", "4", "--journal", journal];
+    const whole = surf(argv(join(dir, "whole.jsonl")));
+    expect(whole.code, whole.stderr).to.equal(0);
+    // killed while surfing: the settings, the regular runs and one chunk of surfing stored, the next chunk torn
+    const lines = readFileSync(join(dir, "whole.jsonl"), "utf8").split("\n");
+    expect(lines.filter((l) => l.includes('"stage":"surf"'))).to.have.length(20);
+    const cut = lines.findIndex((l) => l.includes('"stage":"surf"')) + 2;
+    writeFileSync(join(dir, "killed.jsonl"), lines.slice(0, cut).join("\n") + "\n" + lines[cut].slice(0, 50));
+    const resumed = surf(argv(join(dir, "killed.jsonl")));
+    expect(resumed.code, resumed.stderr).to.equal(0);
+    expect(JSON.parse(resumed.stdout).trials).to.deep.equal(JSON.parse(whole.stdout).trials);
+    expect(readFileSync(join(dir, "killed.jsonl"), "utf8")).to.equal(readFileSync(join(dir, "whole.jsonl"), "utf8"));
+    expectUsageErrors([[[...argv(join(dir, "whole.jsonl")), "--method", "adam"], /whole\.jsonl: left by a run with other settings \(method: "surf" there, "adam" now\)/]]);
   });
 
   it("certify: the global minimum of f_θT over the box is at x* (f = 0 there and f ≥ 0), in DESIGN.md's form", () => {

@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { merge, reproduce, RESULTS_FILE } from "../../src/experiments/reproduce.js";
-import { ResultStore } from "../../src/experiments/store.js";
+import { ResultStore } from "../../src/store.js";
 import { parseShard } from "../../src/experiments/shard.js";
 import { MAIN, surf } from "../cli/cli.test.js";
 import { kernels, scratchDirectory } from "../helpers.js";

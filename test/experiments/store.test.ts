@@ -3,7 +3,7 @@
 import { expect } from "chai";
 import { appendFileSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { ResultStore } from "../../src/experiments/store.js";
+import { ResultStore } from "../../src/store.js";
 import { runCell, stageResults, type Cell, type CellSettings } from "../../src/experiments/cell.js";
 import { inShard, parseShard } from "../../src/experiments/shard.js";
 import { shiftFlow } from "../surf/flows.js";
@@ -13,6 +13,21 @@ describe("experiments: results store, resume and shards", function () {
   this.timeout(300000);
   let dir = "";
   scratchDirectory("store", (d) => (dir = d));
+
+  it("keeps a run's settings in its first record and refuses other settings, naming them", () => {
+    const path = join(dir, "settings.jsonl");
+    const store = new ResultStore(path, { pairs: 2, level: 0.1 });
+    store.append([{ key: "a", v: 1 }]);
+    expect(readFileSync(path, "utf8").split("\n")[0]).to.equal('{"key":"#settings","settings":{"pairs":2,"level":0.1}}');
+    const again = new ResultStore(path, { pairs: 2, level: 0.1 });
+    expect([again.size, again.has("#settings"), again.get("a")]).to.deep.equal([1, false, { key: "a", v: 1 }]);
+    expect(again.getOrCompute("b", () => 7)).to.equal(7);
+    expect(new ResultStore(path, { pairs: 2, level: 0.1 }).getOrCompute("b", () => 8)).to.equal(7);
+    expect(() => new ResultStore(path, { pairs: 3, level: 0.1 })).to.throw(/settings\.jsonl: left by a run with other settings \(pairs: 2 there, 3 now\)/);
+    const bare = join(dir, "bare.jsonl");
+    writeFileSync(bare, '{"key":"a","v":1}\n');
+    expect(() => new ResultStore(bare, { pairs: 2 })).to.throw(/bare\.jsonl: left by a run with other settings \(none recorded there\)/);
+  });
 
   it("cuts a torn last line and refuses a corrupt one, naming file and line", () => {
     const path = join(dir, "torn.jsonl");

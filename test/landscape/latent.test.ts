@@ -3,8 +3,8 @@ import { expect } from "chai";
 import { join } from "node:path";
 import { InputError } from "../../src/errors.js";
 import { connect } from "../../src/landscape/dss.js";
-import { Journal } from "../../src/landscape/journal.js";
-import { LatentLoss, latentDss, latentStarts, type CheckpointRecord, type LatentDssOptions } from "../../src/landscape/latent.js";
+import { ResultStore } from "../../src/store.js";
+import { LatentLoss, latentDss, latentStarts, type LatentDssOptions } from "../../src/landscape/latent.js";
 import { Network } from "../../src/nn/network.js";
 import { Rng } from "../../src/random/rng.js";
 import { linearSpec, smallGenerator, syntheticRun } from "./nets.js";
@@ -127,7 +127,7 @@ describe("landscape: DSS in latent space along a training run", () => {
       inScratchDirectory("latent", (dir) => {
         const opts = options(target(24, "relu-y"));
         const settings = { ...opts, y: Array.from(opts.y) };
-        const whole = latentDss(run.sequence, run.steps, { ...opts, journal: Journal.open<CheckpointRecord>(join(dir, "a.jsonl"), settings) });
+        const whole = latentDss(run.sequence, run.steps, { ...opts, journal: new ResultStore(join(dir, "a.jsonl"), settings) });
         for (const r of whole) {
           expect(r.pairs).to.have.length(Math.min(2, Math.floor(r.startsBelow / 2)));
           expect(r.connected + r.unconverged).to.equal(r.pairs.length);
@@ -141,7 +141,7 @@ describe("landscape: DSS in latent space along a training run", () => {
         // the journal holds every checkpoint: a second run reads them instead of computing
         let loads = 0;
         const counted = { length: run.sequence.length, load: (t: number) => (loads++, run.sequence.load(t)) };
-        const again = latentDss(counted, run.steps, { ...opts, journal: Journal.open<CheckpointRecord>(join(dir, "a.jsonl"), settings) });
+        const again = latentDss(counted, run.steps, { ...opts, journal: new ResultStore(join(dir, "a.jsonl"), settings) });
         expect(loads).to.equal(0);
         expect(again).to.deep.equal(whole);
       });

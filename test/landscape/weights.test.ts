@@ -4,9 +4,9 @@ import { expect } from "chai";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { InputError } from "../../src/errors.js";
-import { Journal } from "../../src/landscape/journal.js";
+import { ResultStore } from "../../src/store.js";
 import { RegressionLoss, regressionTarget } from "../../src/landscape/regression.js";
-import { weightSweep, type PairRecord, type WeightSweepOptions } from "../../src/landscape/weights.js";
+import { weightSweep, type WeightSweepOptions } from "../../src/landscape/weights.js";
 import { Rng } from "../../src/random/rng.js";
 import { inScratchDirectory } from "../helpers.js";
 
@@ -109,15 +109,15 @@ describe("landscape: weight-space DSS sweep over L0 (seed 003, Figure 1 rows 1â€
     inScratchDirectory("landscape", (dir) => {
       const path = join(dir, "weights.jsonl");
       const settings = { ...options, seed: String(options.seed) };
-      const whole = weightSweep({ ...options, journal: Journal.open<PairRecord>(join(dir, "whole.jsonl"), settings) });
+      const whole = weightSweep({ ...options, journal: new ResultStore(join(dir, "whole.jsonl"), settings) });
       // a killed run: two pairs done, the third cut off in the middle of its line
       const lines = readFileSync(join(dir, "whole.jsonl"), "utf8").split("\n");
       writeFileSync(path, lines.slice(0, 3).join("\n") + "\n" + lines[3].slice(0, 40));
-      const resumed = weightSweep({ ...options, journal: Journal.open<PairRecord>(path, settings) });
+      const resumed = weightSweep({ ...options, journal: new ResultStore(path, settings) });
       expect(resumed).to.deep.equal(whole);
       expect(readFileSync(path, "utf8")).to.equal(readFileSync(join(dir, "whole.jsonl"), "utf8"));
       // other settings in the same file are refused
-      expect(() => Journal.open(path, { ...settings, pairs: 3 })).to.throw(InputError, /pairs: 2 there, 3 now/);
+      expect(() => new ResultStore(path, { ...settings, pairs: 3 })).to.throw(InputError, /pairs: 2 there, 3 now/);
     });
   });
 });

@@ -8,7 +8,7 @@ import { CHECKS } from "../../src/theory/checks/index.js";
 import { selectChecks, verify } from "../../src/theory/verify.js";
 import { verifyPage } from "../../src/theory/page.js";
 import { rho } from "../../src/theory/angles.js";
-import { ResultStore } from "../../src/experiments/store.js";
+import { ResultStore } from "../../src/store.js";
 import { InputError } from "../../src/errors.js";
 import type { Check, Unit } from "../../src/theory/check.js";
 import { checkXml } from "../report/xml.js";
