@@ -21,9 +21,9 @@ import { isPanelData, type PanelData } from "./data.js";
 
 type Point = [number, number];
 
-/** One method's run: the points it visited (with the network index), and its result. */
+/** One method's run: the points it visited (network index, gradient steps so far), and its result. */
 interface Trace {
-  points: { t: number; x: Point }[];
+  points: { t: number; step: number; x: Point }[];
   result: TrialResult;
 }
 
@@ -31,9 +31,10 @@ interface MethodState {
   /** Points drawn so far, of `total`. */
   shown: number;
   total: number;
-  /** The last point drawn, its network and its distance to x*. */
+  /** The last point drawn: where, on which network, after how many gradient steps, how far from x*. */
   x: Point | null;
   network: number;
+  steps: number;
   distance: number | null;
   /** ‖x̂ − x*‖ < 0.01 at the end (null until then). */
   success: boolean | null;
@@ -57,7 +58,7 @@ const FRAMES = 240;
 const COLORS = { surf: "#ffffff", adam: "#ff3b3b", xStar: "#00e5ff" } as const;
 
 function idle(): MethodState {
-  return { shown: 0, total: 0, x: null, network: 0, distance: null, success: null };
+  return { shown: 0, total: 0, x: null, network: 0, steps: 0, distance: null, success: null };
 }
 
 function fail(root: HTMLElement, state: PanelState, e: unknown): void {
@@ -94,7 +95,7 @@ class Panel {
   private readonly panes: { surf: Pane; adam: Pane };
   private readonly images: { target: ImageView; surf: ImageView; adam: ImageView };
   private readonly status: HTMLElement;
-  /** log f on the grid, per network index, for the current target. */
+  /** The heat map of each network index drawn so far, for the current target. */
   private maps = new Map<number, HTMLCanvasElement>();
   private y: Float64Array = new Float64Array(0);
   /** Bumped by every click, so a running animation knows it was superseded. */
@@ -162,7 +163,11 @@ class Panel {
       const [result] = run(this.sequence, method, [0], {
         seed: `${this.data.seed}/click/${click}`, targets: { kind: "latent", xStar: [xStar] }, measurement: { kind: "identity" },
         optimizer: { kind: "adam" }, maxSteps: this.data.maxSteps, start: "uniform", batch: 1,
-        onPoint: (_, t, x) => points.push({ t, x: [x[0], x[1]] }),
+        // a network's first point is where the last one ended (surfing's warm start): no step
+        onPoint: (_, t, x) => {
+          const last = points.at(-1);
+          points.push({ t, step: last ? last.step + (last.t === t ? 1 : 0) : 0, x: [x[0], x[1]] });
+        },
       });
       return { points, result };
     };
@@ -195,6 +200,7 @@ class Panel {
     const p = trace.points[s.shown - 1];
     s.x = p.x;
     s.network = p.t;
+    s.steps = p.step;
     s.distance = distance(p.x, this.state.xStar);
   }
 
@@ -210,7 +216,7 @@ class Panel {
     this.images.surf.show(this.final.forward([s.x])[0]);
     this.images.adam.show(this.final.forward([a.x])[0]);
     const line = (name: string, m: MethodState) =>
-      `${name}: ${m.shown - 1} steps, ‖x − x*‖ = ${m.distance!.toPrecision(2)}${finished ? (m.distance! < SUCCESS_RADIUS ? " — found x*" : " — missed x*") : ""}`;
+      `${name}: ${m.steps} steps, ‖x − x*‖ = ${m.distance!.toPrecision(2)}${finished ? (m.distance! < SUCCESS_RADIUS ? " — found x*" : " — missed x*") : ""}`;
     this.status.textContent = `x* = (${this.state.xStar.map((v) => v.toFixed(2)).join(", ")}). ${line("Surfing", s)}. ${line("Regular Adam", a)}.`;
   }
 

@@ -68,6 +68,10 @@ describe("the demo's report in headless Chromium", function () {
     expect(state).to.include({ state: "done", backend: "wasm", clicks: 1 });
     expect(state.xStar[0]).to.be.closeTo(1.5, 0.05);
     expect(state.xStar[1]).to.be.closeTo(1.5, 0.05);
+    const T = 4, maxSteps = 3000;   // the panel's default cap
+    expect(state.adam.total).to.equal(state.adam.steps + 1);   // x_init, then a point per step
+    expect(state.surf.total).to.equal(state.surf.steps + T + 1);   // and on each network its warm start
+    expect(state.adam.steps).to.be.within(1, maxSteps);
     for (const m of [state.surf, state.adam]) {
       expect(m.total).to.be.above(1);
       expect(m.shown).to.equal(m.total);
@@ -75,7 +79,7 @@ describe("the demo's report in headless Chromium", function () {
       expect(moved, "distance travelled from x_init").to.be.above(0.1);
       expect(m.success).to.equal(m.distance! < 0.01);
     }
-    expect(state.surf.network).to.equal(4);   // T = 4: surfing ends on θ_T
+    expect(state.surf.network).to.equal(T);   // surfing ends on θ_T
     const shot = testOutput("report-panel.png");
     await panel.screenshot({ path: shot });
     console.log(`      screenshot: ${shot}`);
