@@ -58,6 +58,7 @@ export interface RunOptions {
   /**
    * Every point a trial's descent visits, in order: the start on each network, then one per step; `t` is the
    * network (T for the baselines). For drawing paths; in this thread only (runParallel refuses it with workers).
+   * x is the trial's own buffer, overwritten by the next step: copy what you keep.
    */
   onPoint?: (index: number, t: number, x: Float64Array) => void;
 }
