@@ -16,6 +16,12 @@ import type { TrialResult } from "../surf/surf.js";
 const MODEL_NAMES: Record<string, string> = { vae: "VAE", gan: "DCGAN", wgan: "WGAN", "wgan-gp": "WGAN-GP" };
 const pct = (x: number | null) => (x === null ? "—" : (100 * x).toFixed(1));
 
+/** "DCGAN, k = 20" or "WGAN, m = 50" for a cell id such as table1/gan/k20 or fig4/wgan/m50. */
+export function cellName(id: string): string {
+  const [, model, last] = id.split("/");
+  return `${MODEL_NAMES[model] ?? model}, ${last[0]} = ${last.slice(1)}`;
+}
+
 interface CellOutcome {
   plan: CellPlan;
   model: string;

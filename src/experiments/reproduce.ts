@@ -11,7 +11,8 @@ import { runCell, type Stage } from "./cell.js";
 import { inShard, WHOLE, type Shard } from "./shard.js";
 import { ResultStore } from "../store.js";
 import { FULL, QUICK, ensureTrained, plan, type CellPlan, type SweepName, type SweepScale } from "./sweeps.js";
-import { distanceFigures, distortionFigure, outcomes, recoveryFigure, recoveryTable, table1 } from "./report.js";
+import { cellName, distanceFigures, distortionFigure, outcomes, recoveryFigure, recoveryTable, table1 } from "./report.js";
+import { sampleImages, SAMPLES_PER_CELL } from "./samples.js";
 
 export const RESULTS_FILE = "results.jsonl";
 
@@ -69,6 +70,17 @@ export function merge(name: SweepName, dirs: readonly string[], options: Omit<Re
   return writeReport(name, plans, store, options.out, { ...options, scale: scaleOf(options), shard: WHOLE });
 }
 
+/** A grid of sample reconstructions per cell (where this machine has the cell's checkpoints). */
+function samplesSection(plans: readonly CellPlan[], store: ResultStore): Section {
+  const grids = plans.flatMap((p) => sampleImages(p.cell, store, p.trials, SAMPLES_PER_CELL, cellName(p.cell.id)) ?? []);
+  const missing = plans.length - grids.length;
+  return {
+    heading: "Sample reconstructions",
+    paragraphs: missing > 0 ? [`${missing} of ${plans.length} cells have no images here: no stored trials yet, or (merged shards) their checkpoints are in the shards' directories.`] : [],
+    images: grids,
+  };
+}
+
 function writeReport(name: SweepName, plans: CellPlan[], store: ResultStore, out: string,
                      o: { quick: boolean; seed: string; version: string; scale: SweepScale; shard: Shard }): ReproduceResult {
   const cells = outcomes(plans, store);
@@ -89,10 +101,12 @@ function writeReport(name: SweepName, plans: CellPlan[], store: ResultStore, out
     sections.push({ heading: "Table 1: surfing against regular Adam and equal-compute restarts", tables: [table1(cells)] });
     sections.push({ heading: "Figure 2: distance to the truth, DCGAN", figures: distanceFigures(cells, ["gan"]) });
     sections.push({ heading: "Figure 5: distance to the truth, VAE, WGAN, WGAN-GP", figures: distanceFigures(cells, ["vae", "wgan", "wgan-gp"]) });
+    sections.push(samplesSection(plans, store));
   } else if (name === "fig3") {
     sections.push({ heading: "Figure 3: compressed sensing, exact recovery", tables: [recoveryTable(cells)], figures: recoveryFigure(cells) });
   } else {
     sections.push({ heading: "Figure 4: rate–distortion on held-out real images", figures: distortionFigure(cells) });
+    sections.push(samplesSection(plans, store));
   }
   mkdirSync(out, { recursive: true });
   const report = join(out, "report.html");

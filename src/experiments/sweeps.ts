@@ -91,8 +91,8 @@ export function heldOutImages(data: FashionMnist, n: number): number[][] {
   return Array.from({ length: n }, (_, i) => Array.from(heldOut.images.subarray(i * stride * PIXELS, (i * stride + 1) * PIXELS), (v) => v / 255));
 }
 
-/** Train the cell's checkpoint sequence unless it is complete; resumes a partial one. */
-export function ensureTrained(p: CellPlan, data: () => FashionMnist, onStep?: (step: number, total: number) => void): void {
+/** Train a cell's (or any) checkpoint sequence unless it is complete; resumes a partial one. */
+export function ensureTrained(p: Pick<CellPlan, "training" | "dir">, data: () => FashionMnist, onStep?: (step: number, total: number) => void): void {
   const expected = p.training.steps / p.training.every + 1;
   if (existsSync(p.dir)) {
     try {

@@ -8,7 +8,7 @@ import type { DType, Kernels } from "../kernels/index.js";
 import { InputError } from "../errors.js";
 import { Network } from "./network.js";
 import type { NetworkSpec } from "./spec.js";
-import { parseSafetensors, serializeSafetensors, tensorToFloat32, tensorToFloat64, type Dtype, type Safetensors } from "./safetensors.js";
+import { parseSafetensors, serializeSafetensors, tensorToFloat32, tensorToFloat64, toF16Bits, type Dtype, type Safetensors } from "./safetensors.js";
 
 export const ARCH_KEY = "surfing.arch";
 export const STEP_KEY = "surfing.step";
@@ -19,11 +19,17 @@ export interface Checkpoint {
   step: number | undefined;
 }
 
-export function networkToSafetensors(net: Network, step?: number): Uint8Array {
+/**
+ * The network as a .safetensors file; its values in its own precision, or in `dtype` (F16 halves a float32
+ * network's size, for embedding it in a page: every value rounds to the nearest float16).
+ */
+export function networkToSafetensors(net: Network, step?: number, dtype: "F64" | "F32" | "F16" = net.dtype === "f32" ? "F32" : "F64"): Uint8Array {
   const tensors: [string, { dtype: Dtype; shape: readonly number[]; data: ArrayBufferView }][] = [];
+  const data = (values: Float32Array | Float64Array) =>
+    dtype === "F16" ? toF16Bits(values) : dtype === "F32" ? Float32Array.from(values) : Float64Array.from(values);
   net.spec.layers.forEach((layer, i) => {
     for (const p of net.layerParams[i]) {
-      tensors.push([p.name, { dtype: net.dtype === "f32" ? "F32" : "F64", shape: p.shape, data: p.values.slice() }]);
+      tensors.push([p.name, { dtype, shape: p.shape, data: data(p.values) }]);
     }
     if (layer.type === "BatchNorm1d" || layer.type === "BatchNorm2d") {
       tensors.push([`${i}.num_batches_tracked`, { dtype: "I64", shape: [], data: BigInt64Array.of(BigInt(net.batchesTracked[i].count)) }]);

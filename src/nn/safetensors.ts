@@ -449,6 +449,38 @@ export function serializeSafetensors(
   return out;
 }
 
+/**
+ * IEEE 754 binary16 bits of each value, rounded to the nearest, ties to even (as a float32 → float16 cast
+ * does); beyond ±65504 rounds to ±Infinity, NaN stays NaN. The inverse of the F16 decoding below.
+ */
+export function toF16Bits(values: ArrayLike<number>): Uint16Array {
+  const out = new Uint16Array(values.length);
+  for (let i = 0; i < values.length; i++) out[i] = numberToHalf(values[i]);
+  return out;
+}
+
+function numberToHalf(x: number): number {
+  if (Number.isNaN(x)) return 0x7e00;
+  const sign = x < 0 || Object.is(x, -0) ? 0x8000 : 0, a = Math.abs(x);
+  // Below 2^-14 the quantum is 2^-24 (subnormals; rounding up to 0x400 gives the least normal, as it should).
+  if (a < 2 ** -14) return sign | roundHalfEven(a * 2 ** 24);
+  let e = Math.floor(Math.log2(a));
+  if (2 ** e > a) e--;          // Math.log2 may be off by one ulp near powers of two
+  if (2 ** (e + 1) <= a) e++;
+  let m = roundHalfEven(a * 2 ** (10 - e));   // 1024 ≤ m ≤ 2048: 11 significant bits, exact products
+  if (m === 2048) {
+    m = 1024;
+    e++;
+  }
+  return e + 15 >= 0x1f ? sign | 0x7c00 : sign | ((e + 15) << 10) | (m - 1024);
+}
+
+/** q rounded to an integer, ties to even (q ≥ 0, exact in float64). */
+function roundHalfEven(q: number): number {
+  const f = Math.floor(q), d = q - f;
+  return d > 0.5 || (d === 0.5 && f % 2 === 1) ? f + 1 : f;
+}
+
 /** The typed array's class name, also for arrays from another realm (and "Uint8Array" for a Node Buffer). */
 function arrayKind(data: ArrayBufferView): string {
   return Object.prototype.toString.call(data).slice(8, -1);

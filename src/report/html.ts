@@ -1,7 +1,8 @@
 /**
- * A self-contained HTML page for a report: inline CSS, no scripts, nothing fetched from the network —
- * it opens from a file, a mail attachment or a commit. Text is escaped everywhere; figures are inline
- * SVG made by ./svg.ts (inserted as they are, so only pass SVG from there).
+ * A self-contained HTML page for a report: inline CSS, images as data URIs, nothing fetched from the
+ * network — it opens from a file, a mail attachment or a commit. Text is escaped everywhere; figures are
+ * inline SVG made by ./svg.ts and apps' markup comes from src/panel (both inserted as they are, so only
+ * pass those). A page has a script only when a section holds an app.
  */
 import { escapeXml } from "./svg.js";
 
@@ -17,6 +18,35 @@ export interface Figure {
   readonly caption?: string;
 }
 
+export interface Image {
+  /** A PNG file (./png.ts), embedded as a data URI. */
+  readonly png: Uint8Array;
+  /** A line under the image (escaped). */
+  readonly caption?: string;
+}
+
+/** Images in labelled rows, e.g. targets above their reconstructions, one column per trial. */
+export interface ImageGrid {
+  readonly rows: readonly { readonly label: string; readonly images: readonly Image[] }[];
+  /** Column headings, one per image of a row. */
+  readonly columns?: readonly string[];
+  readonly caption?: string;
+  /** Width of each image on the page in CSS pixels (default 56: a 28 × 28 image twice over). */
+  readonly size?: number;
+}
+
+/**
+ * Something that runs in the page (from src/panel): its markup and the JSON data it reads, side by side in a
+ * <div class="app"> (the data first, in a <script type="application/json">), and its module script.
+ */
+export interface App {
+  /** Markup, inserted as it is. */
+  readonly markup: string;
+  readonly data: unknown;
+  /** An ES module without imports; one copy per page however many sections use it. */
+  readonly script: string;
+}
+
 export interface Section {
   readonly heading: string;
   /** A status badge next to the heading ("pass" is green, "fail" red, anything else grey). */
@@ -27,6 +57,8 @@ export interface Section {
   readonly facts?: readonly (readonly [string, string])[];
   readonly tables?: readonly Table[];
   readonly figures?: readonly Figure[];
+  readonly images?: readonly ImageGrid[];
+  readonly app?: App;
   /** An id for links (letters, digits, - and _ only; derived from the heading when omitted). */
   readonly id?: string;
 }
@@ -49,7 +81,9 @@ table{border-collapse:collapse;margin:8px 0 16px;font-size:.9em}th,td{border:1px
 caption{caption-side:bottom;color:#555;font-size:.85em;padding-top:4px;text-align:left}
 figure{margin:12px 0 20px}figcaption{color:#555;font-size:.85em;max-width:760px}svg{max-width:100%;height:auto}
 dl{display:grid;grid-template-columns:max-content 1fr;gap:2px 14px;margin:8px 0}dt{font-weight:600}dd{margin:0}
-nav ul{padding-left:20px;margin:6px 0}`;
+nav ul{padding-left:20px;margin:6px 0}
+.images{display:grid;gap:2px 6px;align-items:center;overflow-x:auto}.images img{image-rendering:pixelated;display:block;background:#000}
+.images .cell{display:block;font-size:.75em;color:#555;text-align:center;font-variant-numeric:tabular-nums}.images .row{font-size:.85em;font-weight:600;padding-right:6px}`;
 
 /** The page as one HTML document. */
 export function renderPage(page: Page): string {
@@ -67,6 +101,7 @@ export function renderPage(page: Page): string {
     out.push("<nav><ul>", ...page.sections.map((s, i) => `<li><a href="#${ids[i]}">${escapeXml(s.heading)}</a>${s.badge ? ` <span class="badge ${badgeClass(s.badge)}">${escapeXml(s.badge)}</span>` : ""}</li>`), "</ul></nav>");
   }
   page.sections.forEach((s, i) => out.push(renderSection(s, ids[i])));
+  for (const script of new Set(page.sections.flatMap((s) => (s.app ? [s.app.script] : [])))) out.push(`<script type="module">${checkScript(script)}</script>`);
   out.push("</body></html>\n");
   return out.join("\n");
 }
@@ -77,6 +112,8 @@ function renderSection(s: Section, id: string): string {
   if (s.facts?.length) out.push(`<dl>${s.facts.map(([t, d]) => `<dt>${escapeXml(t)}</dt><dd>${escapeXml(d)}</dd>`).join("")}</dl>`);
   for (const t of s.tables ?? []) out.push(renderTable(t));
   for (const f of s.figures ?? []) out.push(`<figure>${f.svg}${f.caption ? `<figcaption>${escapeXml(f.caption)}</figcaption>` : ""}</figure>`);
+  for (const g of s.images ?? []) out.push(renderImageGrid(g));
+  if (s.app) out.push(renderApp(s.app));
   out.push("</section>");
   return out.join("\n");
 }
@@ -85,6 +122,43 @@ export function renderTable(t: Table): string {
   const cell = (v: string | number | boolean | null) => escapeXml(v === null ? "—" : String(v));
   return `<table>${t.caption ? `<caption>${escapeXml(t.caption)}</caption>` : ""}<thead><tr>${t.columns.map((c) => `<th>${escapeXml(c)}</th>`).join("")}</tr></thead>` +
     `<tbody>${t.rows.map((r) => `<tr>${r.map((v) => (typeof v === "number" ? `<td class="num">${cell(v)}</td>` : `<td>${cell(v)}</td>`)).join("")}</tr>`).join("")}</tbody></table>`;
+}
+
+export function renderImageGrid(g: ImageGrid): string {
+  const cols = g.columns?.length ?? Math.max(0, ...g.rows.map((r) => r.images.length));
+  for (const r of g.rows) if (r.images.length !== cols) throw new RangeError(`image grid: row "${r.label}" has ${r.images.length} images for ${cols} columns`);
+  const size = g.size ?? 56;
+  if (!(Number.isSafeInteger(size) && size >= 1)) throw new RangeError(`image grid: size must be a positive integer, got ${size}`);
+  const cells = [
+    ...(g.columns ? ["<span></span>", ...g.columns.map((c) => `<span class="cell">${escapeXml(c)}</span>`)] : []),
+    ...g.rows.flatMap((r) => [`<span class="row">${escapeXml(r.label)}</span>`, ...r.images.map((im) => {
+      const alt = escapeXml(`${r.label}${im.caption ? `: ${im.caption}` : ""}`);
+      return `<span><img src="${pngDataUri(im.png)}" width="${size}" height="${size}" alt="${alt}"/>${im.caption ? `<span class="cell">${escapeXml(im.caption)}</span>` : ""}</span>`;
+    })]),
+  ];
+  return `<figure><div class="images" style="grid-template-columns:max-content repeat(${cols},${size}px)">${cells.join("")}</div>` +
+    `${g.caption ? `<figcaption>${escapeXml(g.caption)}</figcaption>` : ""}</figure>`;
+}
+
+const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+
+/** A PNG file as a data: URI (base64 only, so nothing in it can end the attribute). */
+function pngDataUri(png: Uint8Array): string {
+  if (png.length < 8 || PNG_SIGNATURE.some((b, i) => png[i] !== b)) throw new RangeError("image: not a PNG file (make it with src/report/png.ts)");
+  let binary = "";
+  for (let i = 0; i < png.length; i += 0x8000) binary += String.fromCharCode(...png.subarray(i, i + 0x8000));
+  return `data:image/png;base64,${btoa(binary)}`;
+}
+
+/** The app in a <div class="app">: first its data, as JSON no "<" of which can end the script element, then its markup. */
+function renderApp(app: App): string {
+  return `<div class="app"><script type="application/json">${JSON.stringify(app.data).replace(/</g, "\\u003c")}</script>${app.markup}</div>`;
+}
+
+/** An inline script ends at the first "</script"; "<!--" would change how the parser reads it. */
+function checkScript(script: string): string {
+  if (/<\/script|<!--/i.test(script)) throw new RangeError('app: the script contains "</script" or "<!--" and cannot be inlined');
+  return script;
 }
 
 function badgeClass(badge: string): string {

@@ -350,12 +350,16 @@ function seriesPath(s: Series, color: string, sx: Scale, sy: Scale): string {
   return out.join("");
 }
 
-/** Viridis-like ramp, t in [0, 1]. */
-function ramp(t: number): string {
+/** Viridis-like ramp, t in [0, 1] (clamped; not finite: 0), as [r, g, b] in 0…255 (also the panel's canvas colours). */
+export function rampRgb(t: number): [number, number, number] {
   const stops = [[68, 1, 84], [59, 82, 139], [33, 145, 140], [94, 201, 98], [253, 231, 37]];
   const u = Math.min(1, Math.max(0, Number.isFinite(t) ? t : 0)) * (stops.length - 1), i = Math.min(stops.length - 2, Math.floor(u)), f = u - i;
   const c = stops[i].map((a, j) => Math.round(a + f * (stops[i + 1][j] - a)));
-  return `rgb(${c[0]},${c[1]},${c[2]})`;
+  return [c[0], c[1], c[2]];
+}
+
+function ramp(t: number): string {
+  return `rgb(${rampRgb(t).join(",")})`;
 }
 
 /** A compact tick label: 0.001 → 1e-3, 12000 → 1.2e4, else up to 3 significant digits. */

@@ -47,6 +47,8 @@ export interface DescentOptions {
   signFlip?: boolean;
   /** Called after every step with the number of trials still running. */
   onStep?: (running: number) => void;
+  /** Called with a trial each time its x takes a new finite point, the start included (to draw paths). */
+  onPoint?: (trial: TrialState) => void;
 }
 
 /**
@@ -78,6 +80,7 @@ export function descend(objective: Objective, optimizer: LatentOptimizer, trials
       if (finite) {
         for (let j = 0; j < k; j++) t.x[j] = X[r * k + j];
         t.f = f[r];
+        options.onPoint?.(t);
         if (options.monitorSuccess && t.stepsToSuccess === undefined && t.xStar && distance(t.x, t.xStar) < SUCCESS_RADIUS) t.stepsToSuccess = t.steps;
       } else {
         t.diverged = true;   // t.x keeps the last finite point

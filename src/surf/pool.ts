@@ -26,6 +26,7 @@ export async function runParallel(source: SequenceSource, method: Method, indice
   const { onProgress, ...plain } = options;
   const count = Math.min(workers, indices.length);
   if (count <= 1) return run(openSequence(source), method, [...indices], options);
+  if (options.onPoint) throw new InputError("onPoint: a callback cannot reach worker threads (run with one worker)");
   const slices = Array.from({ length: count }, (_, w) => indices.slice(Math.floor((w * indices.length) / count), Math.floor(((w + 1) * indices.length) / count)));
   const fractions = new Array<number>(count).fill(0);
   const parts = await Promise.all(slices.map((slice, w) => new Promise<TrialResult[]>((resolve, reject) => {

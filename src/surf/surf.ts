@@ -16,7 +16,7 @@ import { Objective } from "../objective/objective.js";
 import { measurementFromSpec, observe, type Measurement, type MeasurementSpec } from "../objective/measurement.js";
 import { createOptimizer, type OptimizerOptions } from "../optim/optimizer.js";
 import { Rng, type Seed } from "../random/rng.js";
-import { descend, distance, SUCCESS_RADIUS, type TrialState } from "./descent.js";
+import { descend, distance, SUCCESS_RADIUS, type DescentOptions, type TrialState } from "./descent.js";
 import { stepBudgets, type Schedule } from "./schedule.js";
 import { solveExact, type ExactMethod, type ExactOutcome } from "./exact.js";
 
@@ -58,6 +58,12 @@ export interface RunOptions {
   signFlip?: boolean;
   /** Progress, a fraction in [0, 1]: networks done (surfing) or trials finished, after every step. */
   onProgress?: (fraction: number) => void;
+  /**
+   * Every point a trial's descent visits, in order: the start on each network, then one per step; `t` is the
+   * network (T for the baselines). For drawing paths; in this thread only (runParallel refuses it with workers).
+   * x is the trial's own buffer, overwritten by the next step: copy what you keep.
+   */
+  onPoint?: (index: number, t: number, x: Float64Array) => void;
 }
 
 export interface TrialResult {
@@ -117,7 +123,7 @@ export function run(sequence: NetworkSequence, method: Method, indices: readonly
           try {
             const live = trials.filter((tr) => !tr.state.diverged);
             const before = live.map((tr) => tr.state.steps);
-            descendAll(net, A, live, options, { budget: budgets[t], untilConverged: true, monitorSuccess: t === T },
+            descendAll(net, A, live, options, { budget: budgets[t], untilConverged: true, monitorSuccess: t === T, onPoint: pointsOn(t, options) },
               (finished) => report((t + finished / Math.max(1, live.length)) / (T + 1)));
             live.forEach((tr, j) => paths[trials.indexOf(tr)].push({ steps: tr.state.steps - before[j], f: tr.state.f }));
           } finally {
@@ -125,10 +131,10 @@ export function run(sequence: NetworkSequence, method: Method, indices: readonly
           }
         }
       } else if (method.kind === "regular") {
-        descendAll(final, A, trials, options, { budget: options.maxSteps, untilConverged: true, monitorSuccess: true },
+        descendAll(final, A, trials, options, { budget: options.maxSteps, untilConverged: true, monitorSuccess: true, onPoint: pointsOn(T, options) },
           (finished) => report(finished / trials.length));
       } else {
-        restarts(final, A, trials, method, options, report);
+        restarts(final, T, A, trials, method, options, report);
       }
       return finish(final, trials, paths, certificates);
     } finally {
@@ -183,9 +189,15 @@ function pick(list: number[][], index: number, length: number, what: string): nu
   return v;
 }
 
+/** The descent's onPoint for network t, from the run's. */
+function pointsOn(t: number, options: RunOptions): DescentOptions["onPoint"] {
+  const { onPoint } = options;
+  return onPoint && ((trial) => onPoint(trial.index, t, trial.x));
+}
+
 /** Descend every trial on `net`, `options.batch` rows at a time; `finished(count)` after every step. */
 function descendAll(net: Network, A: Measurement, trials: Trial[], options: RunOptions,
-                    descent: { budget: number | ((t: TrialState) => number); untilConverged: boolean; monitorSuccess: boolean },
+                    descent: Pick<DescentOptions, "budget" | "untilConverged" | "monitorSuccess" | "onPoint">,
                     finished: (count: number) => void): void {
   for (let first = 0; first < trials.length; first += options.batch) {
     const chunk = trials.slice(first, first + options.batch);
@@ -204,7 +216,7 @@ function descendAll(net: Network, A: Measurement, trials: Trial[], options: RunO
  * Best of R descents on θ_T, sharing trial i's budget B_i: restart j starts at x_init (j = 0) or at a fresh
  * U[−1, 1]^k point from the trial's stream, and runs to convergence or ⌊B_i / R⌋ steps.
  */
-function restarts(final: Network, A: Measurement, trials: Trial[], method: Extract<Method, { kind: "restarts" }>, options: RunOptions,
+function restarts(final: Network, T: number, A: Measurement, trials: Trial[], method: Extract<Method, { kind: "restarts" }>, options: RunOptions,
                   report: (fraction: number) => void): void {
   const R = method.restarts;
   if (!(Number.isSafeInteger(R) && R >= 1)) throw new InputError(`restarts: R must be a positive integer, got ${R}`);
@@ -223,7 +235,7 @@ function restarts(final: Network, A: Measurement, trials: Trial[], method: Extra
       const state: TrialState = { ...tr.state, x, f: NaN, steps: spent[i].steps, evaluations: spent[i].evaluations, diverged: false, converged: false, stepsToSuccess: spent[i].toSuccess };
       return { ...tr, state };
     });
-    descendAll(final, A, runs, options, { budget: share, untilConverged: true, monitorSuccess: true },
+    descendAll(final, A, runs, options, { budget: share, untilConverged: true, monitorSuccess: true, onPoint: pointsOn(T, options) },
       (finished) => report((j + finished / trials.length) / R));
     runs.forEach((r, i) => {
       spent[i] = { steps: r.state.steps, evaluations: r.state.evaluations, toSuccess: r.state.stepsToSuccess };

@@ -43,10 +43,12 @@ export interface TrainConfig {
   dtype: DType;
 }
 
+/** A configuration from the given fields; a field left out or undefined takes its default. */
 export function makeConfig(partial: Partial<TrainConfig> & { model: ModelKind }): TrainConfig {
+  const given = Object.fromEntries(Object.entries(partial).filter(([, v]) => v !== undefined)) as Partial<TrainConfig> & { model: ModelKind };
   const config: TrainConfig = {
     arch: "dcgan", latent: 20, width: DEFAULT_WIDTH, hidden: [...DEFAULT_HIDDEN], steps: DEFAULT_STEPS, every: DEFAULT_EVERY,
-    batch: BATCH, seed: "0", dtype: "f32", ...partial,
+    batch: BATCH, seed: "0", dtype: "f32", ...given,
   };
   checkConfig(config);
   return config;

@@ -2,9 +2,9 @@
 // served on loopback, for tests of what runs in a browser. `.ci/run` installs Chromium and sets
 // SURF_REQUIRE_BROWSER=1, so there a missing browser fails; elsewhere the tests skip, saying why.
 import { createServer, type Server } from "node:http";
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
 import { extname, join, normalize } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { chromium, type Browser, type Page } from "playwright-core";
 
 export const CHROMIUM = "/usr/bin/chromium";
@@ -56,4 +56,30 @@ export async function openPage(browser: Browser, origin: string): Promise<Page> 
   await page.goto(origin + "/");
   (page as Page & { errors: string[] }).errors = errors;
   return page;
+}
+
+/**
+ * A file opened as a person opens a saved report (a file:// URL), with every request for anything but a file
+ * refused and recorded in `refused`, and page errors and console errors in `errors`.
+ */
+export async function openFile(browser: Browser, path: string, viewport = { width: 1100, height: 900 }): Promise<Page & { errors: string[]; refused: string[] }> {
+  const page = Object.assign(await browser.newPage({ viewport }), { errors: [] as string[], refused: [] as string[] });
+  page.on("pageerror", (e) => page.errors.push(e.message));
+  page.on("console", (m) => {
+    if (m.type() === "error") page.errors.push(m.text());
+  });
+  await page.route(() => true, (route) => {
+    const url = route.request().url();
+    if (url.startsWith("file:") || url.startsWith("data:")) return route.continue();
+    page.refused.push(url);
+    return route.abort();
+  });
+  await page.goto(pathToFileURL(path).href);
+  return page;
+}
+
+/** test-output/ at the repository's root (gitignored), for screenshots a person can look at. */
+export function testOutput(name: string): string {
+  mkdirSync(join(ROOT, "test-output"), { recursive: true });
+  return join(ROOT, "test-output", name);
 }

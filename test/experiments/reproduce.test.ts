@@ -8,6 +8,9 @@ import { merge, reproduce, RESULTS_FILE } from "../../src/experiments/reproduce.
 import { ResultStore } from "../../src/store.js";
 import { parseShard } from "../../src/experiments/shard.js";
 import { MAIN, surf } from "../cli/cli.test.js";
+import { greyPng } from "../../src/report/png.js";
+import { openSequence } from "../../src/surf/sequence.js";
+import type { TrialResult } from "../../src/surf/surf.js";
 import { kernels, scratchDirectory } from "../helpers.js";
 
 describe("surf reproduce (quick)", function () {
@@ -39,6 +42,14 @@ describe("surf reproduce (quick)", function () {
     expect(html).to.match(/48\.3 \/ 78\.3; 618 \/ 741/);   // NeurIPS DCGAN k = 5 beside ours
     expect((html.match(/<svg/g) ?? []).length).to.equal(24);   // Figures 2 and 5: two histograms per cell
     expect(html).not.to.match(/<script|(src|href)="https?:/);
+    // Sample reconstructions: per cell, the target y and G_θT(x̂) of regular Adam and surfing for its 3 trials
+    expect((html.match(/<img src="data:image\/png;base64,/g) ?? []).length).to.equal(12 * 3 * 3);
+    const store = new ResultStore(join(out, RESULTS_FILE)), trial = store.get("table1/wgan/k10/surf/2")!.result as TrialResult;
+    const final = openSequence({ kind: "path", path: join(out, "checkpoints", "wgan-k10-every10") }), net = final.load(final.length - 1);
+    const dataUri = (image: ArrayLike<number>) => `data:image/png;base64,${Buffer.from(greyPng(image, 28, 28)).toString("base64")}`;
+    const [y, reconstruction] = net.forward([trial.xStar!, trial.xHat]);
+    expect(html).to.include(dataUri(y)).and.include(dataUri(reconstruction));
+    net.free();
   });
 
   it("surf reproduce killed part-way (SIGKILL) and run again ends with exactly the uninterrupted results", async () => {

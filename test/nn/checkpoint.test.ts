@@ -8,7 +8,7 @@ import { InputError } from "../../src/errors.js";
 import { randomNetwork } from "../../src/nn/ensembles.js";
 import { networkFromSafetensors, networkToSafetensors } from "../../src/nn/checkpoint.js";
 import { CheckpointSequence, readNetwork, writeNetwork } from "../../src/nn/files.js";
-import { serializeSafetensors, type Dtype } from "../../src/nn/safetensors.js";
+import { parseSafetensors, serializeSafetensors, type Dtype } from "../../src/nn/safetensors.js";
 import { convNetwork } from "./fixtures.js";
 
 type Entry = [string, { dtype: Dtype; shape: number[]; data: ArrayBufferView }];
@@ -157,6 +157,24 @@ describe("network files", () => {
     const text = new TextDecoder().decode(bytes.subarray(8, 8 + Number(new DataView(bytes.buffer, bytes.byteOffset).getBigUint64(0, true))));
     expect(text).to.match(/"format":"pt"/);
     expect(text).to.match(/"1\.num_batches_tracked":\{"dtype":"I64","shape":\[\]/);
+    net.free();
+  });
+
+  it("stored in F16, a float32 network takes two bytes a value and loads within float16's rounding", () => {
+    const net = convNetwork("half", "f32");
+    const half = networkToSafetensors(net, 3, "F16");
+    for (const p of net.params) {
+      const t = parseSafetensors(half, "half").tensors.get(p.name)!;
+      expect([t.dtype, t.bytes.byteLength], p.name).to.deep.equal(["F16", 2 * p.size]);
+    }
+    const { network: back, step } = networkFromSafetensors(half, "half");
+    expect(step).to.equal(3);
+    net.params.forEach((p, i) => p.values.forEach((v, j) => {
+      // float16 keeps 11 significant bits: a relative error of at most 2^-11 for normal values
+      const got = back.params[i].values[j];
+      if (!(Math.abs(got - v) <= 2 ** -11 * Math.abs(v) + 2 ** -25)) expect.fail(`${p.name}[${j}]: ${v} stored as ${got}`);
+    }));
+    back.free();
     net.free();
   });
 });

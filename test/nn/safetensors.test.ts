@@ -3,7 +3,7 @@
 import { expect } from "chai";
 import { InputError } from "../../src/errors.js";
 import {
-  MAX_HEADER_BYTES, elementCount, parseSafetensors, parseSafetensorsHeader, serializeSafetensors, tensorToFloat32, tensorToFloat64,
+  MAX_HEADER_BYTES, elementCount, parseSafetensors, parseSafetensorsHeader, serializeSafetensors, tensorToFloat32, tensorToFloat64, toF16Bits,
   type Dtype, type Tensor,
 } from "../../src/nn/safetensors.js";
 
@@ -236,6 +236,23 @@ describe("safetensors", () => {
           expect.fail(`F16 0x${h.toString(16)} decoded to ${decoded[h]}, expected ${want}`);
         }
       }
+    });
+
+    it("encodes F16 as the decoder's exact inverse, and anything else to the nearest F16, ties to even", () => {
+      const all = new Uint16Array(65536).map((_, i) => i);
+      const decoded = tensorToFloat64({ dtype: "F16", shape: [65536], bytes: new Uint8Array(all.buffer) }, "all", SRC);
+      const back = toF16Bits(decoded);
+      for (let h = 0; h < 65536; h++) {
+        const nan = (h & 0x7c00) === 0x7c00 && (h & 0x3ff) !== 0;
+        if (nan ? back[h] !== 0x7e00 : back[h] !== h) expect.fail(`F16 0x${h.toString(16)} (${decoded[h]}) encoded to 0x${back[h].toString(16)}`);
+      }
+      // Between neighbours a < b (finite, positive): just below the midpoint → a, just above → b, at it → the even one.
+      for (let h = 0; h < 0x7bff; h++) {
+        const a = decoded[h], b = decoded[h + 1], mid = (a + b) / 2, below = mid - (b - a) / 1024, above = mid + (b - a) / 1024;
+        const [lo, at, hi] = toF16Bits([below, mid, above]);
+        if (lo !== h || hi !== h + 1 || at !== (h % 2 === 0 ? h : h + 1)) expect.fail(`between 0x${h.toString(16)} and its successor: ${lo}, ${at}, ${hi}`);
+      }
+      expect(Array.from(toF16Bits([65519.99, 65520, -1e6, -0, 2 ** -26]))).to.deep.equal([0x7bff, 0x7c00, 0xfc00, 0x8000, 0]);
     });
 
     it("round-trips empty tensors and scalars", () => {

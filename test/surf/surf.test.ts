@@ -66,6 +66,34 @@ describe("surfing (Algorithm 3.1)", function () {
     expect(run(flow, method, [4, 7], base({}))).to.deep.equal([one[4], one[7]]);
   });
 
+  it("traces every point a descent visits: per network the warm start and one per step, ending at x̂", async () => {
+    const T = 4, flow = shiftFlow("surf", [2, 20, 40, 80], "trace", [0.6, -0.4], T);
+    const trace = (method: Parameters<typeof run>[1]) => {
+      const points: { t: number; x: number[] }[] = [];
+      const [r] = run(flow, method, [3], base({ onPoint: (index, t, x) => {
+        expect(index).to.equal(3);
+        points.push({ t, x: Array.from(x) });
+      } }));
+      return { r, points };
+    };
+    const regular = trace({ kind: "regular" });
+    expect(regular.points).to.have.length(regular.r.steps + 1);
+    expect(regular.points.every((p) => p.t === T)).to.equal(true);
+    expect(regular.points[0].x).to.deep.equal(regular.r.xInit.map(Math.fround));   // x as the float32 network sees it
+    expect(regular.points.at(-1)!.x).to.deep.equal(regular.r.xHat);
+    const surf = trace({ kind: "surf", schedule: { kind: "neurips", total: 40 } });
+    let previous = surf.r.xInit.map(Math.fround);
+    for (let t = 0; t <= T; t++) {
+      const on = surf.points.filter((p) => p.t === t);
+      expect(on, `network ${t}`).to.have.length(surf.r.path[t].steps + 1);
+      expect(on[0].x, `network ${t} starts where ${t - 1} ended`).to.deep.equal(previous);
+      previous = on.at(-1)!.x;
+    }
+    expect(previous).to.deep.equal(surf.r.xHat);
+    const refused = await runParallel({ kind: "bytes", files: flow.bytes() }, { kind: "regular" }, [0, 1], base({ onPoint: () => {} }), 2).catch((e: Error) => e);
+    expect(String(refused)).to.match(/InputError: onPoint: a callback cannot reach worker threads/);
+  });
+
   it("reports a trial whose iterate becomes non-finite as diverged, with its last finite point", () => {
     const flow = shiftFlow("surf", [2, 20, 40], "diverge", [0, 0], 1);
     const [r] = run(flow, { kind: "regular" }, [0], base({ optimizer: { kind: "gd", lr: 1e38 } }));

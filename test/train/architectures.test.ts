@@ -5,7 +5,7 @@ import { expect } from "chai";
 import { kernels } from "../helpers.js";
 import { Network } from "../../src/nn/network.js";
 import { CRITIC_SLOPE, dcganDiscriminator, dcganEncoder, mlpDiscriminator, mlpEncoder } from "../../src/nn/architectures.js";
-import { makeConfig, partnerSpec } from "../../src/train/config.js";
+import { DEFAULT_HIDDEN, DEFAULT_STEPS, makeConfig, partnerSpec } from "../../src/train/config.js";
 
 const count = (spec: ConstructorParameters<typeof Network>[0]) => {
   const net = new Network(spec, { kernels });
@@ -31,6 +31,11 @@ describe("training architectures", () => {
     for (const model of ["gan", "wgan"] as const) expect(partnerSpec(makeConfig({ model })).layers.filter((l) => l.type.startsWith("BatchNorm"))).to.have.length(2);
     expect(count(dcganEncoder(20, 0.25)).output).to.deep.equal([40]);
     expect(count(mlpEncoder(5, [16, 32])).output).to.deep.equal([10]);
+  });
+
+  it("a configuration field given as undefined takes its default (the full sweeps pass no mlp widths)", () => {
+    expect(makeConfig({ model: "gan", hidden: undefined, steps: undefined }).hidden).to.deep.equal([...DEFAULT_HIDDEN]);
+    expect(makeConfig({ model: "gan", steps: undefined }).steps).to.equal(DEFAULT_STEPS);
   });
 
   it("mlpDiscriminator mirrors the generator's widths: 784 → n_d → … → n_1 → 1", () => {
