@@ -22,6 +22,12 @@ export function readSetting(name: string): string | undefined {
   return typeof v === "string" ? v : undefined;
 }
 
+/** Whether Node's modules (node:fs, node:worker_threads, …) exist here: in Node and in Deno, not in a browser. */
+export function hasNodeModules(): boolean {
+  const g = globalThis as { Deno?: unknown; process?: { versions?: { node?: string } } };
+  return g.Deno !== undefined || g.process?.versions?.node !== undefined;
+}
+
 export type Backend = "wasm" | "js";
 
 /** The backend named by SURF_BACKEND, or undefined when unset; a bad value is an error naming it. */

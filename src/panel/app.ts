@@ -1,6 +1,6 @@
 /**
  * The report's interactive panel, run in the reader's browser by the library's own code and WebAssembly build
- * (scripts/bundle-panel.mjs bundles this module and everything it imports into one inline script). For a k = 2
+ * (scripts/bundle.mjs bundles this module and everything it imports into one inline script). For a k = 2
  * checkpoint sequence θ_0 … θ_T (./data.ts): heat maps of f(x) = ½‖G(x) − y‖² on [−L, L]²; a click picks x*,
  * the target is y = G_θT(x*), and src/surf's `run` — the code behind the reports' tables — runs regular Adam on
  * θ_T and surfing (Algorithm 3.1 under the NeurIPS schedule, with the budget the report computed) from the same

@@ -2,7 +2,7 @@
  * The report's interactive panel, on the Node side: a k = 2 checkpoint sequence packed into the page — at most
  * MAX_NETWORKS checkpoints, evenly spaced from θ_0 to θ_T, stored in float16, at most MAX_BYTES in all — with
  * the script that runs it in the reader's browser (./app.ts, bundled at build time into ./script.generated.ts
- * by scripts/bundle-panel.mjs). Any k = 2 sequence will do; the demo trains its own (PANEL_TRAINING: a small
+ * by scripts/bundle.mjs). Any k = 2 sequence will do; the demo trains its own (PANEL_TRAINING: a small
  * VAE decoder, a few seconds), because the paper's generators (k ≥ 5, hundreds of KB a checkpoint) fit neither
  * the plane nor the page.
  */

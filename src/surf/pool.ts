@@ -1,11 +1,11 @@
 /**
- * Spreading a run's trials over worker threads (Node's worker_threads; Deno provides the same module).
+ * Spreading a run's trials over worker threads: Node's worker_threads (Deno provides the same module), or
+ * Web Workers in a browser (module workers; the networks travel as bytes there, source kind "bytes").
  * Each worker takes a contiguous slice of the trial indices and runs it exactly as one process would, so the
  * results do not depend on the number of workers: a trial's randomness is its own (surf.ts).
  */
-import { availableParallelism } from "node:os";
-import { Worker } from "node:worker_threads";
 import { InputError } from "../errors.js";
+import { hasNodeModules } from "../kernels/env.js";
 import { openSequence, type SequenceSource } from "./sequence.js";
 import { run, type Method, type RunOptions, type TrialResult } from "./surf.js";
 
@@ -16,8 +16,44 @@ export interface Job {
   options: Omit<RunOptions, "onProgress">;
 }
 
+// Loaded only where they exist, so that the pool also loads in a browser.
+const os = hasNodeModules() ? await import("node:os") : undefined;
+const threads = hasNodeModules() ? await import("node:worker_threads") : undefined;
+
 export function defaultWorkers(): number {
-  return availableParallelism();
+  return os ? os.availableParallelism() : Math.max(1, globalThis.navigator?.hardwareConcurrency ?? 1);
+}
+
+/** What the pool needs of a worker, in either runtime. */
+interface PoolWorker {
+  listen(onMessage: (msg: WorkerMessage) => void, onError: (e: Error) => void): void;
+  terminate(): void;
+}
+
+export type WorkerMessage =
+  | { kind: "progress"; fraction: number }
+  | { kind: "done"; results: TrialResult[] }
+  | { kind: "error"; name: string; message: string };
+
+function spawn(job: Job): PoolWorker {
+  const url = new URL("./worker.js", import.meta.url);
+  if (threads) {
+    const worker = new threads.Worker(url, { workerData: job });
+    return {
+      listen: (onMessage, onError) => worker.on("message", onMessage).on("error", onError),
+      terminate: () => void worker.terminate(),
+    };
+  }
+  // A module worker may run its event loop while its imports load, so a message posted before its handler
+  // exists is lost: the worker says "ready" once it listens, and gets its job then.
+  const worker = new Worker(url, { type: "module" });
+  return {
+    listen: (onMessage, onError) => {
+      worker.onmessage = (e: MessageEvent<WorkerMessage | { kind: "ready" }>) => (e.data.kind === "ready" ? worker.postMessage(job) : onMessage(e.data));
+      worker.onerror = (e: ErrorEvent) => onError(new Error(`surf worker: ${e.message}`));
+    },
+    terminate: () => worker.terminate(),
+  };
 }
 
 /** Run `method` on `indices` with `workers` threads (1: in this thread); results in the order of `indices`. */
@@ -30,22 +66,19 @@ export async function runParallel(source: SequenceSource, method: Method, indice
   const slices = Array.from({ length: count }, (_, w) => indices.slice(Math.floor((w * indices.length) / count), Math.floor(((w + 1) * indices.length) / count)));
   const fractions = new Array<number>(count).fill(0);
   const parts = await Promise.all(slices.map((slice, w) => new Promise<TrialResult[]>((resolve, reject) => {
-    const job: Job = { source, method, indices: slice, options: plain };
-    const worker = new Worker(new URL("./worker.js", import.meta.url), { workerData: job });
-    worker.on("message", (msg: { kind: string; fraction?: number; results?: TrialResult[]; name?: string; message?: string }) => {
+    const worker = spawn({ source, method, indices: slice, options: plain });
+    worker.listen((msg) => {
       if (msg.kind === "progress") {
-        fractions[w] = msg.fraction!;
+        fractions[w] = msg.fraction;
         onProgress?.(fractions.reduce((a, f, i) => a + f * slices[i].length, 0) / indices.length);
       } else if (msg.kind === "done") {
-        resolve(msg.results!);
-        void worker.terminate();
+        resolve(msg.results);
+        worker.terminate();
       } else {
-        const err = msg.name === "InputError" ? new InputError(msg.message!) : new Error(msg.message);
-        reject(err);
-        void worker.terminate();
+        reject(msg.name === "InputError" ? new InputError(msg.message) : new Error(msg.message));
+        worker.terminate();
       }
-    });
-    worker.on("error", reject);
+    }, reject);
   })));
   return parts.flat();
 }

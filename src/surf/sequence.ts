@@ -3,8 +3,8 @@
  * network file (by path), safetensors files in memory (in step order), or the straight path to one network.
  */
 import { networkFromSafetensors } from "../nn/checkpoint.js";
-import { CheckpointSequence, isDirectory, readNetwork } from "../nn/files.js";
 import { InputError } from "../errors.js";
+import { hasNodeModules } from "../kernels/env.js";
 import { interpolatedSequence } from "./interpolate.js";
 import type { NetworkSequence } from "./surf.js";
 
@@ -13,6 +13,9 @@ export type SequenceSource =
   | { kind: "bytes"; files: Uint8Array[] }
   /** θ(s) = (1 − s)·θ_0 + s·θ_T through `networks` points, θ_T the last network of `path` (interpolate.ts). */
   | { kind: "interpolate"; path: string; networks: number; seed: string };
+
+// The file system where there is one (Node, Deno): a browser passes the networks' bytes instead.
+const files = hasNodeModules() ? await import("../nn/files.js") : undefined;
 
 export function openSequence(source: SequenceSource): NetworkSequence {
   if (source.kind === "bytes") {
@@ -31,6 +34,7 @@ export function openSequence(source: SequenceSource): NetworkSequence {
     const given = openSequence({ kind: "path", path: source.path });
     return interpolatedSequence(given.load(given.length - 1), source.networks, source.seed);
   }
-  if (isDirectory(source.path)) return CheckpointSequence.open(source.path);
-  return { length: 1, load: () => readNetwork(source.path).network };
+  if (!files) throw new InputError(`${source.path}: no file system here; pass the networks' bytes (source kind "bytes")`);
+  if (files.isDirectory(source.path)) return files.CheckpointSequence.open(source.path);
+  return { length: 1, load: () => files.readNetwork(source.path).network };
 }
