@@ -19,7 +19,7 @@ export interface Certificate {
   /** The global minimizer of f over the box (one of them when `unique` is false). */
   readonly xGlobal: Float64Array;
   readonly fGlobal: number;
-  /** Number of regions of G in the box (every one was bounded or solved). */
+  /** Number of (full-dimensional) regions of G in the box (every one was bounded or solved). */
   readonly regions: number;
   /** Number of per-region QPs solved (the rest were pruned by their lower bound). */
   readonly solved: number;
@@ -52,15 +52,15 @@ export function certify(net: PiecewiseLinearNet, ls: LeastSquares, options: Cert
   const L = checkBox(options.box);
   const maxRegions = options.maxRegions ?? DEFAULT_MAX_REGIONS;
   const expected = refuseTooMany(net, L, maxRegions, "a certificate", options.seed);
-  let best = Infinity, solved = 0, seen = 0;
+  let best = Infinity, solved = 0, seen = 0, regions = 0;
   let candidates: { x: Float64Array; f: number; unique: boolean }[] = [];
-  const regions = subdivide(net, L, (leaf) => {
+  subdivide(net, L, (leaf) => {
     if (options.onProgress && ++seen % PROGRESS_EVERY === 0) options.onProgress(seen, expected);
-    const region = leaf.region();
+    const region = leaf.region(), start = strictInterior(region, leaf.interior);
+    if (!start) return;
+    regions++;
     const q = regionQuadratic(region, ls);
     if (lowerBound(q) > best + TIE_TOL * (1 + best)) return;
-    const start = strictInterior(region, leaf.interior);
-    if (!start) return;
     const sol = minimizeOnRegion(region, ls, { start, quadratic: q });
     solved++;
     if (sol.f > best + TIE_TOL * (1 + best)) return;
