@@ -78,6 +78,36 @@ export async function openFile(browser: Browser, path: string, viewport = { widt
   return page;
 }
 
+export interface BrowserSuite {
+  readonly browser: Browser;
+  /** The repository served on loopback (with `serve`), else "". */
+  readonly origin: string;
+}
+
+/**
+ * A headless Chromium for the enclosing describe block, launched before its tests (after `setup`) and closed
+ * after them, with the repository served when `serve`; or the whole block skipped, saying why: Chromium is
+ * not installed (outside CI, where SURF_REQUIRE_BROWSER is unset) or `skipWhy` gives a reason.
+ */
+export function browserSuite(options: { serve?: boolean; skipWhy?: () => string | undefined; setup?: () => Promise<void> } = {}): BrowserSuite {
+  const suite: { browser?: Browser; origin: string; server?: Server } = { origin: "" };
+  before(async function () {
+    const why = browserUnavailable() ?? options.skipWhy?.();
+    if (why) {
+      console.log(`      (skipped: ${why})`);
+      this.skip();
+    }
+    await options.setup?.();
+    if (options.serve) ({ server: suite.server, origin: suite.origin } = await serveRepository());
+    suite.browser = await launch();
+  });
+  after(async () => {
+    await suite.browser?.close();
+    suite.server?.close();
+  });
+  return { get browser() { return suite.browser!; }, get origin() { return suite.origin; } };
+}
+
 /** test-output/ at the repository's root (gitignored), for screenshots a person can look at. */
 export function testOutput(name: string): string {
   mkdirSync(join(ROOT, "test-output"), { recursive: true });

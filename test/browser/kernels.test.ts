@@ -1,31 +1,15 @@
 // The kernels load and compute in a real browser, from the compiled ES modules with no bundler and no fs:
 // WASM SIMD by default, the TS twin when globalThis.SURF_BACKEND = "js".
 import { expect } from "chai";
-import type { Server } from "node:http";
-import type { Browser } from "playwright-core";
-import { browserUnavailable, launch, openPage, serveRepository } from "./chromium.js";
+import { browserSuite, openPage } from "./chromium.js";
 
 describe("kernels in headless Chromium", function () {
   this.timeout(60000);
-  let server: Server | undefined, origin = "", browser: Browser | undefined;
-
-  before(async function () {
-    const why = browserUnavailable();
-    if (why) {
-      console.log(`      (skipped: ${why})`);
-      this.skip();
-    }
-    ({ server, origin } = await serveRepository());
-    browser = await launch();
-  });
-  after(async () => {
-    await browser?.close();
-    server?.close();
-  });
+  const chromium = browserSuite({ serve: true });
 
   for (const forced of [undefined, "js"] as const) {
     it(`multiplies two matrices on the ${forced ?? "default (wasm)"} backend and matches the other backend bit for bit`, async () => {
-      const page = await openPage(browser!, origin);
+      const page = await openPage(chromium.browser, chromium.origin);
       const result = await page.evaluate(async (forced) => {
         if (forced) (globalThis as Record<string, unknown>).SURF_BACKEND = forced;
         const mod = await import("/dist/src/kernels/index.js" as string);

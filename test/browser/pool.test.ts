@@ -1,9 +1,7 @@
 // The library's browser build (dist/browser, scripts/bundle.mjs) in a real browser: surfing's trials spread over
 // two Web Workers (networks passed as bytes) give exactly what one thread gives there, and what Node gives.
 import { expect } from "chai";
-import type { Server } from "node:http";
-import type { Browser } from "playwright-core";
-import { browserUnavailable, launch, openPage, serveRepository } from "./chromium.js";
+import { browserSuite, openPage } from "./chromium.js";
 import { run, type RunOptions } from "../../src/surf/surf.js";
 import { openSequence } from "../../src/surf/sequence.js";
 import { randomNetwork } from "../../src/nn/ensembles.js";
@@ -18,25 +16,10 @@ const ARCH = [2, 20, 40], INDICES = [0, 1, 2, 3, 4];
 
 describe("worker pool in headless Chromium", function () {
   this.timeout(120000);
-  let server: Server | undefined, origin = "", browser: Browser | undefined;
-
-  before(async function () {
-    // No Chromium here (and SURF_REQUIRE_BROWSER unset, as outside CI): nothing to run the page in.
-    const why = browserUnavailable();
-    if (why) {
-      console.log(`      (skipped: ${why})`);
-      this.skip();
-    }
-    ({ server, origin } = await serveRepository());
-    browser = await launch();
-  });
-  after(async () => {
-    await browser?.close();
-    server?.close();
-  });
+  const chromium = browserSuite({ serve: true });
 
   it("surfs 5 trials on 2 Web Workers, identical to one thread and to Node", async () => {
-    const page = await openPage(browser!, origin);
+    const page = await openPage(chromium.browser, chromium.origin);
     const result = await page.evaluate(async ({ options, method, arch, indices }) => {
       const lib = await import("/dist/browser/surfing.js" as string);
       let spawned = 0;

@@ -6,37 +6,31 @@ import { expect } from "chai";
 import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Browser } from "playwright-core";
 import { demo, type DemoScale } from "../../src/experiments/demo.js";
 import type { PanelState } from "../../src/panel/app.js";
 import { kernels } from "../helpers.js";
-import { browserUnavailable, launch, openFile, testOutput } from "./chromium.js";
+import { browserSuite, openFile, testOutput } from "./chromium.js";
 
 /** Seconds, not minutes: tiny generators and four trials; the panel's generator trained 200 steps (T = 4). */
 const TINY: DemoScale = { model: "gan", arch: "mlp", latent: 5, width: 1, hidden: [16, 32], steps: 40, every: 10, trials: 4, maxSteps: 300, samples: 4, panel: { steps: 200, every: 50 } };
 
 describe("the demo's report in headless Chromium", function () {
   this.timeout(180000);
-  let dir = "", report = "", browser: Browser | undefined;
-
-  before(async function () {
-    const why = browserUnavailable();
+  let dir = "", report = "";
+  const chromium = browserSuite({
     // The page runs the WASM build whichever backend wrote the report: once is enough.
-    if (why || kernels.backend === "js") {
-      console.log(`      (skipped: ${why ?? "the page runs the same WASM build under either backend; it runs under SURF_BACKEND=wasm"})`);
-      this.skip();
-    }
-    dir = mkdtempSync(join(tmpdir(), "surfing-report-"));
-    ({ report } = await demo(dir, "7", 1, "test", () => {}, TINY));
-    browser = await launch();
+    skipWhy: () => (kernels.backend === "js" ? "the page runs the same WASM build under either backend; it runs under SURF_BACKEND=wasm" : undefined),
+    setup: async () => {
+      dir = mkdtempSync(join(tmpdir(), "surfing-report-"));
+      ({ report } = await demo(dir, "7", 1, "test", () => {}, TINY));
+    },
   });
-  after(async () => {
-    await browser?.close();
+  after(() => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   it("shows its tables, SVG figures and decoded sample images from file://, fetching nothing", async () => {
-    const page = await openFile(browser!, report);
+    const page = await openFile(chromium.browser, report);
     const found = await page.evaluate(() => ({
       tables: Array.from(document.querySelectorAll("table"), (t) => ({ rows: t.tBodies[0]?.rows.length ?? 0, text: (t.tBodies[0]?.textContent ?? "").trim().length })),
       figures: Array.from(document.querySelectorAll("figure > svg"), (s) => ({ shapes: s.querySelectorAll("rect, path, polyline, circle, line").length, width: s.getBoundingClientRect().width })),
@@ -55,7 +49,7 @@ describe("the demo's report in headless Chromium", function () {
   });
 
   it("runs surfing and regular Adam in the panel on a click: both paths are drawn to their end and moved from x_init", async () => {
-    const page = await openFile(browser!, report);
+    const page = await openFile(chromium.browser, report);
     const panel = page.locator("[data-surf-panel]");
     await page.locator('[data-surf-panel][data-state="ready"]').waitFor({ timeout: 60000 });
     const canvas = panel.locator("canvas").first();
