@@ -5,9 +5,19 @@
 //   c ← β = 0 ? 0 : β = 1 ? c : β·c
 //   for k = 0 … K−1 in order:  c ← c + (α·a_ik)·b_kj     (α·a_ik rounded first; skipped when α = 1)
 //   then the epilogue: z = c + bias, c = act(z), mask = z > 0.
-// Every path below (tiles, edge tiles, row-by-row gemv, packed or not) keeps that per-element order,
-// so a result does not depend on M, N, the blocking, prepacking or the backend. No FMA: plain SIMD.
-// α = 0 leaves A and B unread (BLAS convention), as does β = 0 for C.
+// Every path below (tiles, edge tiles, row-by-row gemv, packed or not, sparse) keeps that per-element
+// order, so a result does not depend on M, N, the blocking, prepacking, the path or the backend (with
+// non-finite B, see the sparse path). No FMA: plain SIMD. α = 0 leaves A and B unread (BLAS convention),
+// as does β = 0 for C.
+//
+// The sparse path (ReLU activations, and gradients masked by them, are about half zeros): when β = 0
+// and the rule below (sparseShape, sparseEnough) holds for m, n and the count of entries ±0 among op(A)'s
+// m·k, the terms with a_ik = ±0 are skipped; the TS twin applies the same rule to the same count. That
+// changes no bit while B is finite: such a term is (α·a_ik)·b_kj = ±0, and c + ±0 = c unless c = −0;
+// with β = 0, c starts at +0, and a sum under round-to-nearest is −0 only when both addends are, so c is
+// never −0. (β ≠ 0 may start c at −0: never sparse there.) A b_kj = ±∞ or NaN facing a_ik = 0 would add
+// a NaN, which the sparse path leaves out as well: with non-finite B the result depends on the decision,
+// a pure function of m, n, k and op(A)'s zeros — the same on both backends, which still agree bit for bit.
 //
 // Layout (after XNNPACK rather than BLIS): op(B) is packed into panels of NR columns, [panel][k][NR]
 // (per KC-block here, or whole by packB); A is mostly read in place by the micro-kernel through four
@@ -26,21 +36,52 @@ const NC: i32 = 1024;
 // unrolled k loop spill V8's 15 usable SIMD registers and run at ~60 % of this speed (measured).
 // @ts-ignore: decorator
 @inline function NR<T>(): i32 { return 2 * lanes<T>(); }
+// The sparse micro-tile: 1 row × SG panels = 6 accumulators. Each B̃ vector is used once, and V8 loads
+// them all ahead: 4 panels (8 + 8 + 1 registers) spill and run at half speed (measured).
+const SG: i32 = 3;
 
-// Workspace, given by the host once (sized for f64): Ã (α ≠ 1, and staging for gemv rows), B̃, and one
-// C tile for edges.
+// Workspace, given by the host once (sized for f64): Ã (α ≠ 1, staging for gemv rows, or the sparse
+// path's values), B̃, one C tile for edges; for the sparse path the B̃ row offsets of its values, their
+// counts per row and the packing shuffles of compress (16 for 4-byte lanes, 4 for 8-byte, 16 bytes each).
 let wsA: usize = 0;
 let wsB: usize = 0;
 let wsT: usize = 0;
+let wsK: usize = 0;
+let wsN: usize = 0;
+let wsP: usize = 0;
 
 export function workspaceBytes(): usize {
-  return <usize>(MC * KC + KC * NC + MR * 8) * 8;
+  return <usize>(MC * KC + KC * NC + MR * 8) * 8 + <usize>(MC * KC + MC) * 4 + 20 * 16;
 }
 
 export function setWorkspace(ptr: usize): void {
   wsA = ptr;
   wsB = wsA + <usize>(MC * KC) * 8;
   wsT = wsB + <usize>(KC * NC) * 8;
+  wsK = wsT + <usize>(MR * 8) * 8;
+  wsN = wsK + <usize>(MC * KC) * 4;
+  wsP = wsN + <usize>MC * 4;
+  packingShuffles(wsP, 4, 4);
+  packingShuffles(wsP + 256, 2, 8);
+}
+
+// When gemm with β = 0 takes the sparse path (src/kernels/raw.ts, useSparse, is the same rule for the
+// TS twin): m ≥ MR rows (fewer go row by row, unpacked), n ≥ SPARSE_MIN_N columns (compressing A costs
+// O(mk): narrower products lose more than they save) and at least 40 % of op(A)'s entries ±0. Measured
+// on 300 × 512 × n with A's zeros at random (f32 and f64 prepacked, and f32 TN): at 60 % nonzeros the
+// sparse path takes 0.82–0.96 of the dense path's time at n = 128 and 0.73–0.88 at n ≥ 256, but up to
+// 1.25 at n = 64 (TN, whose compress is scalar); its time ≈ (1.25·density + 0.1 + 12/n) × dense.
+// bench/gemm.ts times the surfing step's four products at 100, 60, 50 and 30 % nonzeros.
+const SPARSE_MIN_N: i32 = 128;
+
+// @ts-ignore: decorator
+@inline function sparseShape(m: i32, n: i32): bool {
+  return m >= MR && n >= SPARSE_MIN_N;
+}
+
+// @ts-ignore: decorator
+@inline function sparseEnough(m: i32, k: i32, zeros: i64): bool {
+  return zeros * 5 >= <i64>m * <i64>k * 2;
 }
 
 /** op(B), the k×n matrix B or Bᵀ, or B prepacked by packB. */
@@ -129,6 +170,18 @@ function packTransposing<T>(x: usize, ld: i32, i0: i32, rows: i32, p0: i32, kc: 
   }
 }
 
+/** c + a·b, rounded after the product and after the sum (no FMA: the order of the header). */
+// @ts-ignore: decorator
+@inline function madd<T>(c: v128, a: v128, b: v128): v128 {
+  return v128.add<T>(c, v128.mul<T>(a, b));
+}
+
+/** An accumulator's start: zero, or the vector of C at p. */
+// @ts-ignore: decorator
+@inline function start<T>(zero: bool, p: usize): v128 {
+  return zero ? v128.splat<T>(<T>0) : v128.load(p);
+}
+
 /**
  * The micro-kernel: a MR × NR tile of C (row stride ldc bytes) plus A-rows × B̃ panel, sequential in k.
  * Row r of the A block is read at ar + k·ak for r = 0..3: packed Ã (ak = MR·S, rows S apart), or A in
@@ -151,13 +204,13 @@ function packTransposing<T>(x: usize, ld: i32, i0: i32, rows: i32, p0: i32, kc: 
   while (b < bEnd) {
     const b0 = v128.load(b), b1 = v128.load(b, 16);
     let av = v128.load_splat<T>(a0);
-    c00 = v128.add<T>(c00, v128.mul<T>(av, b0)); c01 = v128.add<T>(c01, v128.mul<T>(av, b1));
+    c00 = madd<T>(c00, av, b0); c01 = madd<T>(c01, av, b1);
     av = v128.load_splat<T>(a1);
-    c10 = v128.add<T>(c10, v128.mul<T>(av, b0)); c11 = v128.add<T>(c11, v128.mul<T>(av, b1));
+    c10 = madd<T>(c10, av, b0); c11 = madd<T>(c11, av, b1);
     av = v128.load_splat<T>(a2);
-    c20 = v128.add<T>(c20, v128.mul<T>(av, b0)); c21 = v128.add<T>(c21, v128.mul<T>(av, b1));
+    c20 = madd<T>(c20, av, b0); c21 = madd<T>(c21, av, b1);
     av = v128.load_splat<T>(a3);
-    c30 = v128.add<T>(c30, v128.mul<T>(av, b0)); c31 = v128.add<T>(c31, v128.mul<T>(av, b1));
+    c30 = madd<T>(c30, av, b0); c31 = madd<T>(c31, av, b1);
     a0 += ak; a1 += ak; a2 += ak; a3 += ak;
     b += 32;
   }
@@ -179,21 +232,161 @@ function packTransposing<T>(x: usize, ld: i32, i0: i32, rows: i32, p0: i32, kc: 
     microTile<T>(kc, a, a1, a2, a3, ak, b, c, <usize>ldc << alignof<T>(), fromZero);
     return;
   }
-  for (let r = 0; r < MR; r++) {
+  stageTile<T>(MR, c, ldc, h, w, fromZero);
+  microTile<T>(kc, a, a1, a2, a3, ak, b, wsT, 32, false);
+  unstageTile<T>(c, ldc, h, w);
+}
+
+/**
+ * A partial tile's way through wsT: the h×w corner of the C tile at c into rows × NR of wsT, zeros
+ * elsewhere (everywhere when fromZero), for a micro-kernel that writes whole vectors; unstageTile copies
+ * the corner back.
+ */
+// @ts-ignore: decorator
+@inline function stageTile<T>(rows: i32, c: usize, ldc: i32, h: i32, w: i32, fromZero: bool): void {
+  const nr = NR<T>();
+  for (let r = 0; r < rows; r++) {
     for (let q = 0; q < nr; q++) {
       store<T>(addr<T>(wsT, nr, r, q), !fromZero && r < h && q < w ? load<T>(addr<T>(c, ldc, r, q)) : <T>0);
     }
   }
-  microTile<T>(kc, a, a1, a2, a3, ak, b, wsT, 32, false);
+}
+
+// @ts-ignore: decorator
+@inline function unstageTile<T>(c: usize, ldc: i32, h: i32, w: i32): void {
+  const nr = NR<T>();
   for (let r = 0; r < h; r++) {
     for (let q = 0; q < w; q++) store<T>(addr<T>(c, ldc, r, q), load<T>(addr<T>(wsT, nr, r, q)));
   }
 }
 
-/** An accumulator's start: zero, or the vector of C at p. */
+/** Entries ±0 of the rows×cols matrix X (leading dimension ld): what sparseEnough decides on. */
+function countZeros<T>(x: usize, ld: i32, rows: i32, cols: i32): i64 {
+  const L = lanes<T>();
+  const zero = v128.splat<T>(<T>0);
+  let zeros: i64 = 0;
+  for (let i = 0; i < rows; i++) {
+    const row = addr<T>(x, ld, i, 0);
+    // v128.eq gives −1 in each lane that is ±0: subtracting counts them, per lane.
+    let acc = i32x4.splat(0);
+    let j = 0;
+    for (; j + L <= cols; j += L) {
+      const eq = v128.eq<T>(v128.load(row + (<usize>j << alignof<T>())), zero);
+      acc = sizeof<T>() == 4 ? i32x4.sub(acc, eq) : i64x2.sub(acc, eq);
+    }
+    zeros += sizeof<T>() == 4
+      ? <i64>(i32x4.extract_lane(acc, 0) + i32x4.extract_lane(acc, 1) + i32x4.extract_lane(acc, 2) + i32x4.extract_lane(acc, 3))
+      : i64x2.extract_lane(acc, 0) + i64x2.extract_lane(acc, 1);
+    for (; j < cols; j++) zeros += <i64>(load<T>(addr<T>(x, ld, i, j)) == <T>0);
+  }
+  return zeros;
+}
+
+/**
+ * The sparse path's Ã, for rows ic..ic+mc of op(A) and columns pc..pc+kc: each row's nonzero α·a_ik in
+ * order of k (at wsA, kc elements apart), the byte offset of row k in a B̃ panel for each (at wsK) and
+ * their count (at wsN). Branch-free: a lanes-wide step packs its nonzero lanes to the front with a
+ * shuffle (wsP) and stores the whole vector, which the next step overwrites past the count.
+ */
+function compress<T>(transA: bool, a: usize, lda: i32, ic: i32, mc: i32, pc: i32, kc: i32, alpha: T): void {
+  const L = lanes<T>();
+  const S = <usize>sizeof<T>();
+  const rowBytes = NR<T>() * <i32>S;
+  const zero = v128.splat<T>(<T>0), va = v128.splat<T>(alpha);
+  const scale = alpha != <T>1;
+  for (let r = 0; r < mc; r++) {
+    const v = wsA + <usize>r * <usize>kc * S, o = wsK + (<usize>r * <usize>kc << 2);
+    let count = 0, q = 0;
+    if (!transA) {
+      const src = addr<T>(a, lda, ic + r, pc);
+      let offsets = i32x4(0, rowBytes, 2 * rowBytes, 3 * rowBytes);
+      const step = i32x4.splat(L * rowBytes);
+      for (; q + L <= kc; q += L) {
+        const x = v128.load(src + <usize>q * S);
+        const nonzero = v128.ne<T>(x, zero);
+        const bits = sizeof<T>() == 4 ? i32x4.bitmask(nonzero) : i64x2.bitmask(nonzero);
+        const pick32 = v128.load(wsP + (<usize>bits << 4));
+        const pick = sizeof<T>() == 4 ? pick32 : v128.load(wsP + 256 + (<usize>bits << 4));
+        v128.store(v + <usize>count * S, i8x16.swizzle(scale ? v128.mul<T>(x, va) : x, pick));
+        const packed = i8x16.swizzle(offsets, pick32);
+        if (sizeof<T>() == 4) v128.store(o + (<usize>count << 2), packed);
+        else v128.store64_lane(o + (<usize>count << 2), packed, 0);
+        count += popcnt(bits);
+        offsets = i32x4.add(offsets, step);
+      }
+    }
+    for (; q < kc; q++) {
+      const x = opAt<T>(a, lda, transA, ic + r, pc + q);
+      store<T>(v + <usize>count * S, scale ? alpha * x : x);
+      store<u32>(o + (<usize>count << 2), <u32>(q * rowBytes));
+      count += <i32>(x != <T>0);
+    }
+    store<i32>(wsN + (<usize>r << 2), count);
+  }
+}
+
+/** For each mask of `count` lanes of `bytes` bytes, the i8x16.swizzle that packs the set lanes to the front. */
+function packingShuffles(dst: usize, count: i32, bytes: i32): void {
+  for (let mask = 0; mask < 1 << count; mask++) {
+    const d = dst + (<usize>mask << 4);
+    memory.fill(d, 0xff, 16);
+    let j = 0;
+    for (let lane = 0; lane < count; lane++) {
+      if ((mask & (1 << lane)) == 0) continue;
+      for (let b = 0; b < bytes; b++) store<u8>(d + <usize>(j * bytes + b), <u8>(lane * bytes + b));
+      j++;
+    }
+  }
+}
+
+/**
+ * The sparse micro-kernel: G ≤ SG panels of one row of C (a constant at each call), at c, c + NR, …
+ * but the last at cl, plus the row's terms a_k·B̃[k] from its compressed list (values at v, B̃ row
+ * offsets at o, count of them), in list order, which is k order. No branch in the loop: the list holds
+ * only terms to add.
+ */
 // @ts-ignore: decorator
-@inline function start<T>(zero: bool, p: usize): v128 {
-  return zero ? v128.splat<T>(<T>0) : v128.load(p);
+@inline function sparseMicroTile<T>(G: i32, count: i32, v: usize, o: usize, b: usize, panelBytes: usize,
+                                    c: usize, cl: usize, fromZero: bool): void {
+  const p0 = G == 1 ? cl : c, p1 = G == 2 ? cl : c + 32, p2 = cl;
+  let c0 = start<T>(fromZero, p0), c1 = start<T>(fromZero, p0 + 16), c2 = c0, c3 = c0, c4 = c0, c5 = c0;
+  if (G > 1) { c2 = start<T>(fromZero, p1); c3 = start<T>(fromZero, p1 + 16); }
+  if (G > 2) { c4 = start<T>(fromZero, p2); c5 = start<T>(fromZero, p2 + 16); }
+  const b1 = b + panelBytes, b2 = b1 + panelBytes;
+  const oEnd = o + (<usize>count << 2);
+  while (o < oEnd) {
+    const q = <usize>load<u32>(o);
+    const av = v128.load_splat<T>(v);
+    c0 = madd<T>(c0, av, v128.load(b + q)); c1 = madd<T>(c1, av, v128.load(b + q, 16));
+    if (G > 1) { c2 = madd<T>(c2, av, v128.load(b1 + q)); c3 = madd<T>(c3, av, v128.load(b1 + q, 16)); }
+    if (G > 2) { c4 = madd<T>(c4, av, v128.load(b2 + q)); c5 = madd<T>(c5, av, v128.load(b2 + q, 16)); }
+    o += 4;
+    v += sizeof<T>();
+  }
+  v128.store(p0, c0); v128.store(p0, c1, 16);
+  if (G > 1) { v128.store(p1, c2); v128.store(p1, c3, 16); }
+  if (G > 2) { v128.store(p2, c4); v128.store(p2, c5, 16); }
+}
+
+/**
+ * Row r of the compressed block times the B̃ panels from b on, into w ≤ SG·NR columns of C at c, in one
+ * pass over the row's list; a partial last panel goes through wsT.
+ */
+// @ts-ignore: decorator
+@inline function sparseTile<T>(r: i32, kc: i32, w: i32, b: usize, panelBytes: usize, c: usize, ldc: i32, fromZero: bool): void {
+  const S = <usize>sizeof<T>();
+  const nr = NR<T>();
+  const count = load<i32>(wsN + (<usize>r << 2));
+  const v = wsA + <usize>r * <usize>kc * S, o = wsK + (<usize>r * <usize>kc << 2);
+  const whole = w / nr, rest = w - whole * nr;
+  const G = whole + <i32>(rest > 0);
+  const last = c + <usize>((G - 1) * nr) * S;
+  if (rest > 0) stageTile<T>(1, last, ldc, 1, rest, fromZero);
+  const cl = rest > 0 ? wsT : last;
+  if (G == SG) sparseMicroTile<T>(SG, count, v, o, b, panelBytes, c, cl, fromZero);
+  else if (G == 2) sparseMicroTile<T>(2, count, v, o, b, panelBytes, c, cl, fromZero);
+  else sparseMicroTile<T>(1, count, v, o, b, panelBytes, c, cl, fromZero);
+  if (rest > 0) unstageTile<T>(last, ldc, 1, rest);
 }
 
 /**
@@ -206,14 +399,14 @@ function packTransposing<T>(x: usize, ld: i32, i0: i32, rows: i32, p0: i32, kc: 
     const r0 = v128.load(src), r1 = v128.load(src + ld), r2 = v128.load(src + 2 * ld), r3 = v128.load(src + 3 * ld);
     const t0 = i32x4.shuffle(r0, r1, 0, 4, 1, 5), t1 = i32x4.shuffle(r0, r1, 2, 6, 3, 7);
     const t2 = i32x4.shuffle(r2, r3, 0, 4, 1, 5), t3 = i32x4.shuffle(r2, r3, 2, 6, 3, 7);
-    s = v128.add<T>(s, v128.mul<T>(v128.load_splat<T>(a), i64x2.shuffle(t0, t2, 0, 2)));
-    s = v128.add<T>(s, v128.mul<T>(v128.load_splat<T>(a, 4), i64x2.shuffle(t0, t2, 1, 3)));
-    s = v128.add<T>(s, v128.mul<T>(v128.load_splat<T>(a, 8), i64x2.shuffle(t1, t3, 0, 2)));
-    s = v128.add<T>(s, v128.mul<T>(v128.load_splat<T>(a, 12), i64x2.shuffle(t1, t3, 1, 3)));
+    s = madd<T>(s, v128.load_splat<T>(a), i64x2.shuffle(t0, t2, 0, 2));
+    s = madd<T>(s, v128.load_splat<T>(a, 4), i64x2.shuffle(t0, t2, 1, 3));
+    s = madd<T>(s, v128.load_splat<T>(a, 8), i64x2.shuffle(t1, t3, 0, 2));
+    s = madd<T>(s, v128.load_splat<T>(a, 12), i64x2.shuffle(t1, t3, 1, 3));
   } else {
     const r0 = v128.load(src), r1 = v128.load(src + ld);
-    s = v128.add<T>(s, v128.mul<T>(v128.load_splat<T>(a), i64x2.shuffle(r0, r1, 0, 2)));
-    s = v128.add<T>(s, v128.mul<T>(v128.load_splat<T>(a, 8), i64x2.shuffle(r0, r1, 1, 3)));
+    s = madd<T>(s, v128.load_splat<T>(a), i64x2.shuffle(r0, r1, 0, 2));
+    s = madd<T>(s, v128.load_splat<T>(a, 8), i64x2.shuffle(r0, r1, 1, 3));
   }
   return s;
 }
@@ -286,10 +479,10 @@ function gemvRow<T>(transA: bool, opB: i32, i: i32, n: i32, k: i32, alpha: T, a:
         let bp = b + <usize>(j / nr) * panelBytes + <usize>p0 * <usize>nr * S;
         for (let q = 0; q < kc; q++) {
           const av = v128.load_splat<T>(wsA + <usize>q * S);
-          s0 = v128.add<T>(s0, v128.mul<T>(av, v128.load(bp)));
-          s1 = v128.add<T>(s1, v128.mul<T>(av, v128.load(bp, 16)));
-          s2 = v128.add<T>(s2, v128.mul<T>(av, v128.load(bp + panelBytes)));
-          s3 = v128.add<T>(s3, v128.mul<T>(av, v128.load(bp + panelBytes, 16)));
+          s0 = madd<T>(s0, av, v128.load(bp));
+          s1 = madd<T>(s1, av, v128.load(bp, 16));
+          s2 = madd<T>(s2, av, v128.load(bp + panelBytes));
+          s3 = madd<T>(s3, av, v128.load(bp + panelBytes, 16));
           bp += 32;
         }
         v128.store(cp, s0); v128.store(cp, s1, 16); v128.store(cp, s2, 32); v128.store(cp, s3, 48);
@@ -317,10 +510,10 @@ function gemvRow<T>(transA: bool, opB: i32, i: i32, n: i32, k: i32, alpha: T, a:
           const o = <usize>j * S;
           const bp = b0 + o;
           let s = v128.load(crow + o);
-          s = v128.add<T>(s, v128.mul<T>(a0, v128.load(bp)));
-          s = v128.add<T>(s, v128.mul<T>(a1, v128.load(bp + bstep)));
-          s = v128.add<T>(s, v128.mul<T>(a2, v128.load(bp + 2 * bstep)));
-          s = v128.add<T>(s, v128.mul<T>(a3, v128.load(bp + 3 * bstep)));
+          s = madd<T>(s, a0, v128.load(bp));
+          s = madd<T>(s, a1, v128.load(bp + bstep));
+          s = madd<T>(s, a2, v128.load(bp + 2 * bstep));
+          s = madd<T>(s, a3, v128.load(bp + 3 * bstep));
           v128.store(crow + o, s);
         }
         for (; j < n; j++) {
@@ -336,7 +529,7 @@ function gemvRow<T>(transA: bool, opB: i32, i: i32, n: i32, k: i32, alpha: T, a:
         let j = 0;
         for (; j + L <= n; j += L) {
           const o = <usize>j * S;
-          v128.store(crow + o, v128.add<T>(v128.load(crow + o), v128.mul<T>(av, v128.load(b0 + o))));
+          v128.store(crow + o, madd<T>(v128.load(crow + o), av, v128.load(b0 + o)));
         }
         for (; j < n; j++) {
           const o = <usize>j * S;
@@ -391,10 +584,13 @@ export function gemm<T>(transA: bool, opB: i32, m: i32, n: i32, k: i32, alpha: T
     }
     return;
   }
+  // The sparse path (see the header); the shape first, as counting the zeros costs O(mk).
+  const sparse = fromZero && sparseShape(m, n) &&
+    sparseEnough(m, k, transA ? countZeros<T>(a, lda, k, m) : countZeros<T>(a, lda, m, k));
   // A is read in place unless α ≠ 1 (folded into Ã), or A is transposed and N is large: then every k
   // of an A row is a new cache line, and a packed Ã reused across many panels pays for itself
   // (512³ TN: 29.7 packed vs 25.5 in place; 20×1024×20 TN: 12 packed vs 17 in place, measured).
-  const packA = alpha != <T>1 || (transA && n > 64);
+  const packA = !sparse && (alpha != <T>1 || (transA && n > 64));
   // Row r of the A block at ar, k-step ak: packed Ã, or A in place (see microTile).
   const ar: usize = packA || transA ? S : <usize>lda * S;
   const ak: usize = packA ? <usize>MR * S : transA ? <usize>lda * S : S;
@@ -416,6 +612,19 @@ export function gemm<T>(transA: bool, opB: i32, m: i32, n: i32, k: i32, alpha: T
       }
       for (let ic = 0; ic < m; ic += MC) {
         const mc = min(MC, m - ic);
+        if (sparse) {
+          // Row by row over SG panels at a time: the B̃ panels stay in cache across the block's rows.
+          compress<T>(transA, a, lda, ic, mc, pc, kc, alpha);
+          for (let jr = 0; jr < nc; jr += SG * nr) {
+            const w = min(SG * nr, nc - jr);
+            const bp = bBlock + <usize>(jr / nr) * panelBytes;
+            for (let r = 0; r < mc; r++) {
+              sparseTile<T>(r, kc, w, bp, panelBytes, addr<T>(c, ldc, ic + r, jc + jr), ldc, zeroStart);
+              if (last && hasEpilogue) epilogue<T>(c, ldc, ic + r, 1, jc + jr, w, bias, biasAxis, act, slope, mask, n);
+            }
+          }
+          continue;
+        }
         if (packA) packRows<T>(a, lda, transA, ic, mc, pc, kc, MR, alpha, wsA);
         for (let jr = 0; jr < nc; jr += nr) {
           const w = min(nr, nc - jr);

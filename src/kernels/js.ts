@@ -11,16 +11,18 @@
  * both dtypes have run, and V8 then runs these loops ~10× slower; typed-array stores stay fast.)
  */
 import type { Heap } from "./heap.js";
-import { Act, BiasAxis, OpB, panelWidth, type RawKernels, type UnaryBackwardFn, type UnaryFn } from "./raw.js";
+import { Act, BiasAxis, OpB, panelWidth, useSparse, type RawKernels, type UnaryBackwardFn, type UnaryFn } from "./raw.js";
 
 type Floats = Float32Array | Float64Array;
 
 /**
- * Scratch: op(B) copied once per call into a dense row-major k×n float64 array, and a scaled row of op(A).
- * float64 holds float32 values exactly, and reads from these are monomorphic whatever the dtype.
+ * Scratch: op(B) copied once per call into a dense row-major k×n float64 array, and the terms of a row of
+ * op(A): scaled values and their k. float64 holds float32 values exactly, and reads from these are
+ * monomorphic whatever the dtype.
  */
 let denseB = new Float64Array(1024);
 let rowA = new Float64Array(1024);
+let rowK = new Int32Array(1024);
 
 function gemm(
   X: Floats, t: Floats, sh: number, U8: Uint8Array,
@@ -40,7 +42,13 @@ function gemm(
   }
   if (k > 0 && alpha !== 0) {
     if (denseB.length < k * n) denseB = new Float64Array(k * n);
-    if (rowA.length < k) rowA = new Float64Array(k);
+    if (rowA.length < k) {
+      rowA = new Float64Array(k);
+      rowK = new Int32Array(k);
+    }
+    // The sparse path of assembly/gemm.ts (its header): with β = 0 and op(A) mostly zeros, terms with
+    // a_ip = 0 are skipped — the same decision from the same count, so a 0·∞ is left out on both backends.
+    const sparse = beta === 0 && useSparse(m, n, k, () => countZeros(X, A, lda, transA ? k : m, transA ? m : k));
     const nr = panelWidth(1 << sh);
     for (let p = 0; p < k; p++) {
       for (let j = 0; j < n; j++) {
@@ -49,15 +57,18 @@ function gemm(
       }
     }
     for (let i = 0; i < m; i++) {
+      let terms = 0;
       for (let p = 0; p < k; p++) {
         const v = transA ? X[A + p * lda + i] : X[A + i * lda + p];
+        if (sparse && v === 0) continue;
         t[0] = alpha * v;
-        rowA[p] = alpha !== 1 ? t[0] : v;
+        rowA[terms] = alpha !== 1 ? t[0] : v;
+        rowK[terms++] = p;
       }
       // c_ij ← c_ij + a_ip·b_pj for p in order: the product is rounded through t, the sum by the store.
       const ci = C + i * ldc;
-      for (let p = 0; p < k; p++) {
-        const av = rowA[p], bp = p * n;
+      for (let q = 0; q < terms; q++) {
+        const av = rowA[q], bp = rowK[q] * n;
         for (let j = 0; j < n; j++) {
           t[0] = av * denseB[bp + j];
           X[ci + j] += t[0];
@@ -66,6 +77,13 @@ function gemm(
     }
   }
   if (bias !== 0 || act !== Act.None || mask !== 0) epilogue(X, t, sh, U8, m, n, c, ldc, bias, biasAxis, act, slope, mask);
+}
+
+/** Entries ±0 of the rows×cols matrix at element X[x] (leading dimension ld): what useSparse decides on. */
+function countZeros(X: Floats, x: number, ld: number, rows: number, cols: number): number {
+  let zeros = 0;
+  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) if (X[x + i * ld + j] === 0) zeros++;
+  return zeros;
 }
 
 /** op(B) into panels of NR columns, [panel][k][NR], zero-padded: the layout of assembly/gemm.ts. */

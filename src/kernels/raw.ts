@@ -88,6 +88,15 @@ export function packedBBytes(elementBytes: number, k: number, n: number): number
   return Math.ceil(n / nr) * nr * k * elementBytes;
 }
 
+/**
+ * Whether gemm with β = 0 takes its sparse path, which skips the terms with a_ik = 0: m ≥ 4 rows, n ≥ 128
+ * columns and at least 40 % of op(A)'s m·k entries ±0 — the rule of assembly/gemm.ts (sparseShape,
+ * sparseEnough), so both backends decide alike. `zeros` counts them, called only when the shape qualifies.
+ */
+export function useSparse(m: number, n: number, k: number, zeros: () => number): boolean {
+  return m >= 4 && n >= 128 && zeros() * 5 >= 2 * m * k;
+}
+
 /** Activation codes shared with assembly/epilogue.ts. */
 export const Act = { None: 0, ReLU: 1, LeakyReLU: 2 } as const;
 export type Act = (typeof Act)[keyof typeof Act];
