@@ -46,6 +46,12 @@ describe("surf invert", function () {
     expect(r.code, r.stderr).to.equal(0);
     const out = JSON.parse(r.stdout);
     expect(out.trials.map((t: { xStar: number[] }) => t.xStar)).to.deep.equal([[0.1, -0.2, 0.3], [0.1, -0.2, 0.3]]);
+    // several given targets and no --trials: one trial per target
+    const signals = join(dir, "three.json");
+    writeFileSync(signals, JSON.stringify([0, 1, 2].map((i) => Array.from({ length: 60 }, (_, j) => Math.sin(i + j)))));
+    const three = surf(["invert", "--net", file, "--method", "adam", "--target", signals, "--workers", "1", "--json"]);
+    expect(three.code, three.stderr).to.equal(0);
+    expect(JSON.parse(three.stdout).trials.map((t: { index: number; xStar: null }) => [t.index, t.xStar])).to.deep.equal([[0, null], [1, null], [2, null]]);
   });
 
   it("--journal: a run cut short resumes to exactly the uninterrupted result; other settings are refused", () => {
