@@ -25,6 +25,9 @@ export interface ExactOutcome {
   certificate?: { regions: number; solved: number; unique: boolean };
 }
 
+/** What surf.ts's run needs to solve an exact method's trial (given by the pool, so that importing surf.ts alone — the report's panel — leaves the geometry out). */
+export type ExactSolver = typeof solveExact;
+
 /**
  * Solve one trial: sets its x (x̂), f (f_θT(x̂)), steps and converged; `progress(share)` with share in [0, 1].
  * `sequence.load` gives a fresh network each call (freed here); `final` is θ_T, which the caller keeps.

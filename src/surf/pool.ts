@@ -6,6 +6,7 @@
  */
 import { InputError } from "../errors.js";
 import { hasNodeModules } from "../kernels/env.js";
+import { solveExact } from "./exact.js";
 import { openSequence, type SequenceSource } from "./sequence.js";
 import { run, type Method, type RunOptions, type TrialResult } from "./surf.js";
 
@@ -61,7 +62,7 @@ export async function runParallel(source: SequenceSource, method: Method, indice
   if (!(Number.isSafeInteger(workers) && workers >= 1)) throw new InputError(`--workers must be a positive integer, got ${workers}`);
   const { onProgress, ...plain } = options;
   const count = Math.min(workers, indices.length);
-  if (count <= 1) return run(openSequence(source), method, [...indices], options);
+  if (count <= 1) return run(openSequence(source), method, [...indices], options, solveExact);
   if (options.onPoint) throw new InputError("onPoint: a callback cannot reach worker threads (run with one worker)");
   const slices = Array.from({ length: count }, (_, w) => indices.slice(Math.floor((w * indices.length) / count), Math.floor(((w + 1) * indices.length) / count)));
   const fractions = new Array<number>(count).fill(0);

@@ -18,7 +18,7 @@ import { createOptimizer, type OptimizerOptions } from "../optim/optimizer.js";
 import { Rng, type Seed } from "../random/rng.js";
 import { descend, distance, SUCCESS_RADIUS, type DescentOptions, type TrialState } from "./descent.js";
 import { stepBudgets, type Schedule } from "./schedule.js";
-import { solveExact, type ExactMethod, type ExactOutcome } from "./exact.js";
+import type { ExactMethod, ExactOutcome, ExactSolver } from "./exact.js";
 
 /** θ_0..θ_T, loaded one at a time (the caller's sequence frees nothing; surf frees what it loads). */
 export interface NetworkSequence {
@@ -97,8 +97,8 @@ interface Trial {
   observation: Float64Array;
 }
 
-/** Run `method` on the trials `indices`; results in the order of `indices`. */
-export function run(sequence: NetworkSequence, method: Method, indices: readonly number[], options: RunOptions): TrialResult[] {
+/** Run `method` on the trials `indices`; results in the order of `indices`. The exact methods need `solveExact` (exact.ts; the pool passes it). */
+export function run(sequence: NetworkSequence, method: Method, indices: readonly number[], options: RunOptions, solveExact?: ExactSolver): TrialResult[] {
   validate(sequence, indices, options);
   const T = sequence.length - 1;
   const final = sequence.load(T);
@@ -110,6 +110,7 @@ export function run(sequence: NetworkSequence, method: Method, indices: readonly
       const certificates: ExactOutcome["certificate"][] = [];
       const report = (share: number) => options.onProgress?.(share);
       if (method.kind === "certify" || method.kind === "surf-projected") {
+        if (!solveExact) throw new InputError(`surf: ${method.kind} is solved by src/surf/exact.ts: run it through runParallel, or pass solveExact`);
         paths = trials.map((tr, i) => {
           const outcome = solveExact(sequence, final, A, tr.state, tr.observation, method, options.seed, (share) => report((i + share) / trials.length));
           tr.xInit = outcome.start;

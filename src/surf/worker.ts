@@ -3,6 +3,7 @@
  * comes as workerData under worker_threads (Node, Deno), or in a browser's Web Worker as the answer to "ready".
  */
 import { hasNodeModules } from "../kernels/env.js";
+import { solveExact } from "./exact.js";
 import { openSequence } from "./sequence.js";
 import { run } from "./surf.js";
 import type { Job, WorkerMessage } from "./pool.js";
@@ -30,7 +31,7 @@ try {
         post({ kind: "progress", fraction });
       }
     },
-  });
+  }, solveExact);
   post({ kind: "done", results });
 } catch (e) {
   const err = e as Error;
