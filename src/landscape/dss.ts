@@ -13,7 +13,8 @@
  * converge"), and is reported as such.
  */
 import { InputError } from "../errors.js";
-import { checkPoint, concat, distance, valuesAt, type Loss } from "./loss.js";
+import { checkPoint, concat, valuesAt, type Loss } from "./loss.js";
+import { distance } from "../tensor/vector.js";
 import { checkTrainOptions, trainBelow, type TrainOptions } from "./train.js";
 
 /** Where a new bead starts on a segment that rises above L0 (Section 3.2 says both work in practice). */

@@ -36,17 +36,7 @@ export function checkPoint(loss: Loss, theta: ArrayLike<number>, what: string): 
   return out;
 }
 
-export function norm(a: ArrayLike<number>): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i] * a[i];
-  return Math.sqrt(s);
-}
 
-export function distance(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += (a[i] - b[i]) ** 2;
-  return Math.sqrt(s);
-}
 
 /** Rows laid one after another (count × d). */
 export function concat(rows: readonly Float64Array[]): Float64Array {

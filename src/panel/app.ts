@@ -15,7 +15,8 @@ import { networkFromSafetensors } from "../nn/checkpoint.js";
 import type { Network } from "../nn/network.js";
 import { surfaceValues, type Grid } from "../landscape/surface.js";
 import { rampRgb } from "../report/svg.js";
-import { distance, SUCCESS_RADIUS } from "../surf/descent.js";
+import { SUCCESS_RADIUS } from "../surf/descent.js";
+import { distance } from "../tensor/vector.js";
 import { run, type Method, type NetworkSequence, type TrialResult } from "../surf/surf.js";
 import { isPanelData, type PanelData } from "./data.js";
 

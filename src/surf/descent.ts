@@ -7,6 +7,7 @@
  */
 import type { Objective } from "../objective/objective.js";
 import type { LatentOptimizer } from "../optim/optimizer.js";
+import { distance } from "../tensor/vector.js";
 
 /**
  * Convergence (issue #8): a trial stops when ‖∇f‖ ≤ GRAD_TOL and |f_t − f_{t−1}| ≤ F_TOL·max(1, f). In float32
@@ -136,8 +137,3 @@ function flipSigns(objective: Objective, rows: number, slot: TrialState[]): void
   }
 }
 
-export function distance(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += (a[i] - b[i]) ** 2;
-  return Math.sqrt(s);
-}

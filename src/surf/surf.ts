@@ -16,7 +16,8 @@ import { Objective } from "../objective/objective.js";
 import { measurementFromSpec, observe, type Measurement, type MeasurementSpec } from "../objective/measurement.js";
 import { createOptimizer, type OptimizerOptions } from "../optim/optimizer.js";
 import { Rng, type Seed } from "../random/rng.js";
-import { descend, distance, SUCCESS_RADIUS, type DescentOptions, type TrialState } from "./descent.js";
+import { descend, SUCCESS_RADIUS, type DescentOptions, type TrialState } from "./descent.js";
+import { distance } from "../tensor/vector.js";
 import { stepBudgets, type Schedule } from "./schedule.js";
 import type { ExactMethod, ExactOutcome, ExactSolver } from "./exact.js";
 

@@ -13,7 +13,7 @@ import { gaussianMeasurement, Identity, observe, type Measurement } from "../obj
 import type { Rng } from "../random/rng.js";
 import { randomDirection } from "./check.js";
 import { Landscape } from "./landscape.js";
-import { norm } from "./matrix.js";
+import { norm } from "../tensor/vector.js";
 import { fromNetwork } from "../geometry/from-network.js";
 
 export type MeasurementKind = "identity" | "gaussian";

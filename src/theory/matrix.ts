@@ -3,6 +3,7 @@
  * norm ‖B‖ = √λ_max(BᵀB) — the norm of Lemma 5.1 and of the WDC (seed 004, eq. 2).
  */
 import { symmetricEigen } from "../geometry/linalg.js";
+import { norm } from "../tensor/vector.js";
 
 /** C = A·B for A (r × s) and B (s × c). */
 export function matmul(A: Float64Array, B: Float64Array, r: number, s: number, c: number): Float64Array {
@@ -67,14 +68,4 @@ export function orthonormalColumns(B: Float64Array, r: number, c: number, tol = 
   return { Q, rank };
 }
 
-export function norm(v: ArrayLike<number>): number {
-  let s = 0;
-  for (let i = 0; i < v.length; i++) s += v[i] * v[i];
-  return Math.sqrt(s);
-}
 
-export function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
-  return s;
-}

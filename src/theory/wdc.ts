@@ -8,7 +8,7 @@
  * Q_{x,y} is the expectation of W_{+,x}ᵀ W_{+,y} for rows w_i ~ N(0, I_k/n); the WDC constant of W is
  * sup_{x,y} ‖W_{+,x}ᵀ W_{+,y} − Q_{x,y}‖ (spectral norm).
  */
-import { dot, norm } from "./matrix.js";
+import { dot, norm } from "../tensor/vector.js";
 
 /** Below this sin θ the M_{x̂↔ŷ} term of Q (weighted by sin θ) is below rounding and is dropped (θ = 0 or π exactly in the paper's footnote). */
 const PARALLEL_SIN = 1e-12;

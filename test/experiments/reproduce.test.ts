@@ -19,7 +19,7 @@ describe("surf reproduce (quick)", function () {
   // arithmetic (the kernel tests hold the TS twin to the WASM kernels bit for bit), and on the twin it
   // costs minutes of CI for nothing more: it runs on the WASM backend only.
   before(function () {
-    if (kernels.backend === "js") this.skip();
+    if (kernels.backend === "js") this.skip();   // skipped on the TS twin: orchestration, not arithmetic (see above)
   });
   let dir = "";
   scratchDirectory("reproduce", (d) => (dir = d));

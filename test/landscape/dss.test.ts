@@ -4,7 +4,7 @@
 import { expect } from "chai";
 import { InputError } from "../../src/errors.js";
 import { connect, statistics, summarize, type DssOptions } from "../../src/landscape/dss.js";
-import { distance } from "../../src/landscape/loss.js";
+import { distance } from "../../src/tensor/vector.js";
 import { trainBelow } from "../../src/landscape/train.js";
 import { annulus, annulusGeodesic, doubleWell, quadratic } from "./functions.js";
 

@@ -1,6 +1,7 @@
 // Small dense helpers and the log–log fit the checks judge trends with.
 import { expect } from "chai";
-import { matmul, matmulTN, norm, orthonormalColumns, spectralNorm } from "../../src/theory/matrix.js";
+import { matmul, matmulTN, orthonormalColumns, spectralNorm } from "../../src/theory/matrix.js";
+import { norm } from "../../src/tensor/vector.js";
 import { fitLine, fitLogLog } from "../../src/theory/fit.js";
 import { InputError } from "../../src/errors.js";
 import { Rng } from "../../src/random/rng.js";

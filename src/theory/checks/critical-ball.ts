@@ -15,7 +15,7 @@ import { fitLogLog } from "../fit.js";
 import { bySize, fmt, mean, randomDirection, unitRng, unitSeed, type Check, type Unit } from "../check.js";
 import { regionMinimizers } from "../critical.js";
 import { ensembleNet, expansiveArch, independentTarget, Instance, MEASUREMENTS, SAMPLE_RADII as RADII, type MeasurementKind } from "../instance.js";
-import { norm } from "../matrix.js";
+import { norm } from "../../tensor/vector.js";
 import { linePlot, type Series } from "../../report/svg.js";
 
 type Method = "exact" | "descent";

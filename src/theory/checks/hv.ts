@@ -16,7 +16,7 @@ import { fitLogLog } from "../fit.js";
 import { bySize, fmt, mean, randomDirection, unitRng, unitSeed, type Check, type Unit } from "../check.js";
 import { rho } from "../angles.js";
 import { ensembleNet, Instance, MEASUREMENTS, type MeasurementKind } from "../instance.js";
-import { dot } from "../matrix.js";
+import { dot } from "../../tensor/vector.js";
 import { linePlot, type Series } from "../../report/svg.js";
 import { observe } from "../../objective/measurement.js";
 

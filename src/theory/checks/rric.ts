@@ -19,7 +19,8 @@ import { randomNetwork } from "../../nn/ensembles.js";
 import { gaussianMeasurement } from "../../objective/measurement.js";
 import { fitLogLog } from "../fit.js";
 import { bySize, fmt, mean, unitRng, unitSeed, type Check, type Unit } from "../check.js";
-import { dot, matmul, matmulTN, norm, orthonormalColumns, spectralNorm } from "../matrix.js";
+import { matmul, matmulTN, orthonormalColumns, spectralNorm } from "../matrix.js";
+import { dot, norm } from "../../tensor/vector.js";
 import { fromNetwork } from "../../geometry/from-network.js";
 import { linePlot, type Series } from "../../report/svg.js";
 
