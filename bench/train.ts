@@ -1,5 +1,5 @@
 // Training throughput on Fashion-MNIST: each procedure (VAE, GAN, WGAN, WGAN-GP) with the dcgan
-// architecture at the default width (or the widths given), batch 64, WASM kernels: mean time per
+// architecture at the default width (or the widths given; the partner at its default fraction of it), batch 64, WASM kernels: mean time per
 // generator update over a few hundred of them (tinybench), the cost of one checkpoint (generator file,
 // sample grid and state), and from those the time of a full T = 100 sequence (4,000 steps, 101
 // checkpoints). Prints a table; writes bench/results/train.json with the machine and its load.
@@ -13,7 +13,7 @@ import { loadFashionMnist } from "../src/data/fashion-mnist.js";
 import { CheckpointSequence } from "../src/nn/files.js";
 import { DEFAULT_EVERY, DEFAULT_STEPS, DEFAULT_WIDTH, makeConfig } from "../src/train/config.js";
 import { GRID_SIDE, sampleGrid } from "../src/train/grid.js";
-import { MODEL_KINDS, type ModelKind } from "../src/train/hyperparameters.js";
+import { HYPERPARAMETERS, MODEL_KINDS, type ModelKind } from "../src/train/hyperparameters.js";
 import { createProcedure } from "../src/train/run.js";
 import { saveState } from "../src/train/state.js";
 import { machine, table, writeResults } from "./report.js";
@@ -27,6 +27,8 @@ const SEQUENCE_STEPS = DEFAULT_STEPS, SEQUENCE_CHECKPOINTS = DEFAULT_STEPS / DEF
 interface Row {
   model: ModelKind;
   width: number;
+  /** The encoder's, discriminator's or critic's width. */
+  criticWidth: number;
   batch: number;
   stepsMeasured: number;
   msPerStep: number;
@@ -69,7 +71,7 @@ for (const width of WIDTHS) {
     const used = process.cpuUsage(cpuCheckpoints), cpuMsPerCheckpoint = (used.user + used.system) / 1000 / CHECKPOINT_REPEATS;
     const msPerStep = r.latency.mean;
     rows.push({
-      model, width, batch: config.batch, stepsMeasured: STEPS, msPerStep, cpuMsPerStep, imagesPerSecond: (1000 * config.batch) / msPerStep, msPerCheckpoint,
+      model, width, criticWidth: config.criticWidth, batch: config.batch, stepsMeasured: STEPS, msPerStep, cpuMsPerStep, imagesPerSecond: (1000 * config.batch) / msPerStep, msPerCheckpoint,
       sequenceMinutes: (SEQUENCE_STEPS * msPerStep + SEQUENCE_CHECKPOINTS * msPerCheckpoint) / 60000,
       sequenceCpuMinutes: (SEQUENCE_STEPS * cpuMsPerStep + SEQUENCE_CHECKPOINTS * cpuMsPerCheckpoint) / 60000,
       loadBefore, loadAfter: loadavg()[0],
@@ -87,5 +89,5 @@ const cells: [string, (r: Row) => string][] = [
   ["… by CPU time, min", (r) => r.sequenceCpuMinutes.toFixed(1)],
 ];
 const flat = rows.flatMap((r) => cells.map(([column, cell]) => ({ r, column, text: cell(r) })));
-console.log(table(flat, (x) => `${x.r.model} ×${x.r.width}`, (x) => x.column, (x) => x.text));
+console.log(table(flat, (x) => `${x.r.model} ×${x.r.width} (${HYPERPARAMETERS[x.r.model].partner} ×${x.r.criticWidth})`, (x) => x.column, (x) => x.text));
 console.log(`wrote ${writeResults("train", { machine: machine(), rows })}`);

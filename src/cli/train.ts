@@ -3,19 +3,19 @@ import { UsageError, type ParsedArgs } from "./args.js";
 import { progressBar } from "./progress.js";
 import { loadFashionMnist } from "../data/fashion-mnist.js";
 import { ARCH_KINDS, makeConfig, type ArchKind, type TrainConfig } from "../train/config.js";
-import { MODEL_KINDS, type ModelKind } from "../train/hyperparameters.js";
+import { HYPERPARAMETERS, MODEL_KINDS, type ModelKind } from "../train/hyperparameters.js";
 import { readState } from "../train/state.js";
 import { train } from "../train/run.js";
 
 /** The flags that make up a run's configuration (with --resume, given ones must match the stored run). */
-const CONFIG_FLAGS = ["model", "arch", "latent", "width", "hidden", "steps", "every", "batch"] as const;
+const CONFIG_FLAGS = { model: "model", arch: "arch", latent: "latent", width: "width", "critic-width": "criticWidth", hidden: "hidden", steps: "steps", every: "every", batch: "batch" } as const;
 
 export async function run(args: ParsedArgs): Promise<number> {
   const out = args.flags.out;
   if (out === undefined) throw new UsageError("--out is required (the directory of the checkpoint sequence)");
   const given: Partial<TrainConfig> = {};
-  for (const name of CONFIG_FLAGS) {
-    const v = args.flags[name];
+  for (const [flag, name] of Object.entries(CONFIG_FLAGS)) {
+    const v = args.flags[flag];
     if (v === undefined) continue;
     if (name === "model") {
       if (!MODEL_KINDS.includes(v as ModelKind)) throw new UsageError(`--model must be one of ${MODEL_KINDS.join(", ")}, got "${v}"`);
@@ -65,7 +65,7 @@ export async function run(args: ParsedArgs): Promise<number> {
   if (args.json) {
     process.stdout.write(JSON.stringify(summary) + "\n");
   } else {
-    const c = result.config, size = c.arch === "dcgan" ? `dcgan ×${c.width}` : `mlp ${[c.latent, ...c.hidden, 784].join("→")}`;
+    const c = result.config, size = c.arch === "dcgan" ? `dcgan ×${c.width}, ${HYPERPARAMETERS[c.model].partner} ×${c.criticWidth}` : `mlp ${[c.latent, ...c.hidden, 784].join("→")}`;
     process.stdout.write([
       `trained ${c.model} (${size}, k = ${c.latent}, batch ${c.batch}, seed ${c.seed}): steps ${result.startStep}…${c.steps} in ${result.seconds.toFixed(1)} s (${result.imagesPerSecond.toFixed(0)} images/s)`,
       `${result.out}: ${result.checkpoints.length} checkpoints, steps ${result.checkpoints[0]}…${result.checkpoints[result.checkpoints.length - 1]} every ${c.every}; sample grids in ${result.out}/samples, losses in ${result.out}/loss.jsonl`,

@@ -6,8 +6,9 @@
  *                          checkpoints every 100 steps: recovery rate against m
  *   fig4                   the same networks and m on held-out real images y: per-pixel error against m
  * Departures from the paper, stated in the report: the generators are the `dcgan` architecture at width
- * DEFAULT_WIDTH (a quarter of InfoGAN's widths, to train a sequence in minutes on two cores), and --quick
- * shrinks everything to a tiny MLP generator and a few trials.
+ * DEFAULT_WIDTH (a quarter of InfoGAN's widths) and the WGANs' critics a CRITIC_FRACTION of that, to
+ * train a sequence in under 10 minutes on two cores; --quick shrinks everything to a tiny MLP generator
+ * and a few trials.
  */
 import { join } from "node:path";
 import { existsSync } from "node:fs";

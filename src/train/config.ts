@@ -13,12 +13,17 @@ export const ARCH_KINDS: readonly ArchKind[] = ["dcgan", "mlp"];
 
 /**
  * The dcgan width multiplier by default: ¼ of InfoGAN's widths (FC 256, 7·7·32, ConvT 32→16→1). With it a
- * T = 100 sequence (4,000 steps of 64) of the VAE or the GAN takes about 7 minutes on the shared 2-core
- * machine of bench/train.ts (4–6 minutes of CPU); twice as wide would take about four times as long. The
- * WGANs update their critic 5 times per step and take 4–6 times longer at any width
- * (bench/results/train.json).
+ * T = 100 sequence (4,000 steps of 64) of the VAE or the GAN takes about 4–5 minutes of CPU
+ * (bench/results/train.json); twice as wide would take about four times as long.
  */
 export const DEFAULT_WIDTH = 0.25;
+/**
+ * The partner's width (encoder, discriminator, critic) as a fraction of the generator's, by default. The
+ * WGANs update their critic 5 times per generator step, so at the generator's width a sequence takes 23
+ * (WGAN) and 28 (WGAN-GP) minutes of CPU; a critic CRITIC_FRACTION as wide brings both under 10. The
+ * critic only shapes training: the generator, which is what gets inverted, is the same in every model.
+ */
+export const CRITIC_FRACTION: Readonly<Record<ModelKind, number>> = { vae: 1, gan: 1, wgan: 0.25, "wgan-gp": 0.25 };
 /** The mlp generator's hidden widths by default (k → 256 → 512 → 784, expansive). */
 export const DEFAULT_HIDDEN: readonly number[] = [256, 512];
 /** Seed 000 Section 4: θ_t every 40 steps, T = 100. */
@@ -30,8 +35,10 @@ export interface TrainConfig {
   arch: ArchKind;
   /** Latent dimension k. */
   latent: number;
-  /** dcgan: the width multiplier. */
+  /** dcgan: the generator's width multiplier. */
   width: number;
+  /** dcgan: the partner's (the VAE's encoder, the GAN's discriminator, the WGAN's critic) width multiplier. */
+  criticWidth: number;
   /** mlp: the hidden widths n_1, …, n_d. */
   hidden: number[];
   /** Generator updates, and a checkpoint every `every` of them (steps = T·every). */
@@ -46,9 +53,10 @@ export interface TrainConfig {
 /** A configuration from the given fields; a field left out or undefined takes its default. */
 export function makeConfig(partial: Partial<TrainConfig> & { model: ModelKind }): TrainConfig {
   const given = Object.fromEntries(Object.entries(partial).filter(([, v]) => v !== undefined)) as Partial<TrainConfig> & { model: ModelKind };
+  const width = given.width ?? DEFAULT_WIDTH;
   const config: TrainConfig = {
-    arch: "dcgan", latent: 20, width: DEFAULT_WIDTH, hidden: [...DEFAULT_HIDDEN], steps: DEFAULT_STEPS, every: DEFAULT_EVERY,
-    batch: BATCH, seed: "0", dtype: "f32", ...given,
+    arch: "dcgan", latent: 20, width, criticWidth: width * CRITIC_FRACTION[given.model], hidden: [...DEFAULT_HIDDEN], steps: DEFAULT_STEPS,
+    every: DEFAULT_EVERY, batch: BATCH, seed: "0", dtype: "f32", ...given,
   };
   checkConfig(config);
   return config;
@@ -65,6 +73,7 @@ export function checkConfig(c: TrainConfig): void {
   positiveInt("every", c.every);
   positiveInt("batch", c.batch);
   if (!(c.width > 0 && Number.isFinite(c.width))) throw new InputError(`--width must be a positive number, got ${c.width}`);
+  if (!(c.criticWidth > 0 && Number.isFinite(c.criticWidth))) throw new InputError(`--critic-width must be a positive number, got ${c.criticWidth}`);
   if (!Array.isArray(c.hidden) || c.hidden.length === 0) throw new InputError("--hidden must list at least one width");
   c.hidden.forEach((n) => positiveInt("hidden", n));
   if (c.steps % c.every !== 0) throw new InputError(`--steps (${c.steps}) must be a multiple of --every (${c.every}): the sequence is θ_0, θ_every, …, θ_steps`);
@@ -77,7 +86,7 @@ export function generatorSpec(c: TrainConfig): NetworkSpec {
 
 /** The generator's partner: the VAE's encoder, the GAN's discriminator or the WGAN's critic. */
 export function partnerSpec(c: TrainConfig): NetworkSpec {
-  if (c.model === "vae") return c.arch === "dcgan" ? dcganEncoder(c.latent, c.width) : mlpEncoder(c.latent, c.hidden);
+  if (c.model === "vae") return c.arch === "dcgan" ? dcganEncoder(c.latent, c.criticWidth) : mlpEncoder(c.latent, c.hidden);
   const batchNorm = HYPERPARAMETERS[c.model].criticBatchNorm;
-  return c.arch === "dcgan" ? dcganDiscriminator(c.width, { batchNorm }) : mlpDiscriminator(c.hidden, { batchNorm });
+  return c.arch === "dcgan" ? dcganDiscriminator(c.criticWidth, { batchNorm }) : mlpDiscriminator(c.hidden, { batchNorm });
 }

@@ -22,6 +22,8 @@ export type ModelKind = "vae" | "gan" | "wgan" | "wgan-gp";
 export const MODEL_KINDS: readonly ModelKind[] = ["vae", "gan", "wgan", "wgan-gp"];
 
 export interface Hyperparameters {
+  /** What the generator trains against. */
+  partner: "encoder" | "discriminator" | "critic";
   /** The optimizer of the generator and of its partner (encoder, discriminator or critic). */
   optimizer: ParamOptimizerOptions;
   /** Partner updates per generator update. */
@@ -37,10 +39,10 @@ export interface Hyperparameters {
 }
 
 export const HYPERPARAMETERS: Readonly<Record<ModelKind, Readonly<Hyperparameters>>> = {
-  vae: { optimizer: { kind: "adam", lr: 1e-3, beta1: 0.9, beta2: 0.999 }, criticSteps: 1, criticBatchNorm: true, latent: "normal" },
-  gan: { optimizer: { kind: "adam", lr: 2e-4, beta1: 0.5, beta2: 0.999 }, criticSteps: 1, criticBatchNorm: true, latent: "uniform" },
-  wgan: { optimizer: { kind: "rmsprop", lr: 5e-5 }, criticSteps: 5, clip: 0.01, criticBatchNorm: true, latent: "uniform" },
-  "wgan-gp": { optimizer: { kind: "adam", lr: 1e-4, beta1: 0.5, beta2: 0.9 }, criticSteps: 5, penalty: 10, criticBatchNorm: false, latent: "uniform" },
+  vae: { partner: "encoder", optimizer: { kind: "adam", lr: 1e-3, beta1: 0.9, beta2: 0.999 }, criticSteps: 1, criticBatchNorm: true, latent: "normal" },
+  gan: { partner: "discriminator", optimizer: { kind: "adam", lr: 2e-4, beta1: 0.5, beta2: 0.999 }, criticSteps: 1, criticBatchNorm: true, latent: "uniform" },
+  wgan: { partner: "critic", optimizer: { kind: "rmsprop", lr: 5e-5 }, criticSteps: 5, clip: 0.01, criticBatchNorm: true, latent: "uniform" },
+  "wgan-gp": { partner: "critic", optimizer: { kind: "adam", lr: 1e-4, beta1: 0.5, beta2: 0.9 }, criticSteps: 5, penalty: 10, criticBatchNorm: false, latent: "uniform" },
 };
 
 /** Images per batch (all four procedures). */

@@ -125,7 +125,8 @@ function sameRun(stored: TrainConfig, given: TrainConfig, out: string): void {
   for (const key of Object.keys(stored) as (keyof TrainConfig)[]) {
     if (key === "steps") continue;
     if (JSON.stringify(stored[key]) !== JSON.stringify(given[key])) {
-      throw new InputError(`--${key} ${JSON.stringify(given[key])} differs from the run in ${out} (${JSON.stringify(stored[key])}); leave it out to resume that run`);
+      const flag = key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+      throw new InputError(`--${flag} ${JSON.stringify(given[key])} differs from the run in ${out} (${JSON.stringify(stored[key])}); leave it out to resume that run`);
     }
   }
 }

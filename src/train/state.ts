@@ -15,7 +15,7 @@ import type { Procedure } from "./procedure.js";
 
 export const STATE_DIR = "state";
 export const STATE_FILE = "state.safetensors";
-const CONFIG_KEY = "surfing.train.config";
+export const CONFIG_KEY = "surfing.train.config";
 const STEP_KEY = "surfing.step";
 const OPTIMIZER_STEPS_KEY = "surfing.train.optimizer_steps";
 
@@ -81,7 +81,9 @@ export function readState(dir: string): SavedState {
   };
   let config: TrainConfig, optimizerSteps: number[];
   try {
-    config = JSON.parse(field(CONFIG_KEY)) as TrainConfig;
+    // a run stored before criticWidth existed trained its partner at the generator's width
+    const stored = JSON.parse(field(CONFIG_KEY)) as Omit<TrainConfig, "criticWidth"> & { criticWidth?: number };
+    config = { ...stored, criticWidth: stored.criticWidth ?? stored.width };
     optimizerSteps = JSON.parse(field(OPTIMIZER_STEPS_KEY)) as number[];
   } catch (e) {
     if (e instanceof InputError) throw e;

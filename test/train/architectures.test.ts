@@ -1,11 +1,12 @@
 // The networks training builds: InfoGAN's discriminator and its width multiplier, the critic without batch
-// norm for WGAN-GP, the VAE encoders (2k outputs), the mlp family's partners — shapes and parameter counts
+// norm for WGAN-GP, the partner's width by model, the VAE encoders (2k outputs), the mlp family's partners — shapes and parameter counts
 // computed by hand from the layer definitions.
 import { expect } from "chai";
 import { kernels } from "../helpers.js";
 import { Network } from "../../src/nn/network.js";
 import { CRITIC_SLOPE, dcganDiscriminator, dcganEncoder, mlpDiscriminator, mlpEncoder } from "../../src/nn/architectures.js";
-import { DEFAULT_HIDDEN, DEFAULT_STEPS, makeConfig, partnerSpec } from "../../src/train/config.js";
+import { InputError } from "../../src/errors.js";
+import { DEFAULT_HIDDEN, DEFAULT_STEPS, makeConfig, partnerSpec, type TrainConfig } from "../../src/train/config.js";
 
 const count = (spec: ConstructorParameters<typeof Network>[0]) => {
   const net = new Network(spec, { kernels });
@@ -31,6 +32,19 @@ describe("training architectures", () => {
     for (const model of ["gan", "wgan"] as const) expect(partnerSpec(makeConfig({ model })).layers.filter((l) => l.type.startsWith("BatchNorm"))).to.have.length(2);
     expect(count(dcganEncoder(20, 0.25)).output).to.deep.equal([40]);
     expect(count(mlpEncoder(5, [16, 32])).output).to.deep.equal([10]);
+  });
+
+  it("the partner's width: the generator's for the VAE's encoder and the GAN's discriminator, ¼ of it for the WGANs' critics, or as given", () => {
+    const convs = (c: TrainConfig) => partnerSpec(c).layers.flatMap((l) => (l.type === "Conv2d" ? [l.out_channels] : []));
+    expect([makeConfig({ model: "vae" }), makeConfig({ model: "gan", width: 0.5 })].map((c) => c.criticWidth)).to.deep.equal([0.25, 0.5]);
+    expect(convs(makeConfig({ model: "gan" }))).to.deep.equal([16, 32]);
+    for (const model of ["wgan", "wgan-gp"] as const) {
+      expect(makeConfig({ model, width: 0.5 }).criticWidth).to.equal(0.125);
+      expect(convs(makeConfig({ model }))).to.deep.equal([4, 8]);
+      expect(convs(makeConfig({ model, criticWidth: 0.25 }))).to.deep.equal([16, 32]);
+    }
+    expect(count(partnerSpec(makeConfig({ model: "vae", criticWidth: 0.5 }))).output).to.deep.equal([40]);
+    expect(() => makeConfig({ model: "gan", criticWidth: 0 })).to.throw(InputError, /--critic-width must be a positive number/);
   });
 
   it("a configuration field given as undefined takes its default (the full sweeps pass no mlp widths)", () => {

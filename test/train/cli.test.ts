@@ -21,6 +21,7 @@ describe("surf train", function () {
       [["train", "--model", "gan", "--steps", "100", "--every", "30", "--out", out], /--steps \(100\) must be a multiple of --every \(30\)/],
       [["train", "--model", "gan", "--latent", "0", "--out", out], /--latent must be a positive integer/],
       [["train", "--model", "gan", "--width", "-1", "--out", out], /--width must be a positive number/],
+      [["train", "--model", "wgan", "--critic-width", "0", "--out", out], /--critic-width must be a positive number/],
       [["train", "--model", "gan", "--hidden", "8,x", "--out", out], /--hidden must be positive integers/],
       [["train", "--model", "gan", "--lr", "1", "--out", out], /unknown flag --lr/],
       [["train", "--resume", "--out", join(root, "empty")], /state\.safetensors: no training state/],

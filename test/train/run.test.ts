@@ -13,7 +13,8 @@ import { Gan } from "../../src/train/gan.js";
 import { MODEL_KINDS, type ModelKind } from "../../src/train/hyperparameters.js";
 import { createNetworks } from "../../src/train/procedure.js";
 import { LOSS_LOG, SAMPLES_DIR, train } from "../../src/train/run.js";
-import { statePath } from "../../src/train/state.js";
+import { CONFIG_KEY, statePath } from "../../src/train/state.js";
+import { parseSafetensors, serializeSafetensors } from "../../src/nn/safetensors.js";
 import { syntheticImages } from "./images.js";
 
 const DATA = syntheticImages(300, "run");
@@ -111,6 +112,21 @@ describe(`training runs (${kernels.backend} backend)`, function () {
     train(tiny("wgan-gp", { steps: 6 }), DATA, { out: b, kernels, resume: true });
     const fa = files(a), fb = files(b);
     for (const [name, bytes] of fa) expect(fb.get(name)?.equals(bytes), name).to.equal(true);
+  });
+
+  it("a state stored before criticWidth existed resumes with the partner at the generator's width", () => {
+    const resume = (model: ModelKind) => {
+      const out = join(root, `before-critic-width-${model}`);
+      train(tiny(model, { steps: 2 }), DATA, { out, kernels });
+      const state = parseSafetensors(readFileSync(statePath(out)), "state");
+      const metadata = new Map(state.metadata), config = JSON.parse(metadata.get(CONFIG_KEY)!) as Partial<TrainConfig>;
+      delete config.criticWidth;
+      metadata.set(CONFIG_KEY, JSON.stringify(config));
+      writeFileSync(statePath(out), serializeSafetensors([...state.tensors].map(([name, t]) => [name, { dtype: t.dtype, shape: t.shape, data: t.bytes }] as const), metadata));
+      return () => train(tiny(model, { steps: 4 }), DATA, { out, kernels, resume: true });
+    };
+    expect(resume("gan")().checkpoints).to.deep.equal([0, 2, 4]);
+    expect(resume("wgan")).to.throw(InputError, /--critic-width 0\.0625 differs from the run in .* \(0\.25\)/);
   });
 
   it("refuses a new run over an old one, a resume with other settings, and a missing or damaged state", () => {
