@@ -24,13 +24,14 @@ export class ResultStore {
   /** Open (or start) the store at `path`; with `settings` (any JSON value), only for a run with the same ones. */
   constructor(readonly path: string, settings?: unknown) {
     if (existsSync(path)) this.read();
-    if (settings === undefined) return;
-    const stored = this.records.get(SETTINGS);
-    if (stored === undefined && this.records.size === 0) this.append([{ key: SETTINGS, settings }]);
-    else if (JSON.stringify(stored?.settings) !== JSON.stringify(settings)) {
-      throw new InputError(`${path}: left by a run with other settings (${difference(stored?.settings, settings)}); use another file, or delete it to start over`);
+    const stored = this.records.get(SETTINGS)?.settings;
+    if (settings !== undefined) {
+      if (stored === undefined && this.records.size === 0) this.append([{ key: SETTINGS, settings }]);
+      else if (JSON.stringify(stored) !== JSON.stringify(settings)) {
+        throw new InputError(`${path}: left by a run with other settings (${difference(stored, settings)}); use another file, or delete it to start over`);
+      }
     }
-    this.records.delete(SETTINGS);
+    this.records.delete(SETTINGS);   // the settings are not a result, whether or not they were checked
   }
 
   private read(): void {

@@ -50,7 +50,7 @@ export async function reproduce(name: SweepName, options: ReproduceOptions): Pro
   const scale = scaleOf(options), data = dataLoader();
   const plans = plan(name, scale, options.out, options.seed, data);
   const mine = inShard(plans, options.shard);
-  const store = new ResultStore(join(options.out, RESULTS_FILE));
+  const store = openResults(options.out, options);
   for (const [i, p] of mine.entries()) {
     const share = (f: number) => (i + f) / mine.length;
     ensureTrained(p, data, (step, total) => options.onProgress?.(`${p.cell.id}: training ${step}/${total}`, share(0.5 * step / total)));
@@ -62,13 +62,21 @@ export async function reproduce(name: SweepName, options: ReproduceOptions): Pro
 
 /** Join the results of shards (their DIRs) into `out` and write the report of the whole sweep. */
 export function merge(name: SweepName, dirs: readonly string[], options: Omit<ReproduceOptions, "shard" | "workers">): ReproduceResult {
-  const store = new ResultStore(join(options.out, RESULTS_FILE));
+  const store = openResults(options.out, options);
   for (const dir of dirs) {
-    const part = new ResultStore(join(dir, RESULTS_FILE));
+    const part = openResults(dir, options);
     store.append(part.matching("").filter((r) => !store.has(r.key)));
   }
   const plans = plan(name, scaleOf(options), options.out, options.seed, dataLoader());
   return writeReport(name, plans, store, options.out, { ...options, scale: scaleOf(options), shard: WHOLE });
+}
+
+/**
+ * A sweep's results in DIR, refused if they came from another seed or scale: every trial's draws depend on
+ * the seed alone, so only --trials and --shard may differ between the runs that fill one file.
+ */
+function openResults(dir: string, o: { quick: boolean; seed: string }): ResultStore {
+  return new ResultStore(join(dir, RESULTS_FILE), { quick: o.quick, seed: o.seed });
 }
 
 /** A grid of sample reconstructions per cell (where this machine has the cell's checkpoints). */

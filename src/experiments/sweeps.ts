@@ -16,8 +16,8 @@ import type { FashionMnist } from "../data/fashion-mnist.js";
 import { PIXELS } from "../data/fashion-mnist.js";
 import { DEFAULT_WIDTH, makeConfig, type TrainConfig } from "../train/config.js";
 import type { ModelKind } from "../train/hyperparameters.js";
-import { train } from "../train/run.js";
-import { STATE_DIR } from "../train/state.js";
+import { sameRun, train } from "../train/run.js";
+import { readState, STATE_DIR } from "../train/state.js";
 import { CheckpointSequence } from "../nn/files.js";
 import type { Cell, Stage } from "./cell.js";
 
@@ -92,16 +92,22 @@ export function heldOutImages(data: FashionMnist, n: number): number[][] {
   return Array.from({ length: n }, (_, i) => Array.from(heldOut.images.subarray(i * stride * PIXELS, (i * stride + 1) * PIXELS), (v) => v / 255));
 }
 
-/** Train a cell's (or any) checkpoint sequence unless it is complete; resumes a partial one. */
+/**
+ * Train a cell's (or any) checkpoint sequence unless it is complete; resumes a partial one. A complete one
+ * is used only if its stored configuration is the cell's (another seed or scale in the same --out is refused).
+ */
 export function ensureTrained(p: Pick<CellPlan, "training" | "dir">, data: () => FashionMnist, onStep?: (step: number, total: number) => void): void {
   const expected = p.training.steps / p.training.every + 1;
+  let complete = false;
   if (existsSync(p.dir)) {
     try {
-      if (CheckpointSequence.open(p.dir).length === expected) return;
+      complete = CheckpointSequence.open(p.dir).length === expected;
     } catch {
       // not yet a sequence: train below (resume refuses a directory that holds something else)
     }
   }
   const resume = existsSync(join(p.dir, STATE_DIR));
+  if (complete && resume) sameRun(readState(p.dir).config, p.training, p.dir, "use another --out for this run");
+  if (complete) return;
   train(p.training, data().train, { out: p.dir, resume, onStep: (s) => onStep?.(s, p.training.steps) });
 }

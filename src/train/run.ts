@@ -63,7 +63,7 @@ export function train(config: TrainConfig, data: ImageSet, options: RunOptions):
   let start = 0;
   const saved = options.resume ? readState(out) : undefined;
   if (saved) {
-    sameRun(saved.config, config, out);
+    sameRun(saved.config, config, out, "leave it out to resume that run");
     if (saved.step > config.steps) throw new InputError(`--steps ${config.steps} is below the step the run in ${out} has reached (${saved.step})`);
   } else if (existsSync(out) && readdirSync(out).some((n) => n.endsWith(".safetensors") || n === STATE_DIR)) {
     throw new InputError(`${out}: already holds a training run (continue it with --resume, or choose another --out)`);
@@ -120,13 +120,13 @@ function stepName(step: number): string {
   return String(step).padStart(9, "0");
 }
 
-/** A resumed run must be the stored one; only the number of steps may grow. */
-function sameRun(stored: TrainConfig, given: TrainConfig, out: string): void {
+/** A resumed (or reused) run must be the stored one; only the number of steps may grow. `advice` ends the refusal. */
+export function sameRun(stored: TrainConfig, given: TrainConfig, out: string, advice: string): void {
   for (const key of Object.keys(stored) as (keyof TrainConfig)[]) {
     if (key === "steps") continue;
     if (JSON.stringify(stored[key]) !== JSON.stringify(given[key])) {
       const flag = key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
-      throw new InputError(`--${flag} ${JSON.stringify(given[key])} differs from the run in ${out} (${JSON.stringify(stored[key])}); leave it out to resume that run`);
+      throw new InputError(`--${flag} ${JSON.stringify(given[key])} differs from the run in ${out} (${JSON.stringify(stored[key])}); ${advice}`);
     }
   }
 }

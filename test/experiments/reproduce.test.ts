@@ -1,5 +1,5 @@
 // surf reproduce's sweeps end to end on the quick scale: every cell of Table 1 filled; shards merged equal
-// the unsharded run.
+// the unsharded run; another seed's results and checkpoints refused.
 import { expect } from "chai";
 import { existsSync, readFileSync } from "node:fs";
 import { spawn } from "node:child_process";
@@ -7,6 +7,8 @@ import { join } from "node:path";
 import { merge, reproduce, RESULTS_FILE } from "../../src/experiments/reproduce.js";
 import { ResultStore } from "../../src/store.js";
 import { parseShard } from "../../src/experiments/shard.js";
+import { ensureTrained, plan, QUICK } from "../../src/experiments/sweeps.js";
+import { InputError } from "../../src/errors.js";
 import { MAIN, surf } from "../cli/cli.test.js";
 import { greyPng } from "../../src/report/png.js";
 import { openSequence } from "../../src/surf/sequence.js";
@@ -92,5 +94,15 @@ describe("surf reproduce (quick)", function () {
     expect(records(merged)).to.deep.equal(expected);
     const unsharded = JSON.parse(readFileSync(join(whole, "summary.json"), "utf8"));
     expect(m.summary.cells).to.deep.equal(unsharded.cells);
+  });
+
+  it("refuses to add another seed's results or checkpoints to a run, naming what differs", async () => {
+    const whole = join(dir, "fig3");   // the previous test's, seed 7
+    let error: unknown;
+    await reproduce("fig3", { ...common, seed: "8", shard: parseShard("1/1"), out: whole }).catch((e: unknown) => (error = e));
+    expect(error).to.be.instanceOf(InputError).and.to.match(/results\.jsonl: left by a run with other settings \(seed: "7" there, "8" now\)/);
+    expect(() => merge("fig3", [join(dir, "fig3-a")], { ...common, seed: "8", out: join(dir, "fig3-merged-8") })).to.throw(InputError, /fig3-a.results\.jsonl: left by a run with other settings/);
+    const [first] = plan("fig3", QUICK, whole, "8", () => expect.fail("a complete sequence needs no data"));
+    expect(() => ensureTrained(first, () => expect.fail("no training"))).to.throw(InputError, /--seed "8\/gan\/k20" differs from the run in .*gan-k20-every10 \("7\/gan\/k20"\); use another --out/);
   });
 });

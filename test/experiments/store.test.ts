@@ -23,6 +23,8 @@ describe("experiments: results store, resume and shards", function () {
     expect([again.size, again.has("#settings"), again.get("a")]).to.deep.equal([1, false, { key: "a", v: 1 }]);
     expect(again.getOrCompute("b", () => 7)).to.equal(7);
     expect(new ResultStore(path, { pairs: 2, level: 0.1 }).getOrCompute("b", () => 8)).to.equal(7);
+    const unchecked = new ResultStore(path);   // the settings are no result even when not checked (surf merge reads every record)
+    expect([unchecked.size, unchecked.has("#settings"), unchecked.matching("").map((r) => r.key)]).to.deep.equal([2, false, ["a", "b"]]);
     expect(() => new ResultStore(path, { pairs: 3, level: 0.1 })).to.throw(/settings\.jsonl: left by a run with other settings \(pairs: 2 there, 3 now\)/);
     const bare = join(dir, "bare.jsonl");
     writeFileSync(bare, '{"key":"a","v":1}\n');
