@@ -1,7 +1,7 @@
 /**
  * The main job (`npm start` = `surf demo`): train a small DCGAN on Fashion-MNIST (k = 5, a quarter of
  * InfoGAN's widths, θ_t every 8 steps, T = 100), then invert 36 generated targets by regular Adam, by surfing
- * and by the best of 2 restarts at surfing's step count, print the table and write the report — with sample
+ * and by regular Adam stopped at surfing's step count and the best of 2 restarts sharing it, print the table and write the report — with sample
  * reconstructions, and the interactive panel over a k = 2 generator trained for it in seconds (src/panel).
  * Everything is stored as it finishes, so running it again resumes (or just re-prints, when done).
  */
@@ -45,7 +45,7 @@ export async function demo(out: string, seed: string, workers: number, version: 
   const load = () => (data ??= loadFashionMnist({ log: (m) => onProgress(m, 0) }));
   const training = makeConfig({ model: scale.model, arch: scale.arch, latent: scale.latent, width: scale.width, hidden: scale.hidden, steps: scale.steps, every: scale.every, seed: `${seed}/demo` });
   const dir = join(out, "checkpoints"), panelDir = join(out, "panel-checkpoints");
-  const cell: Cell = { id: `demo/${scale.model}/k${scale.latent}`, source: { kind: "path", path: dir }, measurement: { kind: "identity" }, targets: { kind: "synthetic" }, stages: ["regular", "surf", "restarts-2"] };
+  const cell: Cell = { id: `demo/${scale.model}/k${scale.latent}`, source: { kind: "path", path: dir }, measurement: { kind: "identity" }, targets: { kind: "synthetic" }, stages: ["regular", "surf", "restarts-1", "restarts-2"] };
   ensureTrained({ training, dir }, load, (step, total) => onProgress(`training the generator (k = ${scale.latent}), step ${step}/${total}`, 0.4 * step / total));
   const panel = panelTraining(seed, scale.panel);
   ensureTrained({ training: panel, dir: panelDir }, load, (step, total) => onProgress(`training the panel's k = 2 generator, step ${step}/${total}`, 0.4 + 0.05 * step / total));
@@ -62,7 +62,7 @@ export async function demo(out: string, seed: string, workers: number, version: 
     title: "surfing: demo",
     subtitle: [`seed ${seed}`, `surfing ${version}`],
     sections: [
-      { heading: "What ran", paragraphs: [`${generator}, latent k = ${scale.latent}) trained on Fashion-MNIST for ${scale.steps} steps, θ_t saved every ${scale.every} (T = ${scale.steps / scale.every}); ${scale.trials} targets y = G_θT(x*) with x* and x_init uniform on [−1, 1]^k, inverted by regular Adam on θ_T, by surfing over θ_0..θ_T, and by the best of two Adam runs sharing surfing's steps.`] },
+      { heading: "What ran", paragraphs: [`${generator}, latent k = ${scale.latent}) trained on Fashion-MNIST for ${scale.steps} steps, θ_t saved every ${scale.every} (T = ${scale.steps / scale.every}); ${scale.trials} targets y = G_θT(x*) with x* and x_init uniform on [−1, 1]^k, inverted by regular Adam on θ_T, by surfing over θ_0..θ_T, and, at surfing's step count on each target, by regular Adam stopped there and by the best of two Adam runs sharing it.`] },
       { heading: "Results", tables: [t] },
       { heading: "Sample reconstructions", images: samples ? [samples] : [] },
       { heading: "Distance to the truth", figures: distanceFigures(cells, [scale.model]) },
