@@ -66,10 +66,16 @@ export interface HeatMap {
   readonly height?: number;
 }
 
+/**
+ * Box plots side by side within each group (one box per series: Figure 4's regular Adam and surfing at each
+ * m), coloured by series as in the legend; whiskers to the farthest values within 1.5 IQR, dots beyond.
+ */
 export interface BoxPlot {
   readonly title?: string;
   readonly y: Axis;
-  readonly groups: readonly { readonly label: string; readonly values: readonly number[] }[];
+  /** The legend's labels; a group's boxes[j] belongs to series[j]. */
+  readonly series: readonly string[];
+  readonly groups: readonly { readonly label: string; readonly boxes: readonly (readonly number[])[] }[];
   readonly references?: readonly ReferenceLine[];
   readonly width?: number;
   readonly height?: number;
@@ -159,26 +165,34 @@ export function heatMap(p: HeatMap): string {
 
 /** Box plots: quartiles, median, whiskers to the last value within 1.5 IQR, outliers as dots. */
 export function boxPlot(p: BoxPlot): string {
-  const frame = new Frame(p.width ?? 600, p.height ?? 340, 0, p.title);
-  const all = p.groups.flatMap((g) => g.values.filter((v) => Number.isFinite(v) && (!p.y.log || v > 0)));
+  const legend = p.series.length > 1;
+  const boxes = Math.max(1, p.series.length), wide = 140 + 36 * boxes * p.groups.length + (legend ? LEGEND_WIDTH : 0);
+  const frame = new Frame(p.width ?? Math.max(600, wide), p.height ?? 340, legend ? LEGEND_WIDTH : 0, p.title);
+  const usable = (t: number) => Number.isFinite(t) && (!p.y.log || t > 0);
+  const all = p.groups.flatMap((g) => g.boxes.flatMap((b) => b.filter(usable)));
   const sy = new Scale(p.y, all.concat((p.references ?? []).flatMap((r) => (r.y === undefined ? [] : [r.y]))), frame.bottom, frame.top);
   const out = [frame.open(), frame.axes(null, sy, "", p.y.label)];
   const slot = (frame.right - frame.left) / Math.max(1, p.groups.length);
+  const half = Math.min(28 / boxes, (slot * 0.3) / boxes);
   p.groups.forEach((g, i) => {
-    const cx = frame.left + slot * (i + 0.5), half = Math.min(28, slot * 0.3);
-    out.push(`<text x="${n(cx)}" y="${n(frame.bottom + 16)}" text-anchor="middle" ${FONT}>${escapeXml(g.label)}</text>`);
-    const v = g.values.filter((t) => Number.isFinite(t) && (!p.y.log || t > 0)).sort((a, b) => a - b);
-    if (v.length === 0) return;
-    const q1 = quantile(v, 0.25), q2 = quantile(v, 0.5), q3 = quantile(v, 0.75), iqr = q3 - q1;
-    const inside = v.filter((t) => t >= q1 - 1.5 * iqr && t <= q3 + 1.5 * iqr);
-    const lo = inside[0] ?? q1, hi = inside[inside.length - 1] ?? q3;
-    const color = PALETTE[i % PALETTE.length];
-    out.push(`<line x1="${n(cx)}" x2="${n(cx)}" y1="${n(sy.px(lo))}" y2="${n(sy.px(hi))}" stroke="${color}"/>`);
-    out.push(`<rect x="${n(cx - half)}" y="${n(sy.px(q3))}" width="${n(2 * half)}" height="${n(Math.max(0.5, sy.px(q1) - sy.px(q3)))}" fill="${color}" fill-opacity="0.25" stroke="${color}"/>`);
-    out.push(`<line x1="${n(cx - half)}" x2="${n(cx + half)}" y1="${n(sy.px(q2))}" y2="${n(sy.px(q2))}" stroke="${color}" stroke-width="2"/>`);
-    for (const t of v) if (t < lo || t > hi) out.push(`<circle cx="${n(cx)}" cy="${n(sy.px(t))}" r="2" fill="${color}"/>`);
+    const centre = frame.left + slot * (i + 0.5);
+    out.push(`<text x="${n(centre)}" y="${n(frame.bottom + 16)}" text-anchor="middle" ${FONT}>${escapeXml(g.label)}</text>`);
+    g.boxes.forEach((values, j) => {
+      const v = values.filter(usable).sort((a, b) => a - b);
+      if (v.length === 0) return;
+      const cx = centre + (2 * j - (boxes - 1)) * half * 1.25, color = PALETTE[j % PALETTE.length];
+      const q1 = quantile(v, 0.25), q2 = quantile(v, 0.5), q3 = quantile(v, 0.75), iqr = q3 - q1;
+      const inside = v.filter((t) => t >= q1 - 1.5 * iqr && t <= q3 + 1.5 * iqr);
+      const lo = inside[0] ?? q1, hi = inside[inside.length - 1] ?? q3;
+      for (const [a, b] of [[lo, q1], [q3, hi]]) out.push(`<line x1="${n(cx)}" x2="${n(cx)}" y1="${n(sy.px(a))}" y2="${n(sy.px(b))}" stroke="${color}"/>`);
+      out.push(`<rect x="${n(cx - half)}" y="${n(sy.px(q3))}" width="${n(2 * half)}" height="${n(Math.max(0.5, sy.px(q1) - sy.px(q3)))}" fill="${color}" fill-opacity="0.25" stroke="${color}"/>`);
+      out.push(`<line x1="${n(cx - half)}" x2="${n(cx + half)}" y1="${n(sy.px(q2))}" y2="${n(sy.px(q2))}" stroke="${color}" stroke-width="2"/>`);
+      for (const t of v) if (t < lo || t > hi) out.push(`<circle cx="${n(cx)}" cy="${n(sy.px(t))}" r="2" fill="${color}"/>`);
+    });
   });
-  out.push(references(p.references ?? [], null, sy, frame), "</svg>");
+  out.push(references(p.references ?? [], null, sy, frame));
+  if (legend) out.push(frame.legend(p.series.map((label, j) => ({ label, color: PALETTE[j % PALETTE.length], style: "line" }))));
+  out.push("</svg>");
   return out.join("");
 }
 

@@ -1,7 +1,7 @@
 // The report's inline SVG: well-formed XML, every drawn coordinate inside the viewBox, text escaped, non-finite and
 // (on log axes) non-positive values left out, readable ticks.
 import { expect } from "chai";
-import { boxPlot, escapeXml, heatMap, histogram, linePlot, tickLabel } from "../../src/report/svg.js";
+import { boxPlot, escapeXml, heatMap, histogram, linePlot, PALETTE, tickLabel } from "../../src/report/svg.js";
 import { checkXml } from "./xml.js";
 
 /** Every numeric x/y/cx/cy/x1/x2/y1/y2/width/height and polyline point, checked to lie in [0, W] × [0, H]. */
@@ -75,12 +75,28 @@ describe("report: SVG plots", () => {
     expect(svg).to.include("f &amp; g");
   });
 
-  it("box plots: quartiles and outliers", () => {
-    const svg = boxPlot({ y: { label: "value" }, groups: [{ label: "a<b", values: [1, 2, 3, 4, 5, 6, 7, 8, 9, 100] }, { label: "empty", values: [] }] });
+  it("box plots: quartiles, whiskers and outliers, a box per series in each group, coloured as the legend", () => {
+    const svg = boxPlot({
+      y: { label: "value" }, series: ["first", "second"],
+      groups: [{ label: "a<b", boxes: [[1, 2, 3, 4, 5, 6, 7, 8, 9, 100], [2, 4, 6]] }, { label: "empty", boxes: [[], []] }],
+    });
     checkXml(svg);
     coordinatesInside(svg);
     expect(svg.match(/<circle/g)).to.have.length(1);   // 100 is beyond Q3 + 1.5 IQR
     expect(svg).to.include("a&lt;b");
+    const boxes = [...svg.matchAll(/<rect x="([^"]*)" y="([^"]*)" width="([^"]*)" height="([^"]*)" fill="([^"]*)" fill-opacity/g)];
+    expect(boxes.map((b) => b[5])).to.deep.equal([PALETTE[0], PALETTE[1]]);
+    expect(Number(boxes[0][1]) + Number(boxes[0][3])).to.be.below(Number(boxes[1][1]));   // side by side, not overlapping
+    for (const [j, label] of ["first", "second"].entries()) expect(svg).to.match(new RegExp(`stroke="${PALETTE[j]}"[^>]*/><text[^>]*>${label}<`));
+    // the second box, [2, 4, 6]: quartiles 3 and 5 (interpolated), median 4 in the middle, whiskers of half
+    // the box's height each, from 2 to 3 and from 5 to 6
+    const [, , top, , height] = boxes[1].map(Number), y = (x: string) => Number(x);
+    const median = [...svg.matchAll(new RegExp(`<line x1="${boxes[1][1]}" x2="[^"]*" y1="([^"]*)" y2="[^"]*" stroke="${PALETTE[1]}" stroke-width="2"/>`, "g"))].map((m) => y(m[1]));
+    expect(median).to.have.length(1);
+    expect(median[0]).to.be.closeTo(top + height / 2, 0.01);
+    const whiskers = [...svg.matchAll(new RegExp(`<line x1="[^"]*" x2="[^"]*" y1="([^"]*)" y2="([^"]*)" stroke="${PALETTE[1]}"/>`, "g"))].map((m) => Math.abs(y(m[2]) - y(m[1])));
+    expect(whiskers).to.have.length(2);
+    for (const w of whiskers) expect(w).to.be.closeTo(height / 2, 0.01);
   });
 
   it("tick labels and escaping", () => {
