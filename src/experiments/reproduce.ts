@@ -12,7 +12,7 @@ import { inShard, WHOLE, type Shard } from "./shard.js";
 import { ResultStore } from "../store.js";
 import { FULL, QUICK, ensureTrained, plan, type CellPlan, type SweepName, type SweepScale } from "./sweeps.js";
 import { CRITIC_FRACTION } from "../train/config.js";
-import { cellName, distanceFigures, distortionFigure, outcomes, recoveryFigure, recoveryTable, table1 } from "./report.js";
+import { cellName, distanceFigures, distortionFigure, fitsWithoutRecovery, outcomes, recoveryFigure, recoveryTable, table1 } from "./report.js";
 import { sampleImages, SAMPLES_PER_CELL } from "./samples.js";
 
 export const RESULTS_FILE = "results.jsonl";
@@ -107,7 +107,7 @@ function writeReport(name: SweepName, plans: CellPlan[], store: ResultStore, out
     ],
   }];
   if (name === "table1" || name === "fig2" || name === "fig5") {
-    sections.push({ heading: "Table 1: surfing against regular Adam and equal-compute restarts", tables: [table1(cells)] });
+    sections.push({ heading: "Table 1: surfing against regular Adam and equal-compute restarts", tables: [table1(cells)], notes: fitsWithoutRecovery(cells) });
     sections.push({ heading: "Figure 2: distance to the truth, DCGAN", figures: distanceFigures(cells, ["gan"]) });
     sections.push({ heading: "Figure 5: distance to the truth, VAE, WGAN, WGAN-GP", figures: distanceFigures(cells, ["vae", "wgan", "wgan-gp"]) });
     sections.push(samplesSection(plans, store));

@@ -53,6 +53,8 @@ export interface Section {
   readonly badge?: string;
   /** Paragraphs of plain text (escaped). */
   readonly paragraphs?: readonly string[];
+  /** Paragraphs after the tables and figures: what a reader needs once they have seen them. */
+  readonly notes?: readonly string[];
   /** Term / description pairs, shown as a definition list. */
   readonly facts?: readonly (readonly [string, string])[];
   readonly tables?: readonly Table[];
@@ -112,6 +114,7 @@ function renderSection(s: Section, id: string): string {
   if (s.facts?.length) out.push(`<dl>${s.facts.map(([t, d]) => `<dt>${escapeXml(t)}</dt><dd>${escapeXml(d)}</dd>`).join("")}</dl>`);
   for (const t of s.tables ?? []) out.push(renderTable(t));
   for (const f of s.figures ?? []) out.push(`<figure>${f.svg}${f.caption ? `<figcaption>${escapeXml(f.caption)}</figcaption>` : ""}</figure>`);
+  for (const p of s.notes ?? []) out.push(`<p>${escapeXml(p)}</p>`);
   for (const g of s.images ?? []) out.push(renderImageGrid(g));
   if (s.app) out.push(renderApp(s.app));
   out.push("</section>");

@@ -14,7 +14,7 @@ describe("report: HTML page", () => {
       title: nasty,
       subtitle: ["seed <1>"],
       sections: [
-        { heading: nasty, badge: "pass", paragraphs: [nasty], facts: [["term <a>", nasty]], tables: [{ columns: ["a<b", "n"], rows: [[nasty, 3], [true, null]], caption: "c&d" }] },
+        { heading: nasty, badge: "pass", paragraphs: [nasty], facts: [["term <a>", nasty]], tables: [{ columns: ["a<b", "n"], rows: [[nasty, 3], [true, null]], caption: "c&d" }], notes: ["after <the> table"] },
         { heading: "Plot", badge: "fail", figures: [{ svg: linePlot({ x: { label: "x" }, y: { label: "y" }, series: [{ label: "s", points: [[0, 1], [1, 2]] }] }), caption: nasty }] },
         { heading: "Plot" },
       ],
@@ -28,6 +28,7 @@ describe("report: HTML page", () => {
     expect(html).to.include('class="badge pass"').and.include('class="badge fail"');
     expect(html).to.include('id="plot"').and.include('id="plot-2"');   // ids made unique
     expect(html).to.include("<td>—</td>");
+    expect(html.indexOf("<p>after &lt;the&gt; table</p>")).to.be.above(html.indexOf("</table>"));
   });
 });
 
