@@ -84,8 +84,8 @@ const FITS = 1e-3;
 
 /**
  * Failures that fit y anyway: x̂ far from x* but G(x̂) within FITS per pixel of y. Where most failures are of
- * this kind, G is nearly flat along some latent directions (a VAE's unused latents) and the stopping rule
- * halts before ‖x̂ − x*‖ < 0.01 — the cell measures identifiability, not the landscape's local minima.
+ * this kind, G is nearly flat along some latent directions (a VAE's unused latents) and descent stalls
+ * before ‖x̂ − x*‖ < 0.01 — the cell measures identifiability, not the landscape's local minima.
  */
 export function fitsWithoutRecovery(cells: readonly CellOutcome[]): string[] {
   const lines = cells.flatMap((c) => {
@@ -97,7 +97,7 @@ export function fitsWithoutRecovery(cells: readonly CellOutcome[]): string[] {
     return parts.length > 0 ? [`${MODEL_NAMES[c.model] ?? c.model}, k = ${c.k}: ${parts.join("; ")}.`] : [];
   });
   return lines.length === 0 ? [] : [
-    `Failures that fit y anyway — ‖x̂ − x*‖ ≥ 0.01 but a per-pixel error √(‖G(x̂) − y‖²/n) below ${FITS}, an image no one could tell from the target. Where these are most of a cell's failures, G is nearly flat along some latent directions (a VAE's unused latents), and the stop at ‖∇f‖ ≤ 1e-4 comes before x* is pinned down to 0.01 along them: that cell measures how well x* is determined by its image, not the landscape's spurious minima.`,
+    `Failures that fit y anyway — ‖x̂ − x*‖ ≥ 0.01 but a per-pixel error √(‖G(x̂) − y‖²/n) below ${FITS}, an image no one could tell from the target. Where these are most of a cell's failures, G is nearly flat along some latent directions (a VAE's unused latents), and the descent stops making progress (in float32) before x* is pinned down to 0.01 along them: that cell measures how well x* is determined by its image, not the landscape's spurious minima.`,
     ...lines,
   ];
 }

@@ -10,13 +10,17 @@ import type { LatentOptimizer } from "../optim/optimizer.js";
 import { distance } from "../tensor/vector.js";
 
 /**
- * Convergence (issue #8): a trial stops when ‖∇f‖ ≤ GRAD_TOL and |f_t − f_{t−1}| ≤ F_TOL·max(1, f). In float32
- * a gradient of a 784-pixel residual cannot be resolved much below 1e-5 (about n·ε_f32·‖J‖·‖r‖ at the
- * optimum), so 1e-4 is the tightest level every trial can reach; the f condition keeps Adam from stopping
- * where its momentum is about to carry it on.
+ * Convergence: a trial stops when ‖∇f‖ ≤ GRAD_TOL and f has stopped falling — its best value has not
+ * dropped by the fraction PROGRESS within the last WINDOW steps. In float32 a gradient of a 784-pixel
+ * residual cannot always be resolved much below 1e-5 (about n·ε_f32·‖J‖·‖r‖ at the optimum), so no
+ * gradient level alone serves every network; and an absolute test on f (issue #8's |Δf| ≤ 1e-9) stopped
+ * descents whose f was still falling by a factor of ten every few hundred steps along directions in which
+ * G is nearly flat — on a VAE with unused latents that halted every trial short of ‖x̂ − x*‖ < 0.01 (0 of
+ * 60 successes against 60 of 60 when run on). Progress, not a level, is what ends a descent.
  */
 export const GRAD_TOL = 1e-4;
-export const F_TOL = 1e-9;
+export const PROGRESS = 1e-3;
+export const WINDOW = 100;
 /** Success as in the paper (seed 000 Section 4): ‖x̂ − x*‖ < 0.01. */
 export const SUCCESS_RADIUS = 0.01;
 
@@ -62,7 +66,8 @@ export function descend(objective: Objective, optimizer: LatentOptimizer, trials
   let rows = trials.length;
   if (rows === 0) return;
   const slot = trials.slice();
-  const stepsHere = new Int32Array(rows), previous = new Float64Array(rows).fill(NaN);
+  // best: f when it last fell by PROGRESS (its level since), at step bestAt of this descent
+  const stepsHere = new Int32Array(rows), best = new Float64Array(rows).fill(Infinity), bestAt = new Int32Array(rows);
   const budget = Float64Array.from(slot, (t) => (typeof options.budget === "number" ? options.budget : options.budget(t)));
   program.setInput(slot.map((t) => t.x));
   optimizer.reset(rows);
@@ -86,7 +91,11 @@ export function descend(objective: Objective, optimizer: LatentOptimizer, trials
       } else {
         t.diverged = true;   // t.x keeps the last finite point
       }
-      const converged = finite && Math.sqrt(g2) <= GRAD_TOL && Math.abs(f[r] - previous[r]) <= F_TOL * Math.max(1, f[r]);
+      if (finite && f[r] < best[r] * (1 - PROGRESS)) {
+        best[r] = f[r];
+        bestAt[r] = stepsHere[r];
+      }
+      const converged = finite && Math.sqrt(g2) <= GRAD_TOL && stepsHere[r] - bestAt[r] >= WINDOW;
       if (!finite || stepsHere[r] >= budget[r] || (options.untilConverged && converged)) {
         t.converged = converged;
         rows--;
@@ -96,14 +105,14 @@ export function descend(objective: Objective, optimizer: LatentOptimizer, trials
           slot[r] = slot[rows];
           stepsHere[r] = stepsHere[rows];
           budget[r] = budget[rows];
-          previous[r] = previous[rows];
+          best[r] = best[rows];
+          bestAt[r] = bestAt[rows];
         }
         continue;
       }
       r++;
     }
     if (rows === 0) return;
-    for (let r = 0; r < rows; r++) previous[r] = f[r];
     const extra = optimizer.step(rows);
     f = objective.evaluate(rows, true);
     for (let r = 0; r < rows; r++) {

@@ -9,6 +9,7 @@ import { percentile, summarize, wilson } from "../../src/surf/metrics.js";
 import { shiftFlow } from "./flows.js";
 import { interpolatedSequence } from "../../src/surf/interpolate.js";
 import { Network } from "../../src/nn/network.js";
+import { randomNetwork } from "../../src/nn/ensembles.js";
 import { convNetwork } from "../nn/fixtures.js";
 
 const base = (over: Partial<RunOptions>): RunOptions => ({
@@ -92,6 +93,21 @@ describe("surfing (Algorithm 3.1)", function () {
     expect(previous).to.deep.equal(surf.r.xHat);
     const refused = await runParallel({ kind: "bytes", files: flow.bytes() }, { kind: "regular" }, [0, 1], base({ onPoint: () => {} }), 2).catch((e: Error) => e);
     expect(String(refused)).to.match(/InputError: onPoint: a callback cannot reach worker threads/);
+  });
+
+  it("descends on while f keeps falling, though G is nearly flat along a latent: x̂ = x* to 0.01, converged", () => {
+    // G's first layer scaled by 1/100 along x_2 (a VAE's unused latent, in miniature): an absolute test on f
+    // stopped with x_2 still 0.14 from x*_2
+    const net = randomNetwork("surf", [3, 30, 60, 120], "flat", { dtype: "f32" });
+    const W = net.param("0.weight").values;
+    for (let i = 0; i < 30; i++) W[i * 3 + 2] *= 0.01;
+    net.touch();
+    const sequence = { length: 1, load: () => net };
+    const xStar = [0.5, -0.4, 0.7];
+    const [r] = run(sequence, { kind: "regular" }, [0], base({ targets: { kind: "latent", xStar: [xStar] }, start: [[-0.5, 0.3, -0.6]], maxSteps: 20000 }));
+    expect(r.converged).to.equal(true);
+    expect(r.distToXStar).to.be.below(0.01);
+    expect(Math.abs(r.xHat[2] - xStar[2])).to.be.below(0.01);
   });
 
   it("reports a trial whose iterate becomes non-finite as diverged, with its last finite point", () => {
