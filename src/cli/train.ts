@@ -2,20 +2,20 @@
 import { UsageError, type ParsedArgs } from "./args.js";
 import { progressBar } from "./progress.js";
 import { loadFashionMnist } from "../data/fashion-mnist.js";
-import { ARCH_KINDS, makeConfig, type ArchKind, type TrainConfig } from "../train/config.js";
+import { ARCH_KINDS, flagOf, makeConfig, type ArchKind, type TrainConfig } from "../train/config.js";
 import { HYPERPARAMETERS, MODEL_KINDS, type ModelKind } from "../train/hyperparameters.js";
 import { readState } from "../train/state.js";
 import { train } from "../train/run.js";
 
 /** The flags that make up a run's configuration (with --resume, given ones must match the stored run). */
-const CONFIG_FLAGS = { model: "model", arch: "arch", latent: "latent", width: "width", "critic-width": "criticWidth", hidden: "hidden", steps: "steps", every: "every", batch: "batch" } as const;
+const CONFIG_KEYS = ["model", "arch", "latent", "width", "criticWidth", "hidden", "steps", "every", "batch"] as const;
 
 export async function run(args: ParsedArgs): Promise<number> {
   const out = args.flags.out;
   if (out === undefined) throw new UsageError("--out is required (the directory of the checkpoint sequence)");
   const given: Partial<TrainConfig> = {};
-  for (const [flag, name] of Object.entries(CONFIG_FLAGS)) {
-    const v = args.flags[flag];
+  for (const name of CONFIG_KEYS) {
+    const v = args.flags[flagOf(name)];
     if (v === undefined) continue;
     if (name === "model") {
       if (!MODEL_KINDS.includes(v as ModelKind)) throw new UsageError(`--model must be one of ${MODEL_KINDS.join(", ")}, got "${v}"`);

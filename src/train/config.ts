@@ -62,6 +62,11 @@ export function makeConfig(partial: Partial<TrainConfig> & { model: ModelKind })
   return config;
 }
 
+/** The `surf train` flag of a configuration field: criticWidth is --critic-width. */
+export function flagOf(key: keyof TrainConfig): string {
+  return key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+}
+
 export function checkConfig(c: TrainConfig): void {
   const positiveInt = (flag: string, v: unknown) => {
     if (!(Number.isSafeInteger(v) && (v as number) >= 1)) throw new InputError(`--${flag} must be a positive integer, got ${JSON.stringify(v)}`);

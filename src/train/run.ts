@@ -18,7 +18,7 @@ import { kernels as defaultKernels, type Kernels } from "../kernels/index.js";
 import { InputError } from "../errors.js";
 import type { ImageSet } from "../data/fashion-mnist.js";
 import { CheckpointSequence } from "../nn/files.js";
-import { checkConfig, type TrainConfig } from "./config.js";
+import { checkConfig, flagOf, type TrainConfig } from "./config.js";
 import { Gan } from "./gan.js";
 import { GRID_SIDE, sampleGrid } from "./grid.js";
 import { drawLatent, type Losses, type Procedure } from "./procedure.js";
@@ -125,8 +125,7 @@ export function sameRun(stored: TrainConfig, given: TrainConfig, out: string, ad
   for (const key of Object.keys(stored) as (keyof TrainConfig)[]) {
     if (key === "steps") continue;
     if (JSON.stringify(stored[key]) !== JSON.stringify(given[key])) {
-      const flag = key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
-      throw new InputError(`--${flag} ${JSON.stringify(given[key])} differs from the run in ${out} (${JSON.stringify(stored[key])}); ${advice}`);
+      throw new InputError(`--${flagOf(key)} ${JSON.stringify(given[key])} differs from the run in ${out} (${JSON.stringify(stored[key])}); ${advice}`);
     }
   }
 }
