@@ -7,7 +7,7 @@ import { HYPERPARAMETERS, MODEL_KINDS, type ModelKind } from "../train/hyperpara
 import { readState } from "../train/state.js";
 import { train } from "../train/run.js";
 
-/** The flags that make up a run's configuration (with --resume, given ones must match the stored run). */
+/** The configuration fields set by flags (flagOf names each; with --resume, given ones must match the stored run). */
 const CONFIG_KEYS = ["model", "arch", "latent", "width", "criticWidth", "hidden", "steps", "every", "batch"] as const;
 
 export async function run(args: ParsedArgs): Promise<number> {
