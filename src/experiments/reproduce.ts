@@ -12,7 +12,7 @@ import { inShard, WHOLE, type Shard } from "./shard.js";
 import { ResultStore } from "../store.js";
 import { FULL, QUICK, ensureTrained, plan, type CellPlan, type SweepName, type SweepScale } from "./sweeps.js";
 import { CRITIC_FRACTION } from "../train/config.js";
-import { GRAD_TOL, PROGRESS, WINDOW } from "../surf/descent.js";
+import { GRAD_TOL, PROGRESS, STALL, WINDOW } from "../surf/descent.js";
 import { cellName, distanceFigures, distortionFigure, fitsWithoutRecovery, outcomes, recoveryFigure, recoveryTable, table1 } from "./report.js";
 import { sampleImages, SAMPLES_PER_CELL } from "./samples.js";
 
@@ -104,7 +104,7 @@ function writeReport(name: SweepName, plans: CellPlan[], store: ResultStore, out
       ["generators", o.scale.arch === "dcgan" ? `InfoGAN's FC-FC-ConvT-ConvT at width ${o.scale.width} of the paper's, the encoder and discriminator likewise, the WGANs' critics at ${o.scale.width * CRITIC_FRACTION.wgan} (departures: to train a sequence in under 10 minutes on two cores)` : `MLP k → ${o.scale.hidden.join(" → ")} → 784 (quick)`],
       ["training", `${o.scale.steps} steps, θ_t every ${o.scale.every} (T = ${o.scale.steps / o.scale.every}); compressed sensing: ${o.scale.csSteps} steps every ${o.scale.csEvery}`],
       ["trials", `${o.scale.trials} per cell (compressed sensing ${o.scale.csTrials}); paper: 300 (200)`],
-      ["descent", `Adam lr 0.01; stop at ‖∇f‖ ≤ ${GRAD_TOL} once f has not fallen by ${100 * PROGRESS} % in ${WINDOW} steps, or at ${o.scale.maxSteps} steps`],
+      ["descent", `Adam lr 0.01; stop once f has not fallen by ${100 * PROGRESS} % in ${WINDOW} steps and ‖∇f‖ ≤ ${GRAD_TOL}, or in ${STALL} steps (a kink), or at ${o.scale.maxSteps} steps`],
     ],
   }];
   if (name === "table1" || name === "fig2" || name === "fig5") {

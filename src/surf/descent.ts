@@ -10,17 +10,21 @@ import type { LatentOptimizer } from "../optim/optimizer.js";
 import { distance } from "../tensor/vector.js";
 
 /**
- * Convergence: a trial stops when ‖∇f‖ ≤ GRAD_TOL and f has stopped falling — its best value has not
- * dropped by the fraction PROGRESS within the last WINDOW steps. In float32 a gradient of a 784-pixel
- * residual cannot always be resolved much below 1e-5 (about n·ε_f32·‖J‖·‖r‖ at the optimum), so no
- * gradient level alone serves every network; and an absolute test on f (issue #8's |Δf| ≤ 1e-9) stopped
- * descents whose f was still falling by a factor of ten every few hundred steps along directions in which
- * G is nearly flat — on a VAE with unused latents that halted every trial short of ‖x̂ − x*‖ < 0.01 (0 of
- * 60 successes against 60 of 60 when run on). Progress, not a level, is what ends a descent.
+ * Convergence: a trial stops when f has stopped falling — its best value has not dropped by the fraction
+ * PROGRESS within the last WINDOW steps — and either ‖∇f‖ ≤ GRAD_TOL (a smooth minimum) or f has not
+ * fallen for STALL steps (a minimum on a ReLU kink, where the gradient never vanishes and Adam oscillates
+ * across the kink: without STALL a third of DCGAN k = 5 descents ran to the 20,000-step cap at f ≈ 27).
+ * In float32 a gradient of a 784-pixel residual cannot always be resolved much below 1e-5 (about
+ * n·ε_f32·‖J‖·‖r‖ at the optimum), so no gradient level alone serves every network; and an absolute test on
+ * f (issue #8's |Δf| ≤ 1e-9) stopped descents whose f was still falling by a factor of ten every few hundred
+ * steps along directions in which G is nearly flat — on a VAE with unused latents that halted every trial
+ * short of ‖x̂ − x*‖ < 0.01 (0 of 60 successes against 60 of 60 when run on). Progress, not a level, is what
+ * ends a descent.
  */
 export const GRAD_TOL = 1e-4;
 export const PROGRESS = 1e-3;
 export const WINDOW = 100;
+export const STALL = 1000;
 /** Success as in the paper (seed 000 Section 4): ‖x̂ − x*‖ < 0.01. */
 export const SUCCESS_RADIUS = 0.01;
 
@@ -95,7 +99,8 @@ export function descend(objective: Objective, optimizer: LatentOptimizer, trials
         best[r] = f[r];
         bestAt[r] = stepsHere[r];
       }
-      const converged = finite && Math.sqrt(g2) <= GRAD_TOL && stepsHere[r] - bestAt[r] >= WINDOW;
+      const still = stepsHere[r] - bestAt[r];
+      const converged = finite && still >= WINDOW && (Math.sqrt(g2) <= GRAD_TOL || still >= STALL);
       if (!finite || stepsHere[r] >= budget[r] || (options.untilConverged && converged)) {
         t.converged = converged;
         rows--;

@@ -6,6 +6,7 @@ import { run, type RunOptions } from "../../src/surf/surf.js";
 import { runParallel } from "../../src/surf/pool.js";
 import { neuripsTotal, stepBudgets } from "../../src/surf/schedule.js";
 import { percentile, summarize, wilson } from "../../src/surf/metrics.js";
+import { STALL } from "../../src/surf/descent.js";
 import { shiftFlow } from "./flows.js";
 import { interpolatedSequence } from "../../src/surf/interpolate.js";
 import { Network } from "../../src/nn/network.js";
@@ -108,6 +109,20 @@ describe("surfing (Algorithm 3.1)", function () {
     expect(r.converged).to.equal(true);
     expect(r.distToXStar).to.be.below(0.01);
     expect(Math.abs(r.xHat[2] - xStar[2])).to.be.below(0.01);
+  });
+
+  it("stops at a minimum on a ReLU kink, where ‖∇f‖ never falls below 1, once f has not fallen for STALL steps", () => {
+    // G(x) = relu(x) + relu(−x) = |x| and y = −1: f = ½(|x| + 1)², minimized at the kink x = 0 with |f′| ≥ 1
+    const net = randomNetwork("surf", [1, 2, 1], "kink", { dtype: "f32" });
+    net.param("0.weight").values.set([1, -1]);
+    net.param("0.bias").values.set([0, 0]);
+    net.param("2.weight").values.set([1, 1]);
+    net.touch();
+    const [r] = run({ length: 1, load: () => net }, { kind: "regular" }, [0], base({ targets: { kind: "signal", y: [[-1]] }, start: [[0.5]], maxSteps: 20000 }));
+    expect(r.converged).to.equal(true);
+    expect(r.steps).to.be.within(STALL, 3 * STALL);
+    expect(Math.abs(r.xHat[0])).to.be.below(0.05);
+    expect(r.f).to.be.closeTo(0.5, 0.05);
   });
 
   it("reports a trial whose iterate becomes non-finite as diverged, with its last finite point", () => {
