@@ -56,13 +56,14 @@ export function stageResults(store: ResultStore, cell: string, stage: string, tr
   return out;
 }
 
+/** Run a cell's stages in order; onProgress gets the stage running and the fraction of the whole cell done. */
 export async function runCell(cell: Cell, store: ResultStore, s: CellSettings, onProgress: (stage: Stage, fraction: number) => void): Promise<void> {
   const options: RunOptions = {
     seed: `${s.seed}/${cell.id}`, targets: cell.targets, measurement: cell.measurement, optimizer: { kind: "adam" },
     maxSteps: s.maxSteps, start: "uniform", batch: s.batch,
   };
-  for (const stage of cell.stages) {
-    await runStored(store, cell.id, stage, cell.source, methodOf(cell, stage, store, s), s.trials, { ...options, onProgress: (f) => onProgress(stage, f) }, s);
+  for (const [i, stage] of cell.stages.entries()) {
+    await runStored(store, cell.id, stage, cell.source, methodOf(cell, stage, store, s), s.trials, { ...options, onProgress: (f) => onProgress(stage, (i + f) / cell.stages.length) }, s);
   }
 }
 

@@ -51,7 +51,7 @@ export async function demo(out: string, seed: string, workers: number, version: 
   ensureTrained({ training: panel, dir: panelDir }, load, (step, total) => onProgress(`training the panel's k = 2 generator, step ${step}/${total}`, 0.4 + 0.05 * step / total));
   const store = new ResultStore(join(out, RESULTS_FILE));
   await runCell(cell, store, { trials: scale.trials, seed, workers, batch: scale.trials, maxSteps: scale.maxSteps, chunk: scale.trials },
-    (stage, f) => onProgress(`inverting ${scale.trials} targets: ${stage}`, 0.45 + 0.55 * ((cell.stages.indexOf(stage) + f) / cell.stages.length)));
+    (stage, f) => onProgress(`inverting ${scale.trials} targets: ${stage}`, 0.45 + 0.55 * f));
   const cells = outcomes([{ cell, training, dir, trials: scale.trials }], store);
   const t = table1(cells);
   const samples = sampleImages(cell, store, scale.trials, scale.samples, `The first ${scale.samples} targets`);

@@ -54,13 +54,21 @@ describe("experiments: results store, resume and shards", function () {
     };
     const settings: CellSettings = { trials: 7, seed: "r", workers: 1, batch: 4, maxSteps: 400, chunk: 2 };
     const whole = new ResultStore(join(dir, "whole.jsonl"));
-    await runCell(cell, whole, settings, () => {});
+    const seen: [string, number][] = [];
+    await runCell(cell, whole, settings, (stage, fraction) => seen.push([stage, fraction]));
+    // the fraction is the whole cell's: rising through the stages, each within its third, 1 only at the end
+    seen.forEach(([stage, f], i) => {
+      const s = cell.stages.indexOf(stage as Cell["stages"][number]);
+      expect(f, stage).to.be.within(s / 3, (s + 1) / 3);
+      if (i > 0) expect(f).to.be.at.least(seen[i - 1][1]);
+    });
+    expect(seen.at(-1)).to.deep.equal(["restarts-2", 1]);
     const path = join(dir, "killed.jsonl");
     let calls = 0;
     const killed = new ResultStore(path);
     try {
       await runCell(cell, killed, settings, (stage, fraction) => {
-        if (stage === "surf" && fraction > 0.3 && ++calls > 1) throw new Error("killed");
+        if (stage === "surf" && fraction > 0.43 && ++calls > 1) throw new Error("killed");   // 30 % into surf, the second of three stages
       });
       expect.fail("the run was not interrupted");
     } catch (e) {
