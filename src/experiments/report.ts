@@ -56,6 +56,8 @@ export function table1(cells: readonly CellOutcome[]): Table {
     const x = c.stages.get(s)?.summary;
     return x && x.successInterval ? `${pct(x.successRate)} [${pct(x.successInterval[0])}, ${pct(x.successInterval[1])}] (${x.trials})` : "—";
   };
+  // a count of steps, as the paper prints it (the percentile interpolates between two trials)
+  const steps = (p: number | null | undefined) => (p === null || p === undefined ? "—" : Math.round(p));
   const rows = cells.map((c) => {
     const paperKey = c.model as PaperModel, k = c.k as 5 | 10 | 20;
     const arxiv = ARXIV_TABLE1[paperKey]?.[k], neurips = NEURIPS_TABLE1[paperKey]?.[k];
@@ -64,7 +66,7 @@ export function table1(cells: readonly CellOutcome[]): Table {
     return [
       `${MODEL_NAMES[c.model] ?? c.model}, k = ${c.k}`,
       rate(c, "regular"), rate(c, "surf"), ...restartStages.map((s) => rate(c, s)),
-      regular?.summary.stepsToSuccessP75 ?? "—", surf?.summary.stepsToSuccessP75 ?? "—",
+      steps(regular?.summary.stepsToSuccessP75), steps(surf?.summary.stepsToSuccessP75),
       budget ? `${budget.total}${budget.capped > 0 ? ` (${budget.capped} capped)` : ""}` : "—",
       arxiv ? `${arxiv.regular} / ${arxiv.surf}` : "—",
       neurips ? `${neurips.regular} / ${neurips.surf}; ${neurips.regularSteps} / ${neurips.surfSteps}` : "—",
