@@ -7,16 +7,22 @@ export interface ProgressBar {
   done(): void;
 }
 
-export function progressBar(label: string, stream: NodeJS.WriteStream = process.stderr): ProgressBar {
-  const start = performance.now();
+export function progressBar(label: string, stream: Pick<NodeJS.WriteStream, "write" | "isTTY"> = process.stderr,
+                            now: () => number = () => performance.now()): ProgressBar {
+  const start = now();
   const tty = stream.isTTY === true;
   let lastTenth = -1;
   let drawn = false;
+  // The ETA's rate counts from the first update: what a run skips before it (a stored trial, a trained
+  // sequence — resume) arrives at once and would otherwise read as speed.
+  let first: { elapsed: number; frac: number } | undefined;
   return {
     update(done, total, note = "") {
       const frac = total > 0 ? Math.min(1, done / total) : 1;
-      const elapsed = (performance.now() - start) / 1000;
-      const eta = frac > 0 ? (elapsed * (1 - frac)) / frac : NaN;
+      const elapsed = (now() - start) / 1000;
+      first ??= { elapsed, frac };
+      const rate = (frac - first.frac) / (elapsed - first.elapsed);
+      const eta = frac >= 1 ? 0 : rate > 0 ? (1 - frac) / rate : NaN;
       const text = `${label} ${(100 * frac).toFixed(0).padStart(3)}% ${done}/${total}  ${formatSeconds(elapsed)} elapsed, ETA ${formatSeconds(eta)}${note ? "  " + note : ""}`;
       if (tty) {
         const width = 24, fill = Math.round(frac * width);

@@ -10,7 +10,7 @@ import { renderPage, type Section } from "../report/html.js";
 import { runCell, type Stage } from "./cell.js";
 import { inShard, WHOLE, type Shard } from "./shard.js";
 import { ResultStore } from "../store.js";
-import { FULL, QUICK, ensureTrained, plan, type CellPlan, type SweepName, type SweepScale } from "./sweeps.js";
+import { FULL, QUICK, ensureTrained, isTrained, plan, type CellPlan, type SweepName, type SweepScale } from "./sweeps.js";
 import { CRITIC_FRACTION } from "../train/config.js";
 import { GRAD_TOL, PROGRESS, STALL, WINDOW } from "../surf/descent.js";
 import { cellName, distanceFigures, distortionFigure, fitsWithoutRecovery, outcomes, recoveryFigure, recoveryTable, table1 } from "./report.js";
@@ -52,11 +52,17 @@ export async function reproduce(name: SweepName, options: ReproduceOptions): Pro
   const plans = plan(name, scale, options.out, options.seed, data);
   const mine = inShard(plans, options.shard);
   const store = openResults(options.out, options);
+  // Each cell's inversion weighs 1 in the progress fraction and the training of a sequence not yet trained
+  // another 1, at its first cell; a reused sequence weighs nothing, so it does not read as a jump of progress.
+  const training = mine.map((p, i): number => (isTrained(p) || mine.findIndex((q) => q.dir === p.dir) < i ? 0 : 1));
+  const total = mine.length + training.reduce((a, b) => a + b, 0);
+  let before = 0;
   for (const [i, p] of mine.entries()) {
-    const share = (f: number) => (i + f) / mine.length;
-    ensureTrained(p, data, (step, total) => options.onProgress?.(`${p.cell.id}: training ${step}/${total}`, share(0.5 * step / total)));
+    const share = (f: number) => (before + f) / total;
+    ensureTrained(p, data, (step, steps) => options.onProgress?.(`${p.cell.id}: training ${step}/${steps}`, share(training[i] * step / steps)));
     await runCell(p.cell, store, { trials: p.trials, seed: options.seed, workers: options.workers, batch: 300, maxSteps: scale.maxSteps, chunk: 50 },
-      (stage: Stage, f: number) => options.onProgress?.(`${p.cell.id}: ${stage}`, share(0.5 + 0.5 * f)));
+      (stage: Stage, f: number) => options.onProgress?.(`${p.cell.id}: ${stage}`, share(training[i] + f)));
+    before += training[i] + 1;
   }
   return writeReport(name, plans, store, options.out, { ...options, scale });
 }

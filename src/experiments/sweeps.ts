@@ -98,17 +98,18 @@ export function heldOutImages(data: FashionMnist, n: number): number[][] {
  * is used only if its stored configuration is the cell's (another seed or scale in the same --out is refused).
  */
 export function ensureTrained(p: Pick<CellPlan, "training" | "dir">, data: () => FashionMnist, onStep?: (step: number, total: number) => void): void {
-  const expected = p.training.steps / p.training.every + 1;
-  let complete = false;
-  if (existsSync(p.dir)) {
-    try {
-      complete = CheckpointSequence.open(p.dir).length === expected;
-    } catch {
-      // not yet a sequence: train below (resume refuses a directory that holds something else)
-    }
-  }
   const resume = existsSync(join(p.dir, STATE_DIR));
-  if (complete && resume) sameRun(readState(p.dir).config, p.training, p.dir, "use another --out for this run");
-  if (complete) return;
+  if (isTrained(p) && resume) sameRun(readState(p.dir).config, p.training, p.dir, "use another --out for this run");
+  if (isTrained(p)) return;
   train(p.training, data().train, { out: p.dir, resume, onStep: (s) => onStep?.(s, p.training.steps) });
+}
+
+/** Whether the directory holds the whole sequence (every checkpoint); not whether it is this configuration's. */
+export function isTrained(p: Pick<CellPlan, "training" | "dir">): boolean {
+  if (!existsSync(p.dir)) return false;
+  try {
+    return CheckpointSequence.open(p.dir).length === p.training.steps / p.training.every + 1;
+  } catch {
+    return false; // not yet a sequence: train (resume refuses a directory that holds something else)
+  }
 }

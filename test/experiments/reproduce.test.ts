@@ -29,7 +29,10 @@ describe("surf reproduce (quick)", function () {
 
   it("table1 --quick: every model × k cell has every method's rate, and the report shows them beside the paper's", async () => {
     const out = join(dir, "table1");
-    const { report, summary } = await reproduce("table1", { ...common, shard: parseShard("1/1"), out });
+    const fractions: number[] = [];
+    const { report, summary } = await reproduce("table1", { ...common, shard: parseShard("1/1"), out, onProgress: (_, f) => fractions.push(f) });
+    expect(fractions.every((f, i) => i === 0 || f >= fractions[i - 1]), "progress never goes back").to.equal(true);
+    expect(fractions.at(-1)).to.equal(1);
     const cells = summary.cells as { id: string; stages: Record<string, { trials: number; successRate: number | null }> }[];
     expect(cells.map((c) => c.id)).to.have.length(12);
     for (const c of cells) {
@@ -62,6 +65,13 @@ describe("surf reproduce (quick)", function () {
     const [y, reconstruction] = net.forward([trial.xStar!, trial.xHat]);
     expect(html).to.include(dataUri(y)).and.include(dataUri(reconstruction));
     net.free();
+    // One more trial on the same --out: the trained sequences are reused, so the progress fraction counts
+    // only inversions — the first update falls in the first of 12 cells' first of 4 stages, where a training
+    // share for the reused sequence would put it past half of that cell
+    const more: number[] = [];
+    await reproduce("table1", { ...common, trials: 4, shard: parseShard("1/1"), out, onProgress: (_, f) => more.push(f) });
+    expect(more[0]).to.be.above(0).and.at.most(1 / 4 / 12);
+    expect(more.at(-1)).to.equal(1);
   });
 
   it("surf reproduce killed part-way (SIGKILL) and run again ends with exactly the uninterrupted results", async () => {
