@@ -20,6 +20,7 @@ import type { ModelKind } from "../train/hyperparameters.js";
 import { sameRun, train } from "../train/run.js";
 import { readState, STATE_DIR } from "../train/state.js";
 import { CheckpointSequence } from "../nn/files.js";
+import { InputError } from "../errors.js";
 import type { Cell, Stage } from "./cell.js";
 
 export const SWEEPS = ["table1", "fig2", "fig3", "fig4", "fig5"] as const;
@@ -87,10 +88,26 @@ export function plan(name: SweepName, scale: SweepScale, out: string, seed: stri
   }));
 }
 
-/** Held-out images spread over the classes (image i·⌊count/n⌋), as signals in [0, 1]. */
+/** The held-out images of trials 0 … n − 1 (see heldOutIndices), as signals in [0, 1]. */
 export function heldOutImages(data: FashionMnist, n: number): number[][] {
-  const { heldOut } = data, stride = Math.max(1, Math.floor(heldOut.count / n));
-  return Array.from({ length: n }, (_, i) => Array.from(heldOut.images.subarray(i * stride * PIXELS, (i * stride + 1) * PIXELS), (v) => v / 255));
+  const { heldOut } = data;
+  return heldOutIndices(heldOut.count, n).map((j) => Array.from(heldOut.images.subarray(j * PIXELS, (j + 1) * PIXELS), (v) => v / 255));
+}
+
+/**
+ * Trial i's held-out image: ⌊count·φ(i)⌋, φ the base-2 radical inverse (van der Corput: 0, ½, ¼, ¾, ⅛ …).
+ * The held-out set is sorted by class, and this spreads every first n trials over it while trial i's image
+ * does not depend on n — so a run extended to more trials keeps the ones it stored (a stride of count/n
+ * did not). Distinct while n ≤ the largest power of two ≤ count.
+ */
+export function heldOutIndices(count: number, n: number): number[] {
+  const distinct = 2 ** Math.floor(Math.log2(count));
+  if (!(n <= distinct)) throw new InputError(`${n} trials need ${n} distinct held-out images; this scheme gives at most ${distinct} of the ${count}`);
+  return Array.from({ length: n }, (_, i) => {
+    let phi = 0;
+    for (let bits = i, f = 0.5; bits > 0; bits >>>= 1, f /= 2) if (bits & 1) phi += f;
+    return Math.floor(count * phi);
+  });
 }
 
 /**
