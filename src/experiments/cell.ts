@@ -39,6 +39,8 @@ export interface StoredTrial {
   cell: string;
   stage: string;
   trial: number;
+  /** budgetOf the method it ran under (absent where the method has none). */
+  budget?: number;
   result: TrialResult;
 }
 
@@ -69,22 +71,39 @@ export async function runCell(cell: Cell, store: ResultStore, s: CellSettings, o
 
 /**
  * `method` on trials 0 … trials − 1 of a cell's stage, `chunk` at a time: each chunk's results are appended
- * to the store as soon as it finishes, and trials already stored are skipped. All of them, in trial order.
+ * to the store as soon as it finishes, and trials already stored with the same budget are skipped (a
+ * stored one run under another budget is run again, its new record read in place of the old). All of
+ * them, in trial order.
  */
 export async function runStored(store: ResultStore, cell: string, stage: string, source: SequenceSource, method: Method, trials: number,
                                 options: RunOptions, s: { workers: number; chunk: number }): Promise<TrialResult[]> {
-  const pending = Array.from({ length: trials }, (_, i) => i).filter((i) => !store.has(trialKey(cell, stage, i)));
+  const stored = (i: number) => {
+    const r = store.get(trialKey(cell, stage, i)) as StoredTrial | undefined;
+    return r !== undefined && r.budget === budgetOf(method, i);
+  };
+  const pending = Array.from({ length: trials }, (_, i) => i).filter((i) => !stored(i));
   let done = trials - pending.length;
   for (let first = 0; first < pending.length; first += s.chunk) {
     const indices = pending.slice(first, first + s.chunk);
     const results = await runParallel(source, method, indices, {
       ...options, onProgress: (f) => options.onProgress?.((done + f * indices.length) / trials),
     }, s.workers);
-    store.append(results.map((result) => ({ key: trialKey(cell, stage, result.index), cell, stage, trial: result.index, result })));
+    store.append(results.map((result) => ({ key: trialKey(cell, stage, result.index), cell, stage, trial: result.index, budget: budgetOf(method, result.index), result })));
     done += indices.length;
     options.onProgress?.(done / trials);
   }
   return stageResults(store, cell, stage, trials);
+}
+
+/**
+ * What a trial's method takes from other trials, and so can change under it: surfing's budget is regular
+ * Adam's 75th percentile over the cell's trials (it moves when a run is extended to more trials), a
+ * restart's the steps surfing used on the same trial. Undefined for methods that depend on the trial alone.
+ * A record written before budgets were stored has none, so its trial is run again.
+ */
+function budgetOf(method: Method, trial: number): number | undefined {
+  if (method.kind === "surf" && method.schedule.kind === "neurips") return method.schedule.total;
+  return method.kind === "restarts" ? method.budgets[trial] : undefined;
 }
 
 /** What a stage runs, from the stages before it (all of whose trials must be stored). */

@@ -4,7 +4,7 @@ import { expect } from "chai";
 import { appendFileSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ResultStore } from "../../src/store.js";
-import { runCell, stageResults, type Cell, type CellSettings } from "../../src/experiments/cell.js";
+import { runCell, stageResults, type Cell, type CellSettings, type StoredTrial } from "../../src/experiments/cell.js";
 import { inShard, parseShard } from "../../src/experiments/shard.js";
 import { shiftFlow } from "../surf/flows.js";
 import { scratchDirectory } from "../helpers.js";
@@ -83,6 +83,25 @@ describe("experiments: results store, resume and shards", function () {
     for (const stage of cell.stages) {
       expect(stageResults(partial, cell.id, stage, 7), stage).to.deep.equal(stageResults(whole, cell.id, stage, 7));
     }
+    // Extended from 4 trials to 7: surfing's budget (regular Adam's 75th percentile over the trials) moves,
+    // so the stored surf and restart trials run again under it — and the run ends equal to a 7-trial one.
+    // (A higher step cap than above, where most regular runs stop at the cap and the percentile is the cap.)
+    const long = { ...settings, maxSteps: 5000 }, fresh = new ResultStore(join(dir, "fresh.jsonl"));
+    await runCell(cell, fresh, long, () => {});
+    const grownPath = join(dir, "grown.jsonl"), grown = new ResultStore(grownPath);
+    const record = (store: ResultStore, key: string) => store.get(key) as unknown as StoredTrial;
+    const budget = (store: ResultStore, stage: string) => record(store, `t/cell/${stage}/0`).budget;
+    await runCell(cell, grown, { ...long, trials: 4 }, () => {});
+    const before = budget(grown, "surf");
+    await runCell(cell, grown, long, () => {});
+    expect(budget(grown, "surf")).to.equal(budget(fresh, "surf")).and.not.equal(before);
+    expect(budget(grown, "restarts-2")).to.equal(record(grown, "t/cell/surf/0").result.steps);
+    for (const stage of cell.stages) {
+      expect(stageResults(grown, cell.id, stage, 7), stage).to.deep.equal(stageResults(fresh, cell.id, stage, 7));
+    }
+    const written = (key: string) => readFileSync(grownPath, "utf8").split("\n").filter((l) => l.startsWith(`{"key":"${key}"`)).length;
+    expect([written("t/cell/regular/0"), written("t/cell/surf/0"), written("t/cell/surf/6")]).to.deep.equal([1, 2, 1]);
+    expect(stageResults(new ResultStore(grownPath), cell.id, "surf", 7)).to.deep.equal(stageResults(fresh, cell.id, "surf", 7));   // the later record wins on reading
   });
 
   it("shards split a sweep's cells deterministically and completely", () => {
