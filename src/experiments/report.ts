@@ -139,7 +139,7 @@ export function recoveryFigure(cells: readonly CellOutcome[]): Figure[] {
       label: s === "surf" ? "surfing" : "regular Adam",
       points: mine.filter((c) => c.stages.has(s)).map((c) => [c.m!, c.stages.get(s)!.summary.successRate ?? NaN] as const),
     }));
-    return { svg: linePlot({ title: `${MODEL_NAMES[model]}: exact recovery`, x: { label: "measurements m", log: true }, y: { label: "proportion recovered", min: 0, max: 1 }, series }), caption: "Success ‖x̂_T − x*‖ < 0.01; f(x) = ½‖A·G(x) − A·G(x*)‖², A Gaussian m × n." };
+    return { svg: linePlot({ title: `${MODEL_NAMES[model]}: exact recovery`, x: { label: "measurements m", log: true, ticks: mine.map((c) => c.m!) }, y: { label: "proportion recovered", min: 0, max: 1 }, series }), caption: "Success ‖x̂_T − x*‖ < 0.01; f(x) = ½‖A·G(x) − A·G(x*)‖², A Gaussian m × n." };
   });
 }
 

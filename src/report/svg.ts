@@ -12,6 +12,8 @@ export interface Axis {
   /** Range; taken from the data (padded) when omitted. */
   readonly min?: number;
   readonly max?: number;
+  /** Tick positions, where the data have their own (a sweep's m values); "nice" ones when omitted. */
+  readonly ticks?: readonly number[];
 }
 
 export type Point = readonly [number, number];
@@ -218,7 +220,7 @@ class Scale {
   readonly max: number;
   readonly log: boolean;
 
-  constructor(axis: Axis, data: readonly number[], readonly p0: number, readonly p1: number, pad = true) {
+  constructor(readonly axis: Axis, data: readonly number[], readonly p0: number, readonly p1: number, pad = true) {
     this.log = axis.log === true;
     const ok = data.filter((v) => Number.isFinite(v) && (!this.log || v > 0));
     const [dataLo, dataHi] = ok.length ? extent(ok) : this.log ? [1, 10] : [0, 1];
@@ -255,6 +257,7 @@ class Scale {
   }
 
   ticks(): number[] {
+    if (this.axis.ticks) return this.axis.ticks.filter((v) => this.inside(v));
     if (this.log) {
       const a = Math.floor(Math.log10(this.min)), b = Math.ceil(Math.log10(this.max));
       const steps = b - a <= 1 ? [1, 2, 3, 5] : b - a <= 3 ? [1, 2, 5] : [1];

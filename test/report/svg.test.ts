@@ -43,6 +43,12 @@ describe("report: SVG plots", () => {
     expect(svg).to.not.include(nasty);
     expect(svg.match(/<circle[^>]*><title>/g)).to.have.length(3 + 2);   // the three drawable points of the first series, two of the second (the legend has no tooltip circles)
     expect(svg).to.include(">0.01<").and.include(">0.1<").and.include(">100<");   // decade ticks
+    // A sweep's own x values as ticks (Figure 3's m = 10 … 400: "nice" log ticks left out 400)
+    const ms = [10, 20, 30, 40, 50, 70, 100, 200, 400];
+    const own = linePlot({ x: { label: "m", log: true, ticks: ms }, y: { label: "rate", min: 0, max: 1 }, series: [{ label: "s", points: ms.map((m) => [m, 0.5] as const) }] });
+    checkXml(own);
+    const xTicks = [...own.matchAll(/<text x="[\d.]+" y="[\d.]+" text-anchor="middle"[^>]*>(\d+)<\/text>/g)].map((m) => Number(m[1]));
+    expect(xTicks).to.deep.equal(ms);
   });
 
   it("a linear plot with a constant series and empty series stays well-formed", () => {
