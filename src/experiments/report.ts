@@ -3,7 +3,8 @@
  * versions), with 95 % Wilson intervals and the winner at equal compute; Figures 2/5 (distance to x*), 3
  * (recovery rate against m) and 4 (per-pixel error against m).
  */
-import { summarize, wilson, type RunSummary } from "../surf/metrics.js";
+import { percentile, summarize, wilson, type RunSummary } from "../surf/metrics.js";
+import { norm } from "../tensor/vector.js";
 import { boxPlot, histogram, linePlot } from "../report/svg.js";
 import type { Figure, Section, Table } from "../report/html.js";
 import { stageResults, type Stage } from "./cell.js";
@@ -157,17 +158,65 @@ export function distortionFigure(cells: readonly CellOutcome[]): Figure[] {
   }));
 }
 
-/** A rate table for the compressed-sensing cells (Figure 3's numbers with their intervals). */
-export function recoveryTable(cells: readonly CellOutcome[]): Table {
+const METHODS: Stage[] = ["regular", "surf"];
+
+/** The compressed-sensing cells' numbers, per model and m: `columns` per method, then each method's median ‖x̂_T‖. */
+function sensingTable(cells: readonly CellOutcome[], heads: [string, string], value: (results: TrialResult[]) => string): Table {
+  // ‖x̂_T‖ tells a method that left the box [−1, 1]^k of x_init and x* (where ‖x*‖ ≈ √(k/3)) for far pieces of G
+  const medianNorm = (results: TrialResult[]) => percentile(results.map((t) => norm(t.xHat)), 50).toFixed(1);
   return {
-    columns: ["model", "m", "regular Adam %", "surfing %"],
-    rows: cells.map((c) => [MODEL_NAMES[c.model] ?? c.model, c.m ?? "—", ...(["regular", "surf"] as Stage[]).map((s) => {
-      const x = c.stages.get(s)?.summary;
-      if (!x || x.successRate === null) return "—";
-      const w = wilson(x.successes, x.trials);
-      return `${pct(w.rate)} [${pct(w.low)}, ${pct(w.high)}]`;
-    })]),
+    columns: ["model", "m", ...heads, "regular Adam: median ‖x̂_T‖", "surfing: median ‖x̂_T‖"],
+    rows: cells.map((c) => {
+      const of = (f: (r: TrialResult[]) => string) => METHODS.map((s) => { const r = c.stages.get(s)?.results; return r ? f(r) : "—"; });
+      return [MODEL_NAMES[c.model] ?? c.model, c.m ?? "—", ...of(value), ...of(medianNorm)];
+    }),
   };
+}
+
+/** Figure 3's numbers: recovery rates with 95 % Wilson intervals. */
+export function recoveryTable(cells: readonly CellOutcome[]): Table {
+  return sensingTable(cells, ["regular Adam %", "surfing %"], (results) => {
+    const x = summarize(results);
+    if (x.successRate === null) return "—";
+    const w = wilson(x.successes, x.trials);
+    return `${pct(w.rate)} [${pct(w.low)}, ${pct(w.high)}]`;
+  });
+}
+
+/** Figure 4's numbers: per-pixel errors, median [quartiles]. */
+export function distortionTable(cells: readonly CellOutcome[]): Table {
+  return sensingTable(cells, ["regular Adam: per-pixel error", "surfing: per-pixel error"], (results) => {
+    const e = results.map((t) => t.pixelError), q = (p: number) => percentile(e, p).toFixed(3);
+    return `${q(50)} [${q(25)}, ${q(75)}]`;
+  });
+}
+
+/** Median over a cell's surfing trials of ‖x‖ after each network θ_t; null when no trial kept ‖x‖ on its path. */
+export function pathNorms(c: CellOutcome): { trials: number; medians: number[] } | null {
+  const paths = (c.stages.get("surf")?.results ?? []).map((t) => t.path).filter((p) => p.length > 0 && p.every((s) => typeof s.norm === "number"));
+  if (paths.length === 0) return null;
+  const T = Math.min(...paths.map((p) => p.length));
+  return { trials: paths.length, medians: Array.from({ length: T }, (_, t) => percentile(paths.map((p) => p[t].norm), 50)) };
+}
+
+/**
+ * The median ‖x‖ after each network θ_t of surfing, one line per m: where surfing's path goes while the
+ * networks train. Trials stored before the path kept ‖x‖ are left out (none: no figure).
+ */
+export function pathFigure(cells: readonly CellOutcome[]): Figure[] {
+  const models = [...new Set(cells.map((c) => c.model))];
+  return models.flatMap((model) => {
+    const series = cells.filter((c) => c.model === model).flatMap((c) => {
+      const p = pathNorms(c);
+      return p ? [{ label: `m = ${c.m} (${p.trials})`, style: "line" as const, points: p.medians.map((v, t) => [t, v] as const) }] : [];
+    });
+    if (series.length === 0) return [];
+    const k = cells.find((c) => c.model === model)!.k;
+    return [{
+      svg: linePlot({ title: `${MODEL_NAMES[model]}: surfing's path`, x: { label: "network θ_t, t" }, y: { label: "median ‖x‖ after θ_t", log: true }, series, references: [{ label: "√(k/3)", y: Math.sqrt(k / 3) }] }),
+      caption: `Median over a cell's trials (their number in the legend) of ‖x‖ after each network of surfing; x_init and x* are uniform on [−1, 1]^${k}, where E‖x‖² = k/3.`,
+    }];
+  });
 }
 
 export type { CellOutcome, Section };

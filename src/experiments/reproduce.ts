@@ -13,7 +13,7 @@ import { ResultStore } from "../store.js";
 import { FULL, QUICK, ensureTrained, isTrained, plan, type CellPlan, type SweepName, type SweepScale } from "./sweeps.js";
 import { CRITIC_FRACTION } from "../train/config.js";
 import { GRAD_TOL, PROGRESS, STALL, WINDOW } from "../surf/descent.js";
-import { cellName, distanceFigures, distortionFigure, fitsWithoutRecovery, outcomes, recoveryFigure, recoveryTable, table1 } from "./report.js";
+import { cellName, distanceFigures, distortionFigure, distortionTable, fitsWithoutRecovery, outcomes, pathFigure, recoveryFigure, recoveryTable, table1 } from "./report.js";
 import { sampleImages, SAMPLES_PER_CELL } from "./samples.js";
 
 export const RESULTS_FILE = "results.jsonl";
@@ -119,9 +119,9 @@ function writeReport(name: SweepName, plans: CellPlan[], store: ResultStore, out
     sections.push({ heading: "Figure 5: distance to the truth, VAE, WGAN, WGAN-GP", figures: distanceFigures(cells, ["vae", "wgan", "wgan-gp"]) });
     sections.push(samplesSection(plans, store));
   } else if (name === "fig3") {
-    sections.push({ heading: "Figure 3: compressed sensing, exact recovery", tables: [recoveryTable(cells)], figures: recoveryFigure(cells) });
+    sections.push({ heading: "Figure 3: compressed sensing, exact recovery", tables: [recoveryTable(cells)], figures: [...recoveryFigure(cells), ...pathFigure(cells)] });
   } else {
-    sections.push({ heading: "Figure 4: rate–distortion on held-out real images", figures: distortionFigure(cells) });
+    sections.push({ heading: "Figure 4: rate–distortion on held-out real images", tables: [distortionTable(cells)], figures: [...distortionFigure(cells), ...pathFigure(cells)] });
     sections.push(samplesSection(plans, store));
   }
   mkdirSync(out, { recursive: true });

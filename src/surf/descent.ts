@@ -45,6 +45,18 @@ export interface TrialState {
   xStar: Float64Array | undefined;
 }
 
+/** Where a surf run stands after one network θ_t of its sequence. */
+export interface PathStep {
+  /** Steps spent on θ_t. */
+  steps: number;
+  /** f_θt at the point reached. */
+  f: number;
+  /** ‖x‖ at the point reached: shows a path leaving the box its targets come from. */
+  norm: number;
+  /** |P(x_{t−1}, θ_t, τ)|, the pieces searched (surf-projected). */
+  pieces?: number;
+}
+
 export interface DescentOptions {
   /** Gradient steps allowed on this network: one for all trials, or per trial. */
   budget: number | ((trial: TrialState) => number);

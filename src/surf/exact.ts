@@ -10,7 +10,8 @@ import { certifyNetwork } from "../geometry/certificate.js";
 import type { Network } from "../nn/network.js";
 import type { Measurement } from "../objective/measurement.js";
 import type { Seed } from "../random/rng.js";
-import type { TrialState } from "./descent.js";
+import type { PathStep, TrialState } from "./descent.js";
+import { norm } from "../tensor/vector.js";
 import { surfProjectedNetworks } from "./projected.js";
 
 export type ExactMethod =
@@ -20,8 +21,8 @@ export type ExactMethod =
 export interface ExactOutcome {
   /** The start x_0 (surf-projected; certify has none). */
   start: Float64Array;
-  /** Per network: projected-gradient steps, f reached and |P(x_{t−1}, θ_t, τ)| (surf-projected); one entry for certify. */
-  path: { steps: number; f: number; pieces?: number }[];
+  /** Per network: projected-gradient steps, f and ‖x‖ reached and |P(x_{t−1}, θ_t, τ)| (surf-projected); one entry for certify. */
+  path: PathStep[];
   certificate?: { regions: number; solved: number; unique: boolean };
 }
 
@@ -41,7 +42,7 @@ export function solveExact(sequence: { length: number; load(t: number): Network 
       onProgress: (regions, expected) => progress(Math.min(1, regions / Math.max(1, expected))),
     });
     Object.assign(state, { x: c.xGlobal, f: c.fGlobal, steps: 0, converged: true });
-    return { start: new Float64Array(0), path: [{ steps: 0, f: c.fGlobal }], certificate: { regions: c.regions, solved: c.solved, unique: c.unique } };
+    return { start: new Float64Array(0), path: [{ steps: 0, f: c.fGlobal, norm: norm(c.xGlobal) }], certificate: { regions: c.regions, solved: c.solved, unique: c.unique } };
   }
   const T = sequence.length - 1;
   let unconverged = 0;
@@ -52,7 +53,7 @@ export function solveExact(sequence: { length: number; load(t: number): Network 
       progress(step.t / Math.max(1, T));
     },
   });
-  const path = [{ steps: 0, f: r.start.f }, ...r.path.map((s) => ({ steps: s.iterations, f: s.f, pieces: s.pieces }))];
+  const path: PathStep[] = [{ steps: 0, f: r.start.f, norm: norm(r.start.x) }, ...r.path.map((s) => ({ steps: s.iterations, f: s.f, norm: norm(s.x), pieces: s.pieces }))];
   Object.assign(state, { x: r.x, f: r.f, steps: path.reduce((a, p) => a + p.steps, 0), converged: unconverged === 0 });
   return { start: r.start.x, path };
 }

@@ -16,8 +16,8 @@ import { Objective } from "../objective/objective.js";
 import { measurementFromSpec, observe, type Measurement, type MeasurementSpec } from "../objective/measurement.js";
 import { createOptimizer, type OptimizerOptions } from "../optim/optimizer.js";
 import { Rng, type Seed } from "../random/rng.js";
-import { descend, SUCCESS_RADIUS, type DescentOptions, type TrialState } from "./descent.js";
-import { distance } from "../tensor/vector.js";
+import { descend, SUCCESS_RADIUS, type DescentOptions, type PathStep, type TrialState } from "./descent.js";
+import { distance, norm } from "../tensor/vector.js";
 import { stepBudgets, type Schedule } from "./schedule.js";
 import type { ExactMethod, ExactOutcome, ExactSolver } from "./exact.js";
 
@@ -85,8 +85,8 @@ export interface TrialResult {
   diverged: boolean;
   /** √(‖G_{θ_T}(x̂) − y‖² / n), y the true signal. */
   pixelError: number;
-  /** Steps spent on and f reached at each network (surfing), in order; surf-projected adds the pieces searched. */
-  path: { steps: number; f: number; pieces?: number }[];
+  /** Surfing's (and surf-projected's) steps, f and ‖x‖ at each network, in order. */
+  path: PathStep[];
   /** certify: the regions of G_θT in the box, the per-region QPs solved, and whether the minimizer is unique. */
   certificate?: { regions: number; solved: number; unique: boolean };
 }
@@ -127,7 +127,7 @@ export function run(sequence: NetworkSequence, method: Method, indices: readonly
             const before = live.map((tr) => tr.state.steps);
             descendAll(net, A, live, options, { budget: budgets[t], untilConverged: true, monitorSuccess: t === T, onPoint: pointsOn(t, options) },
               (finished) => report((t + finished / Math.max(1, live.length)) / (T + 1)));
-            live.forEach((tr, j) => paths[trials.indexOf(tr)].push({ steps: tr.state.steps - before[j], f: tr.state.f }));
+            live.forEach((tr, j) => paths[trials.indexOf(tr)].push({ steps: tr.state.steps - before[j], f: tr.state.f, norm: norm(tr.state.x) }));
           } finally {
             if (t !== T) net.free();
           }
