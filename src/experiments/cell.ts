@@ -11,7 +11,7 @@ import { runParallel } from "../surf/pool.js";
 import { neuripsTotal } from "../surf/schedule.js";
 import type { SequenceSource } from "../surf/sequence.js";
 import type { MeasurementChoice, Method, RunOptions, Targets, TrialResult } from "../surf/surf.js";
-import type { ResultStore } from "../store.js";
+import type { ResultStore, StoredRecord } from "../store.js";
 
 export type Stage = "regular" | "surf" | `restarts-${number}`;
 
@@ -34,7 +34,7 @@ export interface CellSettings {
   chunk: number;
 }
 
-export interface StoredTrial {
+export interface StoredTrial extends StoredRecord {
   key: string;
   cell: string;
   stage: string;
@@ -48,14 +48,29 @@ export function trialKey(cell: string, stage: string, trial: number): string {
   return `${cell}/${stage}/${trial}`;
 }
 
-/** The stored results of a cell's stage, in trial order (only those present). */
-export function stageResults(store: ResultStore, cell: string, stage: string, trials: number): TrialResult[] {
+/**
+ * The stored results of a cell's stage that are current, in trial order: run under the budget the stage has
+ * now (see budgetOf), so a record left by a run with fewer trials, or copied stale from another shard, is
+ * not read as this run's. None while a stage it depends on is incomplete.
+ */
+export function stageResults(store: ResultStore, cell: string, stage: Stage, trials: number): TrialResult[] {
+  const method = methodOf(cell, stage, store, trials);
+  return method === undefined ? [] : currentResults(store, cell, stage, method, trials);
+}
+
+function currentResults(store: ResultStore, cell: string, stage: string, method: Method, trials: number): TrialResult[] {
   const out: TrialResult[] = [];
   for (let i = 0; i < trials; i++) {
-    const r = store.get(trialKey(cell, stage, i)) as StoredTrial | undefined;
+    const r = current(store, cell, stage, method, i);
     if (r) out.push(r.result);
   }
   return out;
+}
+
+/** Trial i's record in `store` if it ran under `method`'s budget for it. */
+function current(store: ResultStore, cell: string, stage: string, method: Method, i: number): StoredTrial | undefined {
+  const r = store.get(trialKey(cell, stage, i)) as StoredTrial | undefined;
+  return r !== undefined && r.budget === budgetOf(method, i) ? r : undefined;
 }
 
 /** Run a cell's stages in order; onProgress gets the stage running and the fraction of the whole cell done. */
@@ -65,7 +80,23 @@ export async function runCell(cell: Cell, store: ResultStore, s: CellSettings, o
     maxSteps: s.maxSteps, start: "uniform", batch: s.batch,
   };
   for (const [i, stage] of cell.stages.entries()) {
-    await runStored(store, cell.id, stage, cell.source, methodOf(cell, stage, store, s), s.trials, { ...options, onProgress: (f) => onProgress(stage, (i + f) / cell.stages.length) }, s);
+    const method = methodOf(cell.id, stage, store, s.trials);
+    if (method === undefined) throw new InputError(`${cell.id}: stage ${stage} needs every trial of the stage before it stored`);
+    await runStored(store, cell.id, stage, cell.source, method, s.trials, { ...options, onProgress: (f) => onProgress(stage, (i + f) / cell.stages.length) }, s);
+  }
+}
+
+/**
+ * Join shards' stores into `into`, stage by stage: each trial takes the first record that is current given
+ * the stages already joined, so a shard seeded with a stale copy of another shard's cell (an extended run's
+ * old surfing trials, say) cannot hide that shard's new ones, whatever the order of the shards.
+ */
+export function mergeCell(cell: Cell, parts: readonly ResultStore[], into: ResultStore, trials: number): void {
+  for (const stage of cell.stages) {
+    const method = methodOf(cell.id, stage, into, trials);
+    if (method === undefined) return;   // an earlier stage is incomplete: no record of this one can be current
+    const missing = Array.from({ length: trials }, (_, i) => i).filter((i) => !current(into, cell.id, stage, method, i));
+    into.append(missing.flatMap((i) => parts.map((p) => current(p, cell.id, stage, method, i)).find((r) => r !== undefined) ?? []));
   }
 }
 
@@ -77,11 +108,7 @@ export async function runCell(cell: Cell, store: ResultStore, s: CellSettings, o
  */
 export async function runStored(store: ResultStore, cell: string, stage: string, source: SequenceSource, method: Method, trials: number,
                                 options: RunOptions, s: { workers: number; chunk: number }): Promise<TrialResult[]> {
-  const stored = (i: number) => {
-    const r = store.get(trialKey(cell, stage, i)) as StoredTrial | undefined;
-    return r !== undefined && r.budget === budgetOf(method, i);
-  };
-  const pending = Array.from({ length: trials }, (_, i) => i).filter((i) => !stored(i));
+  const pending = Array.from({ length: trials }, (_, i) => i).filter((i) => !current(store, cell, stage, method, i));
   let done = trials - pending.length;
   for (let first = 0; first < pending.length; first += s.chunk) {
     const indices = pending.slice(first, first + s.chunk);
@@ -92,7 +119,7 @@ export async function runStored(store: ResultStore, cell: string, stage: string,
     done += indices.length;
     options.onProgress?.(done / trials);
   }
-  return stageResults(store, cell, stage, trials);
+  return currentResults(store, cell, stage, method, trials);
 }
 
 /**
@@ -106,15 +133,11 @@ function budgetOf(method: Method, trial: number): number | undefined {
   return method.kind === "restarts" ? method.budgets[trial] : undefined;
 }
 
-/** What a stage runs, from the stages before it (all of whose trials must be stored). */
-function methodOf(cell: Cell, stage: Stage, store: ResultStore, s: CellSettings): Method {
+/** What a stage runs, from the stage before it; undefined until every trial of that one is stored. */
+function methodOf(cell: string, stage: Stage, store: ResultStore, trials: number): Method | undefined {
   if (stage === "regular") return { kind: "regular" };
-  const need = (before: Stage) => {
-    const results = stageResults(store, cell.id, before, s.trials);
-    if (results.length < s.trials) throw new InputError(`${cell.id}: stage ${stage} needs all ${s.trials} trials of ${before} (${results.length} stored)`);
-    return results;
-  };
-  if (stage === "surf") return { kind: "surf", schedule: { kind: "neurips", total: neuripsTotal(need("regular")).total } };
-  const R = Number(stage.slice("restarts-".length));
-  return { kind: "restarts", restarts: R, budgets: Object.fromEntries(need("surf").map((r) => [r.index, r.steps])) };
+  const before = stageResults(store, cell, stage === "surf" ? "regular" : "surf", trials);
+  if (before.length < trials) return undefined;
+  if (stage === "surf") return { kind: "surf", schedule: { kind: "neurips", total: neuripsTotal(before).total } };
+  return { kind: "restarts", restarts: Number(stage.slice("restarts-".length)), budgets: Object.fromEntries(before.map((r) => [r.index, r.steps])) };
 }

@@ -7,7 +7,7 @@ import { writeFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { loadFashionMnist, type FashionMnist } from "../data/fashion-mnist.js";
 import { renderPage, type Section } from "../report/html.js";
-import { runCell, type Stage } from "./cell.js";
+import { mergeCell, runCell, type Stage } from "./cell.js";
 import { inShard, WHOLE, type Shard } from "./shard.js";
 import { ResultStore } from "../store.js";
 import { FULL, QUICK, ensureTrained, isTrained, plan, type CellPlan, type SweepName, type SweepScale } from "./sweeps.js";
@@ -69,12 +69,9 @@ export async function reproduce(name: SweepName, options: ReproduceOptions): Pro
 
 /** Join the results of shards (their DIRs) into `out` and write the report of the whole sweep. */
 export function merge(name: SweepName, dirs: readonly string[], options: Omit<ReproduceOptions, "shard" | "workers">): ReproduceResult {
-  const store = openResults(options.out, options);
-  for (const dir of dirs) {
-    const part = openResults(dir, options);
-    store.append(part.matching("").filter((r) => !store.has(r.key)));
-  }
+  const store = openResults(options.out, options), parts = dirs.map((dir) => openResults(dir, options));
   const plans = plan(name, scaleOf(options), options.out, options.seed, dataLoader());
+  for (const p of plans) mergeCell(p.cell, parts, store, p.trials);
   return writeReport(name, plans, store, options.out, { ...options, scale: scaleOf(options), shard: WHOLE });
 }
 

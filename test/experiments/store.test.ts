@@ -4,7 +4,7 @@ import { expect } from "chai";
 import { appendFileSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ResultStore } from "../../src/store.js";
-import { runCell, stageResults, type Cell, type CellSettings, type StoredTrial } from "../../src/experiments/cell.js";
+import { mergeCell, runCell, stageResults, type Cell, type CellSettings, type StoredTrial } from "../../src/experiments/cell.js";
 import { inShard, parseShard } from "../../src/experiments/shard.js";
 import { shiftFlow } from "../surf/flows.js";
 import { scratchDirectory } from "../helpers.js";
@@ -102,6 +102,22 @@ describe("experiments: results store, resume and shards", function () {
     const written = (key: string) => readFileSync(grownPath, "utf8").split("\n").filter((l) => l.startsWith(`{"key":"${key}"`)).length;
     expect([written("t/cell/regular/0"), written("t/cell/surf/0"), written("t/cell/surf/6")]).to.deep.equal([1, 2, 1]);
     expect(stageResults(new ResultStore(grownPath), cell.id, "surf", 7)).to.deep.equal(stageResults(fresh, cell.id, "surf", 7));   // the later record wins on reading
+    // A stale copy of the 4-trial run (as when every shard of an extended sweep is seeded with the whole old
+    // results file) read at 7 trials shows its 4 regular trials and nothing after: surfing's budget needs all 7.
+    // Merged with the grown run in either order, the joined cell is the 7-trial run's: each trial takes the
+    // record run under the budget it has now, not the first one found.
+    const stale = new ResultStore(join(dir, "stale.jsonl"));
+    await runCell(cell, stale, { ...long, trials: 4 }, () => {});
+    expect(cell.stages.map((stage) => stageResults(stale, cell.id, stage, 7).length)).to.deep.equal([4, 0, 0]);
+    for (const [name, parts] of [["stale-first", [stale, grown]], ["grown-first", [grown, stale]]] as const) {
+      const merged = new ResultStore(join(dir, `${name}.jsonl`));
+      mergeCell(cell, parts, merged, 7);
+      mergeCell(cell, parts, merged, 7);   // merging again adds nothing
+      expect(merged.size, name).to.equal(3 * 7);
+      for (const stage of cell.stages) {
+        expect(stageResults(merged, cell.id, stage, 7), `${name} ${stage}`).to.deep.equal(stageResults(fresh, cell.id, stage, 7));
+      }
+    }
   });
 
   it("shards split a sweep's cells deterministically and completely", () => {
