@@ -29,18 +29,23 @@ describe("report: the compressed-sensing tables and surfing's path", () => {
     ({ index: 0, xHat, pixelError, success, steps: 10, stepsToSuccess: null, converged: true, diverged: false,
        path: (norms ?? [1, 2]).map((norm) => (norms ? { steps: 5, f: 0, norm } : { steps: 5, f: 0 })) }) as unknown as TrialResult;
   const sensing = (model: string, m: number, stages: Record<string, TrialResult[]>) => ({
-    model, k: 20, m, stages: new Map(Object.entries(stages).map(([s, results]) => [s, { results, summary: summarize(results) }] as const)),
+    model, k: 20, m, stages: new Map(Object.entries(stages).map(([s, trials]) => {
+      const results = trials.map((t, index) => ({ ...t, index }));   // trial i of every stage: the same y, A, x_init
+      return [s, { results, summary: summarize(results) }] as const;
+    })),
   }) as unknown as CellOutcome;
   const cells = [sensing("gan", 50, {
     regular: [trial([3, 4], 0.1, true), trial([0, 1], 0.3, false), trial([6, 8], 0.2, false), trial([0, 2], 0.4, false)],
     surf: [trial([30, 40], 0.5, false, [1, 10, 50]), trial([0, 1], 0.1, true, [2, 4, 1]), trial([0, 90], 0.2, false, [3, 30, 90])],
   })];
 
-  it("Figure 4's table: per-pixel error median [quartiles] and median ‖x̂_T‖ per method", () => {
+  it("Figure 4's table: per-pixel error median [quartiles], surfing lower on the same trial, median ‖x̂_T‖ per method", () => {
     const t = distortionTable(cells);
-    expect(t.columns).to.have.length(6);
-    // regular: errors 0.1 0.2 0.3 0.4 → quartiles 0.175, 0.25, 0.325; norms 5 1 10 2 → median 3.5
-    expect(t.rows[0]).to.deep.equal(["DCGAN", 50, "0.250 [0.175, 0.325]", "0.200 [0.150, 0.350]", "3.5", "50.0"]);
+    expect(t.columns).to.have.length(7);
+    // regular: errors 0.1 0.2 0.3 0.4 → quartiles 0.175, 0.25, 0.325; norms 5 1 10 2 → median 3.5.
+    // Paired by trial: surfing 0.5 > 0.1, 0.1 < 0.3, 0.2 = 0.2 (a tie is not lower), trial 3 unpaired → 1 of 3,
+    // Wilson 95 %: [6.1, 79.2]
+    expect(t.rows[0]).to.deep.equal(["DCGAN", 50, "0.250 [0.175, 0.325]", "0.200 [0.150, 0.350]", "33.3 [6.1, 79.2]", "3.5", "50.0"]);
   });
 
   it("Figure 3's table: rates with Wilson intervals, and median ‖x̂_T‖", () => {
