@@ -95,8 +95,13 @@ export function mergeCell(cell: Cell, parts: readonly ResultStore[], into: Resul
   for (const stage of cell.stages) {
     const method = methodOf(cell.id, stage, into, trials);
     if (method === undefined) return;   // an earlier stage is incomplete: no record of this one can be current
-    const missing = Array.from({ length: trials }, (_, i) => i).filter((i) => !current(into, cell.id, stage, method, i));
-    into.append(missing.flatMap((i) => parts.map((p) => current(p, cell.id, stage, method, i)).find((r) => r !== undefined) ?? []));
+    const picked: StoredTrial[] = [];
+    for (let i = 0; i < trials; i++) {
+      if (current(into, cell.id, stage, method, i)) continue;
+      const found = parts.map((p) => current(p, cell.id, stage, method, i)).find((r) => r !== undefined);
+      if (found) picked.push(found);
+    }
+    into.append(picked);
   }
 }
 

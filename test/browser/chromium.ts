@@ -94,9 +94,8 @@ export function browserSuite(options: { serve?: boolean; skipWhy?: () => string 
   before(async function () {
     const why = browserUnavailable() ?? options.skipWhy?.();
     if (why) {
-      // Skipped, saying why: no Chromium outside CI (CI sets SURF_REQUIRE_BROWSER=1, which makes that a failure), or the suite's own reason.
       console.log(`      (skipped: ${why})`);
-      this.skip();
+      this.skip();   // skipped, saying why: no Chromium outside CI (CI sets SURF_REQUIRE_BROWSER=1, which makes that a failure), or the suite's own reason
     }
     await options.setup?.();
     if (options.serve) ({ server: suite.server, origin: suite.origin } = await serveRepository());

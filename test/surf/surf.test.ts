@@ -32,7 +32,7 @@ describe("surfing (Algorithm 3.1)", function () {
       r.path.forEach((p, t) => {
         expect(p.f, `${optimizer.kind}, network ${t}`).to.be.below(1e-6);
         // there x_t is f_t's minimizer x0 + c_t, c_t = (1 − t/T)·c_0: the path's ‖x‖ is that point's
-        expect(p.norm, `${optimizer.kind}, network ${t}`).to.be.closeTo(Math.hypot(...x0.map((v, i) => v + start[0][i] - x0[i] - (start[0][i] - x0[i]) * t / T)), 1e-3);
+        expect(p.norm, `${optimizer.kind}, network ${t}`).to.be.closeTo(Math.hypot(...x0.map((v, i) => v + (1 - t / T) * (start[0][i] - v))), 1e-3);
       });
       expect(r.distToXStar, optimizer.kind).to.be.below(0.01);
       expect(r.success).to.equal(true);
