@@ -5,9 +5,15 @@
  * killed mid-write — is cut off; any other line that is not a record is an error naming the file and line,
  * never silently skipped. A store opened with the run's settings keeps them in its first record and refuses
  * to be resumed under other settings, saying which differ.
+ *
+ * At rest a store may be compressed: PATH.gz holds the records compacted (one per key, the settings first)
+ * and PATH, if present, what was appended since; both are read, PATH's records last. compact() folds PATH
+ * into PATH.gz atomically — a results file committed to a repository stays small, and a run continued from
+ * it on another machine appends to PATH as before.
  */
-import { appendFileSync, existsSync, mkdirSync, readFileSync, truncateSync } from "node:fs";
+import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, truncateSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
+import { gunzipSync, gzipSync } from "node:zlib";
 import { InputError } from "./errors.js";
 
 export interface StoredRecord {
@@ -18,11 +24,26 @@ export interface StoredRecord {
 /** The key of the settings record. */
 const SETTINGS = "#settings";
 
+/** The compressed form of a store at PATH: PATH.gz. */
+export const COMPRESSED = ".gz";
+
 export class ResultStore {
   private readonly records = new Map<string, StoredRecord>();
+  private settingsRecord: StoredRecord | undefined;
 
   /** Open (or start) the store at `path`; with `settings` (any JSON value), only for a run with the same ones. */
   constructor(readonly path: string, settings?: unknown) {
+    const gz = path + COMPRESSED;
+    if (existsSync(gz)) {
+      let text: string;
+      try {
+        text = gunzipSync(readFileSync(gz)).toString("utf8");
+      } catch (e) {
+        throw new InputError(`${gz}: not a gzip file (${(e as Error).message}); restore it, or delete it to start over`);
+      }
+      if (text.length > 0 && !text.endsWith("\n")) throw new InputError(`${gz}: its last record is cut short (a compacted store ends with a newline)`);
+      this.parse(text, gz);
+    }
     if (existsSync(path)) this.read();
     const stored = this.records.get(SETTINGS)?.settings;
     if (settings !== undefined) {
@@ -31,6 +52,7 @@ export class ResultStore {
         throw new InputError(`${path}: left by a run with other settings (${difference(stored, settings)}); use another file, or delete it to start over`);
       }
     }
+    this.settingsRecord = this.records.get(SETTINGS);
     this.records.delete(SETTINGS);   // the settings are not a result, whether or not they were checked
   }
 
@@ -38,7 +60,11 @@ export class ResultStore {
     const path = this.path, text = readFileSync(path, "utf8");
     const end = text.lastIndexOf("\n") + 1;
     if (end < text.length) truncateSync(path, Buffer.byteLength(text.slice(0, end)));   // a torn last line
-    text.slice(0, end).split("\n").forEach((line, i) => {
+    this.parse(text.slice(0, end), path);
+  }
+
+  private parse(text: string, path: string): void {
+    text.split("\n").forEach((line, i) => {
       if (line === "") return;
       let record: unknown;
       try {
@@ -75,6 +101,25 @@ export class ResultStore {
     mkdirSync(dirname(this.path), { recursive: true });
     appendFileSync(this.path, records.map((r) => JSON.stringify(r) + "\n").join(""));
     for (const r of records) this.records.set(r.key, r);
+  }
+
+  /**
+   * Fold everything into PATH.gz — the settings, then one record per key in the order first written — and
+   * remove PATH. The new PATH.gz replaces the old by a rename, so a kill leaves either the old pair or the new
+   * one (and at worst PATH beside a PATH.gz that already holds its records: read again, the same records).
+   *
+   * @example
+   * const store = new ResultStore("runs/x/results.jsonl", { seed: "0" });
+   * store.append([{ key: "a", value: 1 }]);
+   * store.compact();   // runs/x/results.jsonl.gz; new ResultStore("runs/x/results.jsonl") reads it back
+   */
+  compact(): void {
+    const lines = [...(this.settingsRecord ? [this.settingsRecord] : []), ...this.records.values()].map((r) => JSON.stringify(r) + "\n");
+    const gz = this.path + COMPRESSED, tmp = `${gz}.tmp-${process.pid}`;
+    mkdirSync(dirname(this.path), { recursive: true });
+    writeFileSync(tmp, gzipSync(lines.join(""), { level: 9 }));
+    renameSync(tmp, gz);
+    rmSync(this.path, { force: true });
   }
 
   /** The value stored under `key` (a record {key, value}), computing and appending it first when absent. */

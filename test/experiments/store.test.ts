@@ -1,7 +1,8 @@
 // The results store and the cell runner: a killed sweep resumes and ends with exactly the results of an
 // uninterrupted one; torn and corrupt lines; shards.
 import { expect } from "chai";
-import { appendFileSync, readFileSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
+import { gunzipSync, gzipSync } from "node:zlib";
 import { join } from "node:path";
 import { ResultStore } from "../../src/store.js";
 import { mergeCell, runCell, stageResults, type Cell, type CellSettings, type StoredTrial } from "../../src/experiments/cell.js";
@@ -29,6 +30,26 @@ describe("experiments: results store, resume and shards", function () {
     const bare = join(dir, "bare.jsonl");
     writeFileSync(bare, '{"key":"a","v":1}\n');
     expect(() => new ResultStore(bare, { pairs: 2 })).to.throw(/bare\.jsonl: left by a run with other settings \(none recorded there\)/);
+  });
+
+  it("compacts into PATH.gz and reads it back, with what was appended since; a damaged PATH.gz is refused", () => {
+    const path = join(dir, "compact.jsonl");
+    const store = new ResultStore(path, { seed: "1" });
+    store.append([{ key: "a", v: 1 }, { key: "b", v: 2 }]);
+    store.append([{ key: "a", v: 3 }]);   // a later record of a key replaces the earlier
+    store.compact();
+    expect([existsSync(path), existsSync(path + ".gz")]).to.deep.equal([false, true]);
+    expect(gunzipSync(readFileSync(path + ".gz")).toString()).to.equal('{"key":"#settings","settings":{"seed":"1"}}\n{"key":"a","v":3}\n{"key":"b","v":2}\n');
+    const again = new ResultStore(path, { seed: "1" });
+    expect(again.matching("")).to.deep.equal([{ key: "a", v: 3 }, { key: "b", v: 2 }]);
+    again.append([{ key: "c", v: 4 }, { key: "b", v: 5 }]);
+    expect(readFileSync(path, "utf8")).to.equal('{"key":"c","v":4}\n{"key":"b","v":5}\n');   // appends go to PATH
+    expect(new ResultStore(path, { seed: "1" }).matching("")).to.deep.equal([{ key: "a", v: 3 }, { key: "b", v: 5 }, { key: "c", v: 4 }]);
+    expect(() => new ResultStore(path, { seed: "2" })).to.throw(/left by a run with other settings \(seed: "1" there, "2" now\)/);
+    writeFileSync(path + ".gz", "not gzip");
+    expect(() => new ResultStore(path)).to.throw(/compact\.jsonl\.gz: not a gzip file/);
+    writeFileSync(path + ".gz", gzipSync('{"key":"a","v":1}\n{"key":"b"'));
+    expect(() => new ResultStore(path)).to.throw(/compact\.jsonl\.gz: its last record is cut short/);
   });
 
   it("cuts a torn last line and refuses a corrupt one, naming file and line", () => {
