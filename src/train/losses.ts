@@ -117,3 +117,23 @@ export function gradientPenalty(g: Floats, rows: number, n: number, lambda: numb
   }
   return lambda * scale * penalty;
 }
+
+/**
+ * Softmax cross-entropy of rows × classes logits against integer labels, −Σ_r log softmax(l_r)[y_r] times
+ * scale (torch.nn.CrossEntropyLoss), with ∂/∂l = scale·(softmax(l) − onehot(y)) written into `grad`. The
+ * log-sum-exp is shifted by the row's maximum, so no logit overflows.
+ */
+export function softmaxCrossEntropy(logits: Floats, labels: ArrayLike<number>, classes: number, scale: number, grad: Floats): number {
+  let loss = 0;
+  for (let r = 0; r < labels.length; r++) {
+    const o = r * classes;
+    let max = -Infinity;
+    for (let c = 0; c < classes; c++) max = Math.max(max, logits[o + c]);
+    let sum = 0;
+    for (let c = 0; c < classes; c++) sum += Math.exp(logits[o + c] - max);
+    const logSum = max + Math.log(sum);
+    loss += logSum - logits[o + labels[r]];
+    for (let c = 0; c < classes; c++) grad[o + c] = scale * (Math.exp(logits[o + c] - logSum) - (c === labels[r] ? 1 : 0));
+  }
+  return scale * loss;
+}
