@@ -1,10 +1,27 @@
 /** The `surf` commands. Implementations load lazily, so `surf --help` and usage errors stay instant. */
-import type { CommandSpec, ParsedArgs } from "./args.js";
+import type { CommandSpec, FlagSpec, ParsedArgs } from "./args.js";
 
 export interface Command {
   spec: CommandSpec;
   run(args: ParsedArgs): Promise<number>;
 }
+
+/**
+ * The flags that set a sweep's scale (src/experiments/sweeps.ts): what trains its generators and which cells
+ * run. Every one that differs from the default is named in the cell's id and recorded in its settings.
+ */
+const SCALE_FLAGS: FlagSpec[] = [
+  { name: "width", type: "number", placeholder: "W", help: "table1, fig2–fig5: generator width, a multiple of InfoGAN's (default 0.25; 1 = the paper's)" },
+  { name: "critic-width", type: "number", placeholder: "W", help: "table1, fig2–fig5: width of the encoder, discriminator or critic (default: --width; ¼ of it for wgan, wgan-gp)" },
+  { name: "train-seed", type: "string", placeholder: "LIST", help: "table1, fig2–fig5: training seeds, one sequence and cell per seed (default 0)" },
+  { name: "steps", type: "int", placeholder: "S", help: "table1, fig2–fig5: training steps of each sequence (default 4000; fig3/fig4 10000)" },
+  { name: "every", type: "int", placeholder: "E", help: "table1, fig2–fig5: a checkpoint every E steps (default 40; fig3/fig4 100)" },
+  { name: "models", type: "string", placeholder: "LIST", help: "table1, fig2–fig5: the models run (default vae,gan,wgan,wgan-gp; fig3/fig4 gan,wgan)" },
+  { name: "k", type: "string", placeholder: "LIST", help: "table1, fig2, fig5: latent dimensions (default 5,10,20)" },
+  { name: "m", type: "string", placeholder: "LIST", help: "fig3, fig4: measurement counts (default 10,20,30,40,50,70,100,200,400)" },
+  { name: "restarts", type: "string", placeholder: "LIST", help: "table1: the R of best-of-R restarts at surfing's step count (default 1,2,4,8)" },
+  { name: "checkpoints", type: "string", placeholder: "DIR", help: "table1, fig2–fig5: where the checkpoint sequences live (default OUT/checkpoints; a cache outside a results directory)" },
+];
 
 export const COMMANDS: Command[] = [
   {
@@ -133,6 +150,7 @@ export const COMMANDS: Command[] = [
         { name: "quick", type: "boolean", help: "the shards ran with --quick" },
         { name: "trials", type: "int", placeholder: "N", help: "the shards' --trials" },
         { name: "out", type: "string", placeholder: "DIR", help: "where the merged results and report go" },
+        ...SCALE_FLAGS.filter((f) => f.name !== "trials"),
       ],
       positionals: [{ name: "dirs", help: "the shards' --out directories", required: true, variadic: true }],
     },
@@ -167,6 +185,21 @@ export const COMMANDS: Command[] = [
   },
   {
     spec: {
+      name: "fid",
+      summary: "FID of a generator (a network or along a checkpoint sequence) against the held-out Fashion-MNIST images, in our classifier's features",
+      flags: [
+        { name: "samples", type: "int", default: 10000, placeholder: "N", help: "generated images per network" },
+        { name: "stride", type: "int", placeholder: "S", help: "a checkpoint directory: every S-th checkpoint and θ_T (default: T/10)" },
+        { name: "latent", type: "string", default: "uniform", placeholder: "uniform|normal", help: "the distribution of z: uniform on [−1, 1]^k (the GANs') or N(0, I) (the VAE's)" },
+        { name: "train-classifier", type: "boolean", help: "instead: train the classifier from its seed (src/quality/classifier.ts) into --out" },
+        { name: "out", type: "string", placeholder: "DIR", help: "--train-classifier: where fid-classifier.safetensors and fid-classifier.json go" },
+      ],
+      positionals: [{ name: "net", help: "a .safetensors generator or a checkpoint directory (not with --train-classifier)" }],
+    },
+    run: async (args) => (await import("./fid.js")).run(args),
+  },
+  {
+    spec: {
       name: "reproduce",
       summary: "reproduce the paper's experiments: table1, fig1 (surfaces during training, with DSS), fig2–fig5 (resumable, shardable)",
       flags: [
@@ -180,6 +213,7 @@ export const COMMANDS: Command[] = [
         { name: "stride", type: "int", placeholder: "S", help: "fig1: DSS at every S-th checkpoint and the last (default T/20; T/5 with --quick)" },
         { name: "shard", type: "string", placeholder: "i/n", help: "table1, fig2–fig5: run the cells j with j mod n = i − 1 (join the shards with surf merge)" },
         { name: "workers", type: "int", placeholder: "N", help: "table1, fig2–fig5: worker threads (default: the number of cores)" },
+        ...SCALE_FLAGS,
       ],
       positionals: [{ name: "name", help: "table1, fig1, fig2, fig3, fig4 or fig5", required: true }],
     },

@@ -1,11 +1,12 @@
-/** `surf reproduce table1|fig2|fig3|fig4|fig5`, `surf merge` and `surf demo` (issue #9). */
+/** `surf reproduce table1|fig2|fig3|fig4|fig5`, `surf merge` and `surf demo`. */
 import { createRequire } from "node:module";
-import { positiveIntFlag, UsageError, type ParsedArgs } from "./args.js";
+import { positiveFlag, positiveIntFlag, UsageError, type ParsedArgs } from "./args.js";
 import { progressBar } from "./progress.js";
 import { defaultWorkers } from "../surf/pool.js";
 import { merge as mergeShards, reproduce } from "../experiments/reproduce.js";
 import { parseShard } from "../experiments/shard.js";
-import { SWEEPS, type SweepName } from "../experiments/sweeps.js";
+import { SWEEPS, type ScaleOverrides, type SweepName } from "../experiments/sweeps.js";
+import { MODEL_KINDS, type ModelKind } from "../train/hyperparameters.js";
 import { demo as runDemo } from "../experiments/demo.js";
 
 export function version(): string {
@@ -20,14 +21,54 @@ function trialsOf(args: ParsedArgs): number | undefined {
   return args.flags.trials === undefined ? undefined : positiveIntFlag(args.flags.trials, "--trials");
 }
 
+/** A comma-separated list of integers ≥ min (no empty items), or undefined when the flag is absent. */
+function intList(args: ParsedArgs, name: string, min: number): number[] | undefined {
+  const v = args.flags[name];
+  if (v === undefined) return undefined;
+  const items = String(v).split(",").map((s) => s.trim());
+  const values = items.map(Number);
+  if (items.some((s) => s === "") || values.some((n) => !Number.isSafeInteger(n) || n < min)) {
+    throw new UsageError(`--${name} must be integers ≥ ${min} separated by commas, got "${v}"`);
+  }
+  if (new Set(values).size !== values.length) throw new UsageError(`--${name} lists a value twice: "${v}"`);
+  return values;
+}
+
+/** The scale flags (commands.ts SCALE_FLAGS), checked. */
+function scaleOf(args: ParsedArgs): ScaleOverrides {
+  const f = args.flags, models = f.models === undefined ? undefined : String(f.models).split(",").map((s) => s.trim());
+  const bad = models?.find((m) => !MODEL_KINDS.includes(m as ModelKind));
+  if (bad !== undefined) throw new UsageError(`--models must list models among ${MODEL_KINDS.join(", ")}, got "${bad}"`);
+  if (models && new Set(models).size !== models.length) throw new UsageError(`--models lists a model twice: "${f.models}"`);
+  return {
+    trials: trialsOf(args),
+    width: f.width === undefined ? undefined : positiveFlag(f.width, "--width"),
+    criticWidth: f["critic-width"] === undefined ? undefined : positiveFlag(f["critic-width"], "--critic-width"),
+    trainSeeds: intList(args, "train-seed", 0),
+    steps: f.steps === undefined ? undefined : positiveIntFlag(f.steps, "--steps"),
+    every: f.every === undefined ? undefined : positiveIntFlag(f.every, "--every"),
+    models: models as ModelKind[] | undefined,
+    ks: intList(args, "k", 1),
+    ms: intList(args, "m", 1),
+    restarts: intList(args, "restarts", 1),
+  };
+}
+
+function checkpointsOf(args: ParsedArgs): string | undefined {
+  const v = args.flags.checkpoints;
+  if (v === undefined) return undefined;
+  if (String(v) === "") throw new UsageError("--checkpoints must name a directory");
+  return String(v);
+}
+
 /** The runner of one sweep, for the `reproduce` command's table of names. */
 export function sweep(name: SweepName): (args: ParsedArgs) => Promise<number> {
   return async (args) => {
     if (args.flags.out === undefined) throw new UsageError("--out is required (the directory for checkpoints, results and the report)");
     const bar = progressBar(name);
     const result = await reproduce(name, {
-      quick: args.flags.quick === true, trials: trialsOf(args), shard: parseShard(String(args.flags.shard ?? "1/1")),
-      out: String(args.flags.out), seed: args.seed, workers: workersOf(args), version: version(),
+      quick: args.flags.quick === true, scale: scaleOf(args), shard: parseShard(String(args.flags.shard ?? "1/1")),
+      out: String(args.flags.out), checkpoints: checkpointsOf(args), seed: args.seed, workers: workersOf(args), version: version(),
       onProgress: (label, f) => bar.update(Math.round(1000 * f), 1000, label),
     });
     bar.done();
@@ -41,7 +82,7 @@ export async function merge(args: ParsedArgs): Promise<number> {
   if (!SWEEPS.includes(name)) throw new UsageError(`--sweep must be one of ${SWEEPS.join(", ")}, got "${name}"`);
   if (args.flags.out === undefined) throw new UsageError("--out is required (where the merged results and report go)");
   if (args.positionals.length === 0) throw new UsageError("give the shards' directories to merge");
-  const result = mergeShards(name, args.positionals, { quick: args.flags.quick === true, trials: trialsOf(args), out: String(args.flags.out), seed: args.seed, version: version() });
+  const result = mergeShards(name, args.positionals, { quick: args.flags.quick === true, scale: scaleOf(args), out: String(args.flags.out), checkpoints: checkpointsOf(args), seed: args.seed, version: version() });
   process.stdout.write(args.json ? JSON.stringify(result.summary) + "\n" : `wrote ${result.report}\n`);
   return 0;
 }

@@ -3,7 +3,7 @@
  * versions), with 95 % Wilson intervals and the winner at equal compute; Figures 2/5 (distance to x*), 3
  * (recovery rate against m) and 4 (per-pixel error against m).
  */
-import { percentile, summarize, wilson, type RunSummary } from "../surf/metrics.js";
+import { homogeneity, percentile, summarize, wilson, type RunSummary } from "../surf/metrics.js";
 import { norm } from "../tensor/vector.js";
 import { boxPlot, histogram, linePlot } from "../report/svg.js";
 import type { Figure, Section, Table } from "../report/html.js";
@@ -17,14 +17,30 @@ import type { TrialResult } from "../surf/surf.js";
 const MODEL_NAMES: Record<string, string> = { vae: "VAE", gan: "DCGAN", wgan: "WGAN", "wgan-gp": "WGAN-GP" };
 const pct = (x: number | null) => (x === null ? "—" : (100 * x).toFixed(1));
 
-/** "DCGAN, k = 20" or "WGAN, m = 50" for a cell id such as table1/gan/k20 or fig4/wgan/m50. */
+/** A cell id's settings part (sweeps.ts settingTags) in words. */
+const TAG_NAMES: [RegExp, (v: string) => string][] = [
+  [/^w(.+)$/, (v) => `width ${v}`], [/^cw(.+)$/, (v) => `partner width ${v}`], [/^steps(\d+)$/, (v) => `${v} steps`],
+  [/^every(\d+)$/, (v) => `θ_t every ${v}`], [/^trainseed(\d+)$/, (v) => `training seed ${v}`],
+];
+
+/**
+ * "DCGAN, k = 20" or "WGAN, m = 50" for a cell id such as table1/gan/k20 or fig4/wgan/m50, with the settings
+ * the id names: "DCGAN, k = 5 (width 1)" for table1/gan/k5/w1.
+ */
 export function cellName(id: string): string {
-  const [, model, last] = id.split("/");
-  return `${MODEL_NAMES[model] ?? model}, ${last[0]} = ${last.slice(1)}`;
+  const [, model, last, ...tags] = id.split("/");
+  const words = tags.map((t) => {
+    const found = TAG_NAMES.map(([re, f]) => [re.exec(t), f] as const).find(([m]) => m);
+    return found ? found[1](found[0]![1]) : t;
+  });
+  return `${MODEL_NAMES[model] ?? model}, ${last[0]} = ${last.slice(1)}${words.length > 0 ? ` (${words.join(", ")})` : ""}`;
 }
 
-interface CellOutcome {
-  plan: CellPlan;
+/** What outcomes() needs of a cell's plan (the demo's has no spec). */
+type PlanLike = Pick<CellPlan, "cell" | "training" | "trials">;
+
+interface CellOutcome<P extends PlanLike = PlanLike> {
+  plan: P;
   model: string;
   k: number;
   m: number | undefined;
@@ -32,7 +48,7 @@ interface CellOutcome {
 }
 
 /** Every stored stage of every planned cell (complete or not: a cell's row says how many trials it has). */
-export function outcomes(plans: readonly CellPlan[], store: ResultStore): CellOutcome[] {
+export function outcomes<P extends PlanLike>(plans: readonly P[], store: ResultStore): CellOutcome<P>[] {
   return plans.map((plan) => {
     const [, model, last] = plan.cell.id.split("/");
     const stages = new Map<Stage, { results: TrialResult[]; summary: RunSummary }>();
@@ -51,9 +67,9 @@ function restartsName(s: Stage): string {
 }
 
 /** Table 1: ours beside the paper's, and which method wins at equal compute (surfing vs best-of-R restarts). */
-export function table1(cells: readonly CellOutcome[]): Table {
+export function table1(cells: readonly CellOutcome<PlanLike>[]): Table {
   const restartStages = [...new Set(cells.flatMap((c) => [...c.stages.keys()].filter((s) => s.startsWith("restarts-"))))];
-  const rate = (c: CellOutcome, s: Stage) => {
+  const rate = (c: CellOutcome<PlanLike>, s: Stage) => {
     const x = c.stages.get(s)?.summary;
     return x && x.successInterval ? `${pct(x.successRate)} [${pct(x.successInterval[0])}, ${pct(x.successInterval[1])}] (${x.trials})` : "—";
   };
@@ -65,7 +81,7 @@ export function table1(cells: readonly CellOutcome[]): Table {
     const regular = c.stages.get("regular"), surf = c.stages.get("surf");
     const budget = regular ? neuripsTotal(regular.results) : undefined;
     return [
-      `${MODEL_NAMES[c.model] ?? c.model}, k = ${c.k}`,
+      cellName(c.plan.cell.id),
       rate(c, "regular"), rate(c, "surf"), ...restartStages.map((s) => rate(c, s)),
       steps(regular?.summary.stepsToSuccessP75), steps(surf?.summary.stepsToSuccessP75),
       budget ? `${budget.total}${budget.capped > 0 ? ` (${budget.capped} capped)` : ""}` : "—",
@@ -79,6 +95,47 @@ export function table1(cells: readonly CellOutcome[]): Table {
       "budget θ_0..θ_{T−1}", "paper arXiv % (reg / surf)", "paper NeurIPS % ; steps", "winner at equal compute"],
     rows,
     caption: "Success: ‖x̂_T − x*‖ < 0.01. Rates in %, with 95 % Wilson intervals and the number of trials. Steps: 75th percentile of the total gradient steps until success, over successful trials (the paper's \"# iterations\"). Budget: the 75th percentile of regular Adam's steps to converge, shared by θ_0..θ_{T−1} under the NeurIPS schedule (\"capped\": regular runs that hit the step cap — past a quarter of them, the percentile is the cap). Best of R: R Adam runs on θ_T, from x_init and then from fresh starts, sharing the steps surfing used on the same trial; R = 1 (\"regular at surfing's steps\") is regular Adam stopped at that step count — the rival that needs no restarts.",
+  };
+}
+
+/**
+ * Table 1 across training seeds: for cells that differ only in their training seed, each method's success
+ * rate per seed beside the spread across seeds (the standard deviation of the rates) and the spread a single
+ * seed's binomial sampling gives (√(p(1 − p)/n), averaged over the seeds), and Pearson's χ² test that the seeds
+ * share one rate. Spread across seeds well above the binomial one says the training run, not only the
+ * trials, moves the rate. Undefined when no cell has a sibling seed.
+ */
+export function seedSpread(cells: readonly CellOutcome[]): { table: Table; notes: string[] } | undefined {
+  const groups = new Map<string, CellOutcome[]>();
+  for (const c of cells) {
+    const key = c.plan.cell.id.split("/").filter((t) => !/^trainseed\d+$/.test(t)).join("/");
+    groups.set(key, [...(groups.get(key) ?? []), c]);
+  }
+  const rows: (string | number)[][] = [];
+  for (const [key, group] of groups) {
+    if (group.length < 2) continue;
+    const stages = [...group[0].stages.keys()].filter((s) => group.every((c) => c.stages.get(s)?.summary.successRate !== null && c.stages.has(s)));
+    for (const s of stages) {
+      const sums = group.map((c) => c.stages.get(s)!.summary), rates = sums.map((x) => x.successRate!);
+      const mean = rates.reduce((a, b) => a + b, 0) / rates.length;
+      const across = Math.sqrt(rates.reduce((a, r) => a + (r - mean) ** 2, 0) / (rates.length - 1));
+      const within = sums.reduce((a, x) => a + Math.sqrt((x.successRate! * (1 - x.successRate!)) / x.trials), 0) / sums.length;
+      const test = homogeneity(sums.map((x) => x.successes), sums.map((x) => x.trials));
+      rows.push([
+        cellName(key), s === "surf" ? "surfing" : s === "regular" ? "regular Adam" : restartsName(s),
+        group.map((c) => /trainseed(\d+)/.exec(c.plan.cell.id)?.[1] ?? "0").join(", "),
+        rates.map((r) => pct(r)).join(", "), pct(mean), (100 * across).toFixed(1), (100 * within).toFixed(1), test.p < 1e-4 ? test.p.toExponential(1) : test.p.toFixed(4),
+      ]);
+    }
+  }
+  if (rows.length === 0) return undefined;
+  return {
+    table: {
+      columns: ["cell", "method", "training seeds", "success % per seed", "mean %", "SD across seeds (points)", "binomial SD within a seed (points)", "χ² test, one rate for all seeds: p"],
+      rows,
+      caption: "One training run per seed, each with its own trials. SD across seeds: the sample standard deviation of the seeds' rates; binomial SD: √(p(1 − p)/n) of each seed's rate, averaged. χ²: Pearson's test of homogeneity over the seeds' 2 × g table (g − 1 degrees of freedom).",
+    },
+    notes: ["Where the spread across seeds exceeds the binomial one and χ² rejects a common rate, a Wilson interval of one training run understates how much a cell's rate depends on the generator: compare methods across seeds, not within one."],
   };
 }
 
@@ -97,7 +154,7 @@ export function fitsWithoutRecovery(cells: readonly CellOutcome[]): string[] {
       const fit = failed.filter((t) => t.pixelError < FITS).length;
       return fit > 0 ? [`${s === "surf" ? "surfing" : "regular Adam"} ${fit} of its ${failed.length} failures`] : [];
     });
-    return parts.length > 0 ? [`${MODEL_NAMES[c.model] ?? c.model}, k = ${c.k}: ${parts.join("; ")}.`] : [];
+    return parts.length > 0 ? [`${cellName(c.plan.cell.id)}: ${parts.join("; ")}.`] : [];
   });
   return lines.length === 0 ? [] : [
     `Failures that fit y anyway — ‖x̂ − x*‖ ≥ 0.01 but a per-pixel error √(‖G(x̂) − y‖²/n) below ${FITS}, an image no one could tell from the target. Where these are most of a cell's failures, G is nearly flat along some latent directions (a VAE's unused latents), and the descent stops making progress (in float32) before x* is pinned down to 0.01 along them: that cell measures how well x* is determined by its image, not the landscape's spurious minima.`,
@@ -106,7 +163,7 @@ export function fitsWithoutRecovery(cells: readonly CellOutcome[]): string[] {
 }
 
 /** Surfing against the best of its equal-compute rivals: a win counts only when the 95 % intervals are apart. */
-function winner(c: CellOutcome, restartStages: Stage[]): string {
+function winner(c: CellOutcome<PlanLike>, restartStages: Stage[]): string {
   const surf = c.stages.get("surf")?.summary;
   const rivals = restartStages.map((s) => ({ s, x: c.stages.get(s)?.summary })).filter((r) => r.x?.successInterval);
   if (!surf?.successInterval || rivals.length === 0) return "—";
@@ -119,13 +176,13 @@ function winner(c: CellOutcome, restartStages: Stage[]): string {
 }
 
 /** Figures 2 and 5: histograms of log10 ‖x̂_T − x*‖, regular Adam and surfing, per model and k. */
-export function distanceFigures(cells: readonly CellOutcome[], models: readonly string[]): Figure[] {
+export function distanceFigures(cells: readonly CellOutcome<PlanLike>[], models: readonly string[]): Figure[] {
   return cells.filter((c) => models.includes(c.model)).flatMap((c) => (["regular", "surf"] as Stage[]).flatMap((s) => {
     const r = c.stages.get(s);
     if (!r) return [];
     const values = r.results.map((t) => Math.log10(Math.max(t.distToXStar ?? NaN, 1e-8)));
     return [{
-      svg: histogram({ title: `${MODEL_NAMES[c.model]}, k = ${c.k}: ${s === "surf" ? "surfing" : "regular Adam"}`, x: { label: "log10 ‖x̂ − x*‖" }, values, bins: 24, references: [{ label: "success: 0.01", x: -2 }] }),
+      svg: histogram({ title: `${cellName(c.plan.cell.id)}: ${s === "surf" ? "surfing" : "regular Adam"}`, x: { label: "log10 ‖x̂ − x*‖" }, values, bins: 24, references: [{ label: "success: 0.01", x: -2 }] }),
       caption: `${r.results.length} trials; left of the line: success.`,
     }];
   }));

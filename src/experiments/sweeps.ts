@@ -15,7 +15,7 @@ import { join } from "node:path";
 import { existsSync } from "node:fs";
 import type { FashionMnist } from "../data/fashion-mnist.js";
 import { PIXELS } from "../data/fashion-mnist.js";
-import { DEFAULT_WIDTH, makeConfig, type TrainConfig } from "../train/config.js";
+import { CRITIC_FRACTION, DEFAULT_WIDTH, makeConfig, type TrainConfig } from "../train/config.js";
 import type { ModelKind } from "../train/hyperparameters.js";
 import { sameRun, train } from "../train/run.js";
 import { readState, STATE_DIR } from "../train/state.js";
@@ -29,7 +29,11 @@ export type SweepName = (typeof SWEEPS)[number];
 export interface SweepScale {
   arch: "dcgan" | "mlp";
   width: number;
+  /** The partner's (encoder, discriminator, critic) width; undefined: CRITIC_FRACTION of the generator's. */
+  criticWidth?: number;
   hidden: number[];
+  /** Training seeds: one checkpoint sequence, and one cell, per seed. */
+  trainSeeds: number[];
   /** Training steps and checkpoint spacing of table1's and of fig3/fig4's sequences. */
   steps: number;
   every: number;
@@ -44,22 +48,79 @@ export interface SweepScale {
   models: ModelKind[];
   csModels: ModelKind[];
   batch: number;
+  /** Generated images per FID (src/quality); --quick's tiny generators need fewer. */
+  fidSamples: number;
 }
 
 export const FULL: SweepScale = {
-  arch: "dcgan", width: DEFAULT_WIDTH, hidden: [], steps: 4000, every: 40, csSteps: 10000, csEvery: 100,
+  arch: "dcgan", width: DEFAULT_WIDTH, hidden: [], trainSeeds: [0], steps: 4000, every: 40, csSteps: 10000, csEvery: 100,
   trials: 300, csTrials: 200, restarts: [1, 2, 4, 8], maxSteps: 20000, ks: [5, 10, 20],
-  ms: [10, 20, 30, 40, 50, 70, 100, 200, 400], models: ["vae", "gan", "wgan", "wgan-gp"], csModels: ["gan", "wgan"], batch: 64,
+  ms: [10, 20, 30, 40, 50, 70, 100, 200, 400], models: ["vae", "gan", "wgan", "wgan-gp"], csModels: ["gan", "wgan"], batch: 64, fidSamples: 10000,
 };
 
 export const QUICK: SweepScale = {
-  arch: "mlp", width: 1, hidden: [16, 32], steps: 40, every: 10, csSteps: 40, csEvery: 10,
+  arch: "mlp", width: 1, hidden: [16, 32], trainSeeds: [0], steps: 40, every: 10, csSteps: 40, csEvery: 10,
   trials: 4, csTrials: 4, restarts: [1, 2], maxSteps: 300, ks: [5, 10, 20],
-  ms: [10, 50], models: ["vae", "gan", "wgan", "wgan-gp"], csModels: ["gan", "wgan"], batch: 16,
+  ms: [10, 50], models: ["vae", "gan", "wgan", "wgan-gp"], csModels: ["gan", "wgan"], batch: 16, fidSamples: 500,
 };
+
+/**
+ * What a user may change of a sweep's scale (each a `surf reproduce` flag): the generators' widths, training
+ * seeds, steps and spacing, and which cells run. steps and every set table1's sequences, or fig3/fig4's.
+ */
+export interface ScaleOverrides {
+  trials?: number;
+  width?: number;
+  criticWidth?: number;
+  trainSeeds?: number[];
+  steps?: number;
+  every?: number;
+  models?: ModelKind[];
+  ks?: number[];
+  ms?: number[];
+  restarts?: number[];
+}
+
+/** The base scale (FULL, or QUICK) with the overrides. */
+export function scaleWith(base: SweepScale, o: ScaleOverrides = {}): SweepScale {
+  const defined = Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as ScaleOverrides;
+  const scale: SweepScale = { ...base, ...defined };
+  if (o.trials !== undefined) scale.csTrials = o.trials;
+  if (o.steps !== undefined) scale.csSteps = o.steps;
+  if (o.every !== undefined) scale.csEvery = o.every;
+  if (o.models !== undefined) scale.csModels = o.models;
+  return scale;
+}
+
+/**
+ * Everything that shapes a cell, recorded with its results (summary.json's `settings`): a results directory
+ * can hold cells at several widths, critics or training seeds, and the report and `surf merge` plan each
+ * again from its record. Its id names every setting that differs from the sweep's default scale.
+ */
+export interface CellSpec {
+  /** fig2 and fig5 are reports of table1's cells. */
+  sweep: "table1" | "fig3" | "fig4";
+  model: ModelKind;
+  k: number;
+  /** Compressed sensing: rows of the Gaussian A. */
+  m?: number;
+  arch: "dcgan" | "mlp";
+  width: number;
+  criticWidth: number;
+  hidden: number[];
+  trainSeed: number;
+  trainSteps: number;
+  every: number;
+  batch: number;
+  trials: number;
+  /** Best-of-R restarts at surfing's step count (table1). */
+  restarts: number[];
+  maxSteps: number;
+}
 
 /** What a cell needs trained before it runs. */
 export interface CellPlan {
+  spec: CellSpec;
   cell: Cell;
   training: TrainConfig;
   dir: string;
@@ -67,25 +128,79 @@ export interface CellPlan {
   trials: number;
 }
 
-/** The cells of a sweep, in a fixed order (shards slice this list). */
-export function plan(name: SweepName, scale: SweepScale, out: string, seed: string, data: () => FashionMnist): CellPlan[] {
-  const config = (model: ModelKind, latent: number, steps: number, every: number) =>
-    makeConfig({ model, arch: scale.arch, latent, width: scale.width, hidden: scale.hidden.length > 0 ? scale.hidden : undefined, steps, every, batch: scale.batch, seed: `${seed}/${model}/k${latent}` });
-  const sequence = (training: TrainConfig) => join(out, "checkpoints", `${training.model}-k${training.latent}-every${training.every}`);
-  const stages: Stage[] = ["regular", "surf", ...scale.restarts.map((r) => `restarts-${r}` as Stage)];
-  if (name === "table1" || name === "fig2" || name === "fig5") {
-    return scale.models.flatMap((model) => scale.ks.map((k) => {
-      const training = config(model, k, scale.steps, scale.every), dir = sequence(training);
-      const cell: Cell = { id: `table1/${model}/k${k}`, source: { kind: "path", path: dir }, measurement: { kind: "identity" }, targets: { kind: "synthetic" }, stages };
-      return { cell, training, dir, trials: scale.trials };
-    }));
+/** The cells a sweep's flags ask for, in a fixed order (shards slice this list). */
+export function cellSpecs(name: SweepName, scale: SweepScale): CellSpec[] {
+  const cs = name === "fig3" || name === "fig4";
+  const base = (model: ModelKind, k: number, trainSeed: number): Omit<CellSpec, "sweep" | "trials" | "restarts"> => ({
+    model, k, arch: scale.arch, width: scale.width, criticWidth: scale.criticWidth ?? scale.width * CRITIC_FRACTION[model], hidden: scale.hidden,
+    trainSeed, trainSteps: cs ? scale.csSteps : scale.steps, every: cs ? scale.csEvery : scale.every, batch: scale.batch, maxSteps: scale.maxSteps,
+  });
+  if (!cs) {
+    return scale.models.flatMap((model) => scale.ks.flatMap((k) => scale.trainSeeds.map((t) =>
+      ({ sweep: "table1" as const, ...base(model, k, t), trials: scale.trials, restarts: scale.restarts }))));
   }
-  return scale.csModels.flatMap((model) => scale.ms.map((m) => {
-    const training = config(model, 20, scale.csSteps, scale.csEvery), dir = sequence(training);
-    const targets = name === "fig3" ? { kind: "synthetic" as const } : { kind: "signal" as const, y: heldOutImages(data(), scale.csTrials) };
-    const cell: Cell = { id: `${name}/${model}/m${m}`, source: { kind: "path", path: dir }, measurement: { kind: "gaussian", m }, targets, stages: ["regular", "surf"] };
-    return { cell, training, dir, trials: scale.csTrials };
-  }));
+  return scale.csModels.flatMap((model) => scale.ms.flatMap((m) => scale.trainSeeds.map((t) =>
+    ({ sweep: name, ...base(model, 20, t), m, trials: scale.csTrials, restarts: [] }))));
+}
+
+/**
+ * The settings of a cell that differ from the default scale, as id parts: w (generator width), cw (partner
+ * width), steps, every, trainseed — e.g. table1/gan/k5/w1, table1/wgan-gp/k10/cw0.25, table1/gan/k5/trainseed3.
+ */
+export function settingTags(spec: CellSpec, defaults: SweepScale): string[] {
+  const cs = spec.sweep !== "table1", tags: string[] = [];
+  if (spec.arch === "dcgan" && spec.width !== defaults.width) tags.push(`w${spec.width}`);
+  if (spec.arch === "dcgan" && spec.criticWidth !== spec.width * CRITIC_FRACTION[spec.model]) tags.push(`cw${spec.criticWidth}`);
+  if (spec.trainSteps !== (cs ? defaults.csSteps : defaults.steps)) tags.push(`steps${spec.trainSteps}`);
+  if (spec.every !== (cs ? defaults.csEvery : defaults.every)) tags.push(`every${spec.every}`);
+  if (spec.trainSeed !== 0) tags.push(`trainseed${spec.trainSeed}`);
+  return tags;
+}
+
+/** The default scale a spec's id is named against. */
+export function defaultsOf(quick: boolean): SweepScale {
+  return quick ? QUICK : FULL;
+}
+
+export function cellId(spec: CellSpec, defaults: SweepScale): string {
+  return [spec.sweep, spec.model, spec.m === undefined ? `k${spec.k}` : `m${spec.m}`, ...settingTags(spec, defaults)].join("/");
+}
+
+/**
+ * The sequence directory's name: model, k and spacing, then the other settings that differ from the default
+ * (as in the cell's id). Cells that share a generator (fig3's and fig4's m) share it.
+ */
+export function sequenceName(spec: CellSpec, defaults: SweepScale): string {
+  return [`${spec.model}-k${spec.k}-every${spec.every}`, ...settingTags(spec, defaults).filter((t) => !t.startsWith("every"))].join("-");
+}
+
+/** The training seed of a cell's sequence: the run's seed, the model and k, and the training seed past 0. */
+export function trainingSeed(spec: CellSpec, seed: string): string {
+  return `${seed}/${spec.model}/k${spec.k}${spec.trainSeed === 0 ? "" : `/trainseed${spec.trainSeed}`}`;
+}
+
+/**
+ * A cell from its spec: its training, its sequence directory under `checkpoints`, and the Cell its stages run.
+ * fig4's targets are held-out images, loaded from `data` only for such a cell.
+ */
+export function planCell(spec: CellSpec, defaults: SweepScale, checkpoints: string, seed: string, data: () => FashionMnist): CellPlan {
+  const training = makeConfig({
+    model: spec.model, arch: spec.arch, latent: spec.k, width: spec.width, criticWidth: spec.criticWidth,
+    hidden: spec.hidden.length > 0 ? spec.hidden : undefined, steps: spec.trainSteps, every: spec.every, batch: spec.batch, seed: trainingSeed(spec, seed),
+  });
+  const dir = join(checkpoints, sequenceName(spec, defaults)), id = cellId(spec, defaults), source = { kind: "path" as const, path: dir };
+  if (spec.sweep === "table1") {
+    const stages: Stage[] = ["regular", "surf", ...spec.restarts.map((r) => `restarts-${r}` as Stage)];
+    return { spec, training, dir, trials: spec.trials, cell: { id, source, measurement: { kind: "identity" }, targets: { kind: "synthetic" }, stages } };
+  }
+  const targets = spec.sweep === "fig3" ? { kind: "synthetic" as const } : { kind: "signal" as const, y: heldOutImages(data(), spec.trials) };
+  return { spec, training, dir, trials: spec.trials, cell: { id, source, measurement: { kind: "gaussian", m: spec.m! }, targets, stages: ["regular", "surf"] } };
+}
+
+/** The cells of a sweep, in a fixed order (shards slice this list). */
+export function plan(name: SweepName, scale: SweepScale, out: string, seed: string, data: () => FashionMnist, defaults: SweepScale = scale.arch === "mlp" ? QUICK : FULL,
+                     checkpoints = join(out, "checkpoints")): CellPlan[] {
+  return cellSpecs(name, scale).map((spec) => planCell(spec, defaults, checkpoints, seed, data));
 }
 
 /** The held-out images of trials 0 … n − 1 (see heldOutIndices), as signals in [0, 1]. */

@@ -53,3 +53,68 @@ export function summarize(results: readonly { success: boolean | null; diverged:
     pixelErrorMedian: percentile(results.map((r) => r.pixelError), 50),
   };
 }
+
+/**
+ * ln Γ(x) for x > 0, Lanczos' approximation (g = 7, 9 coefficients; relative error below 1e-15), with the
+ * reflection formula below ½.
+ */
+function logGamma(x: number): number {
+  const c = [0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059,
+    12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7];
+  if (x < 0.5) return Math.log(Math.PI / Math.abs(Math.sin(Math.PI * x))) - logGamma(1 - x);
+  x -= 1;
+  let a = c[0];
+  const t = x + 7.5;
+  for (let i = 1; i < 9; i++) a += c[i] / (x + i);
+  return 0.5 * Math.log(2 * Math.PI) + (x + 0.5) * Math.log(t) - t + Math.log(a);
+}
+
+/**
+ * The regularized upper incomplete gamma function Q(a, x) = Γ(a, x)/Γ(a): the series for P below x < a + 1,
+ * Lentz's continued fraction above (Press et al., Numerical Recipes, §6.2).
+ */
+export function gammaQ(a: number, x: number): number {
+  if (!(a > 0) || !(x >= 0)) return NaN;
+  if (x === 0) return 1;
+  const front = Math.exp(-x + a * Math.log(x) - logGamma(a));
+  if (x < a + 1) {
+    let sum = 1 / a, term = sum;
+    for (let n = 1; n < 1000 && Math.abs(term) > Math.abs(sum) * 1e-16; n++) sum += (term *= x / (a + n));
+    return Math.max(0, 1 - sum * front);
+  }
+  const tiny = 1e-300;
+  let b = x + 1 - a, c = 1 / tiny, d = 1 / b, h = d;
+  for (let i = 1; i < 1000; i++) {
+    const an = -i * (i - a);
+    b += 2;
+    d = an * d + b;
+    if (Math.abs(d) < tiny) d = tiny;
+    c = b + an / c;
+    if (Math.abs(c) < tiny) c = tiny;
+    d = 1 / d;
+    const delta = d * c;
+    h *= delta;
+    if (Math.abs(delta - 1) < 1e-16) break;
+  }
+  return Math.min(1, front * h);
+}
+
+/**
+ * Pearson's chi-square test that g binomial samples (successes of trials each) share one success rate: the
+ * statistic over the 2 × g table, g − 1 degrees of freedom, and its p-value. When every sample is all
+ * successes or all failures the rates cannot differ more than the data allow: χ² = 0, p = 1.
+ *
+ * @example
+ * homogeneity([50, 50], [100, 100]).p;   // 1: the same rate
+ * homogeneity([30, 60], [100, 100]).p;   // ≈ 2e-5
+ */
+export function homogeneity(successes: readonly number[], trials: readonly number[]): { chi2: number; df: number; p: number } {
+  const g = successes.length, n = trials.reduce((a, b) => a + b, 0), s = successes.reduce((a, b) => a + b, 0), pooled = s / n;
+  if (g < 2 || pooled === 0 || pooled === 1) return { chi2: 0, df: Math.max(0, g - 1), p: 1 };
+  let chi2 = 0;
+  for (let i = 0; i < g; i++) {
+    const expected = trials[i] * pooled, expectedFail = trials[i] * (1 - pooled);
+    chi2 += (successes[i] - expected) ** 2 / expected + (trials[i] - successes[i] - expectedFail) ** 2 / expectedFail;
+  }
+  return { chi2, df: g - 1, p: gammaQ((g - 1) / 2, chi2 / 2) };
+}

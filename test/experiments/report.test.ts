@@ -1,15 +1,15 @@
 // The report from hand-made trial outcomes: Table 1's note on failures that fit y, the compressed-sensing tables, surfing's path.
 import { expect } from "chai";
-import { distortionTable, fitsWithoutRecovery, pathFigure, pathNorms, recoveryTable, type CellOutcome } from "../../src/experiments/report.js";
-import { summarize } from "../../src/surf/metrics.js";
+import { cellName, distortionTable, fitsWithoutRecovery, pathFigure, pathNorms, recoveryTable, seedSpread, type CellOutcome } from "../../src/experiments/report.js";
+import { gammaQ, homogeneity, summarize } from "../../src/surf/metrics.js";
 import type { TrialResult } from "../../src/surf/surf.js";
 
-function cell(model: string, k: number, stages: Record<string, [success: boolean, pixelError: number][]>): CellOutcome {
+function cell(model: string, k: number, stages: Record<string, [success: boolean, pixelError: number][]>, id = `table1/${model}/k${k}`): CellOutcome {
   const map = new Map(Object.entries(stages).map(([s, trials]) => {
     const results = trials.map(([success, pixelError], index) => ({ index, success, pixelError, steps: 10, stepsToSuccess: success ? 5 : null, converged: true, diverged: false }) as unknown as TrialResult);
     return [s, { results, summary: summarize(results) }] as const;
   }));
-  return { model, k, m: undefined, stages: map } as unknown as CellOutcome;
+  return { plan: { cell: { id } }, model, k, m: undefined, stages: map } as unknown as CellOutcome;
 }
 
 describe("report: failures that fit y", () => {
@@ -21,6 +21,45 @@ describe("report: failures that fit y", () => {
     expect(notes).to.have.length(2);
     expect(notes[1]).to.equal("VAE, k = 20: regular Adam 2 of its 3 failures.");
     expect(fitsWithoutRecovery([cell("gan", 5, { regular: [[false, 0.3]], surf: [[true, 1e-7]] })])).to.deep.equal([]);
+  });
+});
+
+describe("report: cells at other settings, and the spread across training seeds", () => {
+  it("names every setting a cell's id carries", () => {
+    expect(cellName("table1/gan/k5")).to.equal("DCGAN, k = 5");
+    expect(cellName("table1/gan/k5/w1")).to.equal("DCGAN, k = 5 (width 1)");
+    expect(cellName("table1/wgan-gp/k10/cw0.25/steps8000/every80/trainseed3")).to.equal("WGAN-GP, k = 10 (partner width 0.25, 8000 steps, θ_t every 80, training seed 3)");
+    expect(cellName("fig3/wgan/m50/w0.5")).to.equal("WGAN, m = 50 (width 0.5)");
+  });
+
+  it("groups cells that differ only in their training seed: rates per seed, spread across and within, χ² test", () => {
+    const trials = (s: number, n: number): [boolean, number][] => Array.from({ length: n }, (_, i) => [i < s, 0.1]);
+    const cells = [
+      cell("gan", 5, { regular: trials(30, 100), surf: trials(90, 100) }),
+      cell("gan", 5, { regular: trials(60, 100), surf: trials(92, 100) }, "table1/gan/k5/trainseed1"),
+      cell("gan", 5, { regular: trials(45, 100), surf: trials(91, 100) }, "table1/gan/k5/trainseed2"),
+      cell("gan", 20, { regular: trials(50, 100), surf: trials(50, 100) }),   // one seed: no row
+    ];
+    const spread = seedSpread(cells)!;
+    expect(spread.table.rows).to.have.length(2);
+    const [regular, surfing] = spread.table.rows;
+    expect(regular.slice(0, 6)).to.deep.equal(["DCGAN, k = 5", "regular Adam", "0, 1, 2", "30.0, 60.0, 45.0", "45.0", "15.0"]);
+    // binomial SD: mean of √(p(1 − p)/100) = (4.58 + 4.90 + 4.97)/3 points
+    expect(Number(regular[6])).to.be.closeTo((Math.sqrt(0.21) + Math.sqrt(0.24) + Math.sqrt(0.2475)) / 3 * 10, 0.05);
+    expect(Number(regular[7])).to.be.below(1e-3);   // 30 vs 60 of 100: not one rate
+    expect(Number(surfing[7])).to.be.above(0.5);    // 90, 92, 91: one rate
+    expect(seedSpread([cells[3]])).to.equal(undefined);
+  });
+
+  it("χ² p-values: the regularized gamma function against known values", () => {
+    expect(gammaQ(0.5, 3.841458820694124 / 2)).to.be.closeTo(0.05, 1e-12);   // χ²₁ at its 95th percentile
+    expect(gammaQ(2, 9.487729036781154 / 2)).to.be.closeTo(0.05, 1e-12);     // χ²₄
+    expect(gammaQ(1, 3)).to.be.closeTo(Math.exp(-3), 1e-15);
+    expect(gammaQ(5, 0)).to.equal(1);
+    const h = homogeneity([30, 60], [100, 100]);
+    expect(h.df).to.equal(1);
+    expect(h.chi2).to.be.closeTo(200 * (30 * 40 - 70 * 60) ** 2 / (90 * 110 * 100 * 100), 1e-9);   // the 2 × 2 shortcut
+    expect(homogeneity([100, 100], [100, 100])).to.deep.equal({ chi2: 0, df: 1, p: 1 });
   });
 });
 

@@ -1,7 +1,7 @@
 // surf reproduce's sweeps end to end on the quick scale: every cell of Table 1 filled; shards merged equal
 // the unsharded run; another seed's results and checkpoints refused.
 import { expect } from "chai";
-import { existsSync, readFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
 import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { merge, reproduce, RESULTS_FILE } from "../../src/experiments/reproduce.js";
@@ -25,7 +25,7 @@ describe("surf reproduce (quick)", function () {
   });
   let dir = "";
   scratchDirectory("reproduce", (d) => (dir = d));
-  const common = { quick: true, trials: 3, seed: "7", workers: 2, version: "test" };
+  const common = { quick: true, scale: { trials: 3 }, seed: "7", workers: 2, version: "test" };
 
   it("table1 --quick: every model × k cell has every method's rate, and the report shows them beside the paper's", async () => {
     const out = join(dir, "table1");
@@ -45,7 +45,7 @@ describe("surf reproduce (quick)", function () {
     const html = readFileSync(report, "utf8");
     expect(html).to.match(/DCGAN, k = 20/);
     expect(html).to.match(/48\.3 \/ 78\.3; 618 \/ 741/);   // NeurIPS DCGAN k = 5 beside ours
-    expect((html.match(/<svg/g) ?? []).length).to.equal(24);   // Figures 2 and 5: two histograms per cell
+    expect((html.match(/<svg/g) ?? []).length).to.equal(1 + 24);   // FID along the sequences; Figures 2 and 5: two histograms per cell
     expect(html).not.to.match(/<script|(src|href)="https?:/);
     // Sample reconstructions: per cell, the target y and G_θT(x̂) of regular Adam and surfing for its 3 trials
     expect((html.match(/<img src="data:image\/png;base64,/g) ?? []).length).to.equal(12 * 3 * 3);
@@ -69,7 +69,7 @@ describe("surf reproduce (quick)", function () {
     // only inversions — the first update falls in the first of 12 cells' first of 4 stages, where a training
     // share for the reused sequence would put it past half of that cell
     const more: number[] = [];
-    await reproduce("table1", { ...common, trials: 4, shard: parseShard("1/1"), out, onProgress: (_, f) => more.push(f) });
+    await reproduce("table1", { ...common, scale: { trials: 4 }, shard: parseShard("1/1"), out, onProgress: (_, f) => more.push(f) });
     expect(more[0]).to.be.above(0).and.at.most(1 / 4 / 12);
     expect(more.at(-1)).to.equal(1);
   });
@@ -110,10 +110,62 @@ describe("surf reproduce (quick)", function () {
       return Object.fromEntries(s.matching("").map((r) => [r.key, r]));
     };
     const expected = records(whole);
-    expect(Object.keys(expected)).to.have.length(2 * 2 * 2 * 3);   // models × m × stages × trials
+    expect(Object.keys(expected).filter((k) => k.startsWith("fig3/"))).to.have.length(2 * 2 * 2 * 3);   // models × m × stages × trials
+    // beside the trials: each cell's spec, each sequence's θ_T digest and FID at θ_0..θ_T
+    expect(Object.keys(expected).filter((k) => !k.startsWith("fig3/"))).to.have.length(2 * 2 + 2 * (1 + 5));
     expect(records(merged)).to.deep.equal(expected);
     const unsharded = JSON.parse(readFileSync(join(whole, "summary.json"), "utf8"));
     expect(m.summary.cells).to.deep.equal(unsharded.cells);
+  });
+
+  it("cells at other settings share one results directory: ids name the settings, summary.json records them, merge joins them", async () => {
+    const out = join(dir, "settings"), other = join(dir, "settings-other"), merged = join(dir, "settings-merged");
+    const base = { ...common, shard: parseShard("1/1") }, cells = { models: ["gan" as const], ks: [5], restarts: [2] };
+    await reproduce("table1", { ...base, out, scale: { ...cells, trials: 2, trainSeeds: [0, 1] } });
+    const { summary } = await reproduce("table1", { ...base, out, scale: { ...cells, trials: 2, steps: 20, every: 5 } });
+    type SummaryCell = { id: string; settings: Record<string, unknown>; generator: { fid: number; samples: number; classifierAccuracy: number; path: unknown[] } | null; stages: Record<string, { trials: number }> };
+    const ids = (summary.cells as SummaryCell[]).map((c) => c.id);
+    // the planned cell first, then the ones recorded by the earlier run, in a fixed order
+    expect(ids).to.deep.equal(["table1/gan/k5/steps20/every5", "table1/gan/k5", "table1/gan/k5/trainseed1"]);
+    for (const c of summary.cells as SummaryCell[]) {
+      expect(Object.keys(c.stages), c.id).to.deep.equal(["regular", "surf", "restarts-2"]);
+      expect(c.settings).to.include({ sweep: "table1", model: "gan", k: 5, arch: "mlp", batch: 16, trials: 2 });
+      expect(c.settings).to.have.keys("sweep", "model", "k", "arch", "width", "criticWidth", "hidden", "trainSeed", "trainSteps", "every", "batch", "trials", "restarts", "maxSteps", "trainingSeed", "training", "inversion", "budget");
+      expect(c.generator!.fid).to.be.a("number").and.above(0);
+      expect(c.generator!.samples).to.equal(500);
+      expect(c.generator!.classifierAccuracy).to.be.at.least(0.9);
+    }
+    const [steps20, seed0, seed1] = summary.cells as SummaryCell[];
+    expect([steps20.settings.trainSteps, steps20.settings.every, steps20.generator!.path.length]).to.deep.equal([20, 5, 5]);
+    expect([seed0.settings.trainSeed, seed1.settings.trainSeed, seed0.settings.trainingSeed, seed1.settings.trainingSeed]).to.deep.equal([0, 1, "7/gan/k5", "7/gan/k5/trainseed1"]);
+    expect(existsSync(join(out, "checkpoints", "gan-k5-every10-trainseed1"))).to.equal(true);
+    const html = readFileSync(join(out, "report.html"), "utf8");
+    expect(html).to.include("DCGAN, k = 5 (training seed 1)").and.include("Across training seeds").and.include("FID along the checkpoint sequence");
+    // at rest the results are compressed
+    expect([existsSync(join(out, RESULTS_FILE)), existsSync(join(out, RESULTS_FILE + ".gz"))]).to.deep.equal([false, true]);
+    // another directory with another cell; merged, the three cells of `out` and the other's
+    await reproduce("table1", { ...base, out: other, scale: { ...cells, trials: 2, trainSeeds: [2] } });
+    const m = merge("table1", [out, other], { ...common, out: merged, scale: { models: ["gan"], ks: [5], restarts: [2], trials: 2 } });
+    expect((m.summary.cells as SummaryCell[]).map((c) => c.id)).to.deep.equal(["table1/gan/k5", "table1/gan/k5/steps20/every5", "table1/gan/k5/trainseed1", "table1/gan/k5/trainseed2"]);
+    expect((m.summary.cells as SummaryCell[]).every((c) => c.stages["restarts-2"]?.trials === 2 && c.generator?.fid !== undefined)).to.equal(true);
+  });
+
+  it("continued on a fresh machine from the compressed results alone: the sequences are regenerated bit for bit and nothing runs twice", async () => {
+    const out = join(dir, "settings"), fresh = join(dir, "fresh"), cache = join(dir, "fresh-cache");
+    mkdirSync(fresh);
+    copyFileSync(join(out, RESULTS_FILE + ".gz"), join(fresh, RESULTS_FILE + ".gz"));
+    const before = new ResultStore(join(fresh, RESULTS_FILE)).matching("");
+    const scale = { models: ["gan" as const], ks: [5], restarts: [2], trials: 2, trainSeeds: [0, 1] };
+    await reproduce("table1", { ...common, shard: parseShard("1/1"), out: fresh, checkpoints: cache, scale });
+    expect(existsSync(join(cache, "gan-k5-every10-trainseed1")), "retrained into the cache").to.equal(true);
+    expect(readFileSync(join(cache, "gan-k5-every10-trainseed1", "000000040.safetensors")).equals(readFileSync(join(out, "checkpoints", "gan-k5-every10-trainseed1", "000000040.safetensors")))).to.equal(true);
+    expect(new ResultStore(join(fresh, RESULTS_FILE)).matching(""), "no trial run again").to.deep.equal(before);
+    // a sequence that is not the one the trials ran on is refused
+    const store = new ResultStore(join(fresh, RESULTS_FILE));
+    store.append([{ key: "generator/gan-k5-every10/sha256", value: { sha256: "0".repeat(64), step: 40 } }]);
+    let error: unknown;
+    await reproduce("table1", { ...common, shard: parseShard("1/1"), out: fresh, checkpoints: cache, scale }).catch((e: unknown) => (error = e));
+    expect(error).to.be.instanceOf(InputError).and.to.match(/000000040\.safetensors: θ_T differs from the one the stored trials of table1\/gan\/k5 ran on/);
   });
 
   it("refuses to add another seed's results or checkpoints to a run, naming what differs", async () => {

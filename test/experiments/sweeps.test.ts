@@ -1,6 +1,7 @@
 // Figure 4's targets: trial i's held-out image depends on i alone, and any first n spread over the classes.
 import { expect } from "chai";
-import { heldOutImages, heldOutIndices } from "../../src/experiments/sweeps.js";
+import { cellSpecs, FULL, heldOutImages, heldOutIndices, plan, scaleWith } from "../../src/experiments/sweeps.js";
+import { expectUsageErrors } from "../cli/cli.test.js";
 import { PIXELS, type FashionMnist } from "../../src/data/fashion-mnist.js";
 import { InputError } from "../../src/errors.js";
 
@@ -29,5 +30,47 @@ describe("experiments: fig4's held-out targets", () => {
     const y = heldOutImages(data, 4);
     expect(y.map((s) => s.length)).to.deep.equal([PIXELS, PIXELS, PIXELS, PIXELS]);
     expect(y.map((s) => s[PIXELS - 1])).to.deep.equal([0, 8, 4, 12].map((j) => (15 * j) / 255));
+  });
+});
+
+describe("experiments: a sweep's scale, cell ids and sequences", () => {
+  const noData = () => expect.fail("table1 needs no images");
+  const ids = (o: Parameters<typeof scaleWith>[1]) => plan("table1", scaleWith(FULL, o), "/out", "0", noData, FULL).map((p) => p.cell.id);
+
+  it("the default scale's ids and sequences are today's; every other setting is named in the id", () => {
+    const [first] = plan("table1", FULL, "/out", "0", noData);
+    expect([first.cell.id, first.dir, first.training.seed, first.training.width, first.training.criticWidth]).to.deep.equal(["table1/vae/k5", "/out/checkpoints/vae-k5-every40", "0/vae/k5", 0.25, 0.25]);
+    expect(ids({ models: ["gan"], ks: [5, 20], width: 1 })).to.deep.equal(["table1/gan/k5/w1", "table1/gan/k20/w1"]);
+    expect(ids({ models: ["wgan-gp"], ks: [10], criticWidth: 0.25 })).to.deep.equal(["table1/wgan-gp/k10/cw0.25"]);
+    expect(ids({ models: ["wgan-gp"], ks: [10], criticWidth: 0.0625 })).to.deep.equal(["table1/wgan-gp/k10"]);   // the default critic
+    expect(ids({ models: ["gan"], ks: [5], width: 0.5, criticWidth: 0.5 })).to.deep.equal(["table1/gan/k5/w0.5"]);   // the GAN's default: as wide
+    expect(ids({ models: ["gan"], ks: [5], trainSeeds: [0, 3], steps: 8000, every: 80 })).to.deep.equal(["table1/gan/k5/steps8000/every80", "table1/gan/k5/steps8000/every80/trainseed3"]);
+    const [p] = plan("table1", scaleWith(FULL, { models: ["wgan-gp"], ks: [5], width: 1, criticWidth: 1, trainSeeds: [2], restarts: [2, 4] }), "/out", "0", noData, FULL, "/cache");
+    expect([p.dir, p.training.seed, p.training.width, p.training.criticWidth, p.cell.stages]).to.deep.equal(
+      ["/cache/wgan-gp-k5-every40-w1-cw1-trainseed2", "0/wgan-gp/k5/trainseed2", 1, 1, ["regular", "surf", "restarts-2", "restarts-4"]]);
+  });
+
+  it("fig3 and fig4 take --steps and --every for their sequences; their m cells share one", () => {
+    const specs = cellSpecs("fig3", scaleWith(FULL, { models: ["wgan"], ms: [50, 100], steps: 20000 }));
+    expect(specs.map((s) => [s.model, s.m, s.trainSteps, s.every])).to.deep.equal([["wgan", 50, 20000, 100], ["wgan", 100, 20000, 100]]);
+    const plans = plan("fig3", scaleWith(FULL, { models: ["wgan"], ms: [50, 100], steps: 20000 }), "/out", "0", noData, FULL);
+    expect(plans.map((p) => p.cell.id)).to.deep.equal(["fig3/wgan/m50/steps20000", "fig3/wgan/m100/steps20000"]);
+    expect(new Set(plans.map((p) => p.dir)).size).to.equal(1);
+  });
+
+  it("surf reproduce refuses bad scale flags with one line naming the flag", () => {
+    const out = "/nonexistent/never-written";
+    expectUsageErrors([
+      [["reproduce", "table1", "--train-seed", "0,,1", "--out", out], /--train-seed must be integers ≥ 0 separated by commas, got "0,,1"/],
+      [["reproduce", "table1", "--train-seed", "1,1", "--out", out], /--train-seed lists a value twice/],
+      [["reproduce", "table1", "--k", "0", "--out", out], /--k must be integers ≥ 1/],
+      [["reproduce", "table1", "--restarts", "2,x", "--out", out], /--restarts must be integers ≥ 1/],
+      [["reproduce", "table1", "--models", "gan,gann", "--out", out], /--models must list models among vae, gan, wgan, wgan-gp, got "gann"/],
+      [["reproduce", "table1", "--width", "0", "--out", out], /--width must be a positive number/],
+      [["reproduce", "table1", "--critic-width", "-1", "--out", out], /--critic-width must be a positive number/],
+      [["reproduce", "table1", "--steps", "4001", "--out", out], /--steps \(4001\) must be a multiple of --every \(40\)/],
+      [["reproduce", "table1", "--checkpoints", "", "--out", out], /--checkpoints must name a directory/],
+      [["merge", "--sweep", "table1", "--k", "5,", "--out", out, "/nonexistent/a"], /--k must be integers ≥ 1 separated by commas, got "5,"/],
+    ]);
   });
 });
