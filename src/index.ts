@@ -8,7 +8,7 @@ export { Mat, gemm, type GemmOptions, type Floats } from "./tensor/mat.js";
 export { Rng, type Seed } from "./random/rng.js";
 export { InputError } from "./errors.js";
 
-// Networks: the layers of DESIGN.md, the papers' architectures and Gaussian ensembles, safetensors bytes.
+// Networks: the layers of the README's table (PyTorch's names), the papers' architectures and Gaussian ensembles, safetensors bytes.
 export { Network } from "./nn/network.js";
 export type { NetworkSpec, LayerSpec } from "./nn/spec.js";
 export { dcganGenerator, mlpGenerator } from "./nn/architectures.js";

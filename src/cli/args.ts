@@ -87,6 +87,10 @@ export function parseArgs(spec: CommandSpec, argv: string[]): ParsedArgs {
       positionals.push(...argv.slice(i + 1));
       break;
     }
+    if (arg === "-h") {   // the one short flag: help, as every command line tool takes it
+      flags.help = true;
+      continue;
+    }
     if (!arg.startsWith("--")) {
       if (arg.startsWith("-") && arg.length > 1 && !/^-\d/.test(arg)) {
         throw new UsageError(`unknown flag ${arg} for 'surf ${spec.name}' (flags are long: --name)`);

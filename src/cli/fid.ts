@@ -32,7 +32,7 @@ export async function run(args: ParsedArgs): Promise<number> {
   const reference = imageMoments(features, data.heldOut), bar = progressBar("fid");
   const rows: { step: number | null; fid: number }[] = [];
   for (const [j, t] of indices.entries()) {
-    bar.update(j, indices.length, sequence ? `θ_${t}` : "");
+    bar.update(j, indices.length, sequence ? `θ_${t}` : "", "networks");
     const { network, step } = sequence ? { network: sequence.load(t), step: sequence.steps[t] } : readNetwork(path);
     try {
       rows.push({ step: step ?? null, fid: generatorFid(features, network, reference, { samples, latent }) });
@@ -57,7 +57,7 @@ async function trainIt(args: ParsedArgs): Promise<number> {
   if (out === undefined || String(out) === "") throw new UsageError("--out is required with --train-classifier (the directory for fid-classifier.safetensors and .json)");
   const data = loadFashionMnist({ log: (m) => process.stderr.write(`surf: ${m}\n`) });
   const bar = progressBar("classifier");
-  const net = trainClassifier(data.train, CLASSIFIER_TRAINING, (step, steps, loss) => bar.update(step, steps, `loss ${loss.toFixed(3)}`));
+  const net = trainClassifier(data.train, CLASSIFIER_TRAINING, (step, steps, loss) => bar.update(step, steps, `loss ${loss.toFixed(3)}`, "steps"));
   bar.done();
   const bytes = networkToSafetensors(net);
   const record: ClassifierRecord = {

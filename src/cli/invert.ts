@@ -7,6 +7,7 @@ import { OPTIMIZER_KINDS, type OptimizerKind } from "../optim/optimizer.js";
 import { defaultWorkers, runParallel } from "../surf/pool.js";
 import { runStored } from "../experiments/cell.js";
 import { ResultStore } from "../store.js";
+import { isDirectory } from "../nn/files.js";
 import type { SequenceSource } from "../surf/sequence.js";
 import { neuripsTotal, SCHEDULE_KINDS, type Schedule } from "../surf/schedule.js";
 import { summarize } from "../surf/metrics.js";
@@ -46,6 +47,10 @@ export async function run(args: ParsedArgs): Promise<number> {
   const source: SequenceSource = f.interpolate === undefined ? { kind: "path", path }
     : { kind: "interpolate", path, networks: positiveIntFlag(f.interpolate, "--interpolate") + 1, seed: args.seed };
   if (source.kind === "interpolate" && source.networks < 3) throw new UsageError("--interpolate needs at least 2 steps");
+  // Surfing over one network would be plain descent on it, reported as surfing: refuse instead.
+  if ((method === "surf" || method === "restarts" || method === "surf-projected") && source.kind === "path" && !isDirectory(path)) {
+    throw new UsageError(`--method ${method} surfs a checkpoint sequence: --net ${path} is one network (give the directory of θ_0 … θ_T, or --interpolate T to surf from a fresh θ_0)`);
+  }
   const indices = Array.from({ length: trials }, (_, i) => i);
   // With --journal, finished trials are kept in the file a tenth of the run at a time: a killed run resumes.
   const { workers: _w, batch: _b, journal, json: _j, ...settings } = f;
@@ -53,7 +58,7 @@ export async function run(args: ParsedArgs): Promise<number> {
   const stage = async (label: string, name: string, m: Method, opts = options): Promise<TrialResult[]> => {
     const bar = progressBar(label);
     try {
-      const o = { ...opts, onProgress: (x: number) => bar.update(Math.round(x * 1000), 1000) };
+      const o = { ...opts, onProgress: (x: number) => bar.fraction(x) };
       return store ? await runStored(store, "invert", name, source, m, trials, o, { workers, chunk: Math.max(workers, Math.ceil(trials / 10)) })
         : await runParallel(source, m, indices, o, workers);
     } finally {
@@ -71,7 +76,7 @@ export async function run(args: ParsedArgs): Promise<number> {
     Object.assign(out, method === "certify" ? { box } : { box, tau: f.tau, inner });
     results = await stage(method === "certify" ? "certifying the global minimum" : "projected-gradient surfing (Algorithm 3.2)", method, exact);
     if (method === "certify" && results.length === 1) {
-      // DESIGN.md's certify output, for the one target: {"xGlobal", "fGlobal", "regions"}
+      // the certificate of the one target: {"xGlobal", "fGlobal", "regions"}
       Object.assign(out, { xGlobal: results[0].xHat, fGlobal: results[0].f, regions: results[0].certificate!.regions });
     }
   } else if (method === "surf" || method === "restarts") {

@@ -282,7 +282,7 @@ function trainGenerator(dir: string, seed: string, quick: boolean): string {
   const data = loadFashionMnist({ log: (m) => process.stderr.write(`surf: ${m}\n`) });
   const bar = progressBar("train the k = 2 generator");
   try {
-    train(config, data.train, { out: dir, resume: existsSync(join(dir, STATE_DIR)), onStep: (step) => bar.update(step, config.steps) });
+    train(config, data.train, { out: dir, resume: existsSync(join(dir, STATE_DIR)), onStep: (step) => bar.update(step, config.steps, "", "steps") });
   } finally {
     bar.done();
   }

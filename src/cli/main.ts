@@ -8,13 +8,18 @@ import { UsageError, helpText, parseArgs } from "./args.js";
 import { COMMANDS } from "./commands.js";
 import { requestedBackend } from "../kernels/env.js";
 import { InputError } from "../errors.js";
+import { version } from "./version.js";
 
 async function main(argv: string[]): Promise<number> {
   const [name] = argv;
+  if (name === "--version" || name === "version") {
+    process.stdout.write(`surf ${version()}\n`);
+    return 0;
+  }
   if (name === undefined || name === "help" || name === "--help" || name === "-h") {
     const width = Math.max(...COMMANDS.map((c) => c.spec.name.length));
     process.stdout.write(
-      "surf — invert ReLU generative networks by surfing\n\nusage: surf <command> [flags]   (surf <command> --help for its flags)\n\n" +
+      `surf ${version()} — invert ReLU generative networks by surfing\n\nusage: surf <command> [flags]   (surf <command> --help for its flags; surf --version)\n\n` +
         COMMANDS.map((c) => `  ${c.spec.name.padEnd(width)}  ${c.spec.summary}`).join("\n") + "\n",
     );
     return 0;
@@ -47,7 +52,10 @@ main(process.argv.slice(2)).then(
       process.stderr.write(`surf: ${error.message}\n`);
       process.exitCode = 2;
     } else {
-      process.stderr.write(`surf: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      // a bug, not the user's input: a short message and where to report it; the stack only when asked for
+      const message = error instanceof Error ? error.message : String(error);
+      const stack = process.env.SURF_DEBUG === "1" && error instanceof Error && error.stack ? `\n${error.stack}` : "";
+      process.stderr.write(`surf: internal error: ${message} (a bug: please report it with the command line; SURF_DEBUG=1 shows the stack)${stack}\n`);
       process.exitCode = 1;
     }
   },

@@ -3,9 +3,15 @@
  * a line every 10 %, and only once the work has run for 2 s, so logs stay short.
  */
 export interface ProgressBar {
-  update(done: number, total: number, note?: string): void;
+  /** `done` of `total` units (steps, cells, …): the count, its rate in `unit`/s when given, and the ETA. */
+  update(done: number, total: number, note?: string, unit?: string): void;
+  /** A fraction of the work (0…1), where the work has no natural unit: the percentage and the ETA. */
+  fraction(f: number, note?: string): void;
   done(): void;
 }
+
+/** Before this much time and progress since the first update, the rate is noise: no ETA is shown. */
+const STEADY_SECONDS = 3, STEADY_FRACTION = 0.01;
 
 export function progressBar(label: string, stream: Pick<NodeJS.WriteStream, "write" | "isTTY"> = process.stderr,
                             now: () => number = () => performance.now()): ProgressBar {
@@ -15,31 +21,45 @@ export function progressBar(label: string, stream: Pick<NodeJS.WriteStream, "wri
   let drawn = false;
   // The ETA's rate counts from the first update: what a run skips before it (a stored trial, a trained
   // sequence — resume) arrives at once and would otherwise read as speed.
-  let first: { elapsed: number; frac: number } | undefined;
-  return {
-    update(done, total, note = "") {
-      const frac = total > 0 ? Math.min(1, done / total) : 1;
-      const elapsed = (now() - start) / 1000;
-      first ??= { elapsed, frac };
-      const rate = (frac - first.frac) / (elapsed - first.elapsed);
-      const eta = frac >= 1 ? 0 : rate > 0 ? (1 - frac) / rate : NaN;
-      const text = `${label} ${(100 * frac).toFixed(0).padStart(3)}% ${done}/${total}  ${formatSeconds(elapsed)} elapsed, ETA ${formatSeconds(eta)}${note ? "  " + note : ""}`;
-      if (tty) {
-        const width = 24, fill = Math.round(frac * width);
-        stream.write(`\r[${"#".repeat(fill)}${".".repeat(width - fill)}] ${text}\x1b[K`);
-        drawn = true;
-      } else {
-        const tenth = Math.floor(frac * 10);
-        if (tenth > lastTenth && elapsed >= 2) {
-          lastTenth = tenth;
-          stream.write(text + "\n");
-        }
+  let first: { elapsed: number; frac: number; done: number } | undefined;
+  const show = (frac: number, count: { done: number; total: number; unit?: string } | undefined, note: string) => {
+    frac = Math.min(1, Math.max(0, frac));
+    const elapsed = (now() - start) / 1000;
+    first ??= { elapsed, frac, done: count?.done ?? 0 };
+    const since = elapsed - first.elapsed, rate = (frac - first.frac) / since;
+    const steady = since >= STEADY_SECONDS && frac - first.frac >= STEADY_FRACTION;
+    const eta = frac >= 1 ? 0 : steady && rate > 0 ? (1 - frac) / rate : NaN;
+    const counted = count ? ` ${count.done}/${count.total}${count.unit ? ` ${count.unit}` : ""}` : "";
+    const speed = count?.unit && since > 0 && count.done > first.done ? `, ${formatRate((count.done - first.done) / since)} ${count.unit}/s` : "";
+    const text = `${label} ${(100 * frac).toFixed(0).padStart(3)}%${counted}  ${formatSeconds(elapsed)} elapsed${speed}, ETA ${formatSeconds(eta)}${note ? "  " + note : ""}`;
+    if (tty) {
+      const width = 24, fill = Math.round(frac * width);
+      stream.write(`\r[${"#".repeat(fill)}${".".repeat(width - fill)}] ${text}\x1b[K`);
+      drawn = true;
+    } else {
+      const tenth = Math.floor(frac * 10);
+      if (tenth > lastTenth && elapsed >= 2) {
+        lastTenth = tenth;
+        stream.write(text + "\n");
       }
+    }
+  };
+  return {
+    update(done, total, note = "", unit) {
+      show(total > 0 ? done / total : 1, { done, total, unit }, note);
+    },
+    fraction(f, note = "") {
+      show(f, undefined, note);
     },
     done() {
       if (tty && drawn) stream.write("\r\x1b[K");
     },
   };
+}
+
+/** A rate with three significant figures at most: 1234 → "1234", 12.34 → "12.3", 0.1234 → "0.123". */
+function formatRate(r: number): string {
+  return r >= 100 ? r.toFixed(0) : r >= 10 ? r.toFixed(1) : r.toPrecision(3);
 }
 
 export function formatSeconds(s: number): string {

@@ -1,5 +1,4 @@
 /** `surf reproduce table1|fig2|fig3|fig4|fig5`, `surf merge` and `surf demo`. */
-import { createRequire } from "node:module";
 import { positiveFlag, positiveIntFlag, UsageError, type ParsedArgs } from "./args.js";
 import { progressBar } from "./progress.js";
 import { defaultWorkers } from "../surf/pool.js";
@@ -9,9 +8,7 @@ import { SWEEPS, type ScaleOverrides, type SweepName } from "../experiments/swee
 import { MODEL_KINDS, type ModelKind } from "../train/hyperparameters.js";
 import { demo as runDemo } from "../experiments/demo.js";
 
-export function version(): string {
-  return (createRequire(import.meta.url)("../../../package.json") as { version: string }).version;
-}
+import { version } from "./version.js";
 
 function workersOf(args: ParsedArgs): number {
   return positiveIntFlag(args.flags.workers, "--workers", defaultWorkers());
@@ -69,7 +66,7 @@ export function sweep(name: SweepName): (args: ParsedArgs) => Promise<number> {
     const result = await reproduce(name, {
       quick: args.flags.quick === true, scale: scaleOf(args), shard: parseShard(String(args.flags.shard ?? "1/1")),
       out: String(args.flags.out), checkpoints: checkpointsOf(args), seed: args.seed, workers: workersOf(args), version: version(),
-      onProgress: (label, f) => bar.update(Math.round(1000 * f), 1000, label),
+      onProgress: (label, f) => bar.fraction(f, label),
     });
     bar.done();
     process.stdout.write(args.json ? JSON.stringify(result.summary) + "\n" : `wrote ${result.report}\n`);
@@ -90,7 +87,7 @@ export async function merge(args: ParsedArgs): Promise<number> {
 export async function demo(args: ParsedArgs): Promise<number> {
   const out = String(args.flags.out);
   const bar = progressBar("demo");
-  const { report, table } = await runDemo(out, args.seed, workersOf(args), version(), (label, f) => bar.update(Math.round(1000 * f), 1000, label));
+  const { report, table } = await runDemo(out, args.seed, workersOf(args), version(), (label, f) => bar.fraction(f, label));
   bar.done();
   if (args.json) {
     process.stdout.write(JSON.stringify({ report, table }) + "\n");

@@ -18,7 +18,7 @@ export async function run(args: ParsedArgs): Promise<number> {
       : "WASM vs TS twin: skipped (no WebAssembly SIMD)",
     `float32 vs float64: largest relative error ${report.float32Error.toExponential(2)} (bound 1e-5)`,
     "",
-    "gemm speed (float32, single thread):",
+    "gemm speed (float32, single thread, dense uniform random A and B):",
     ...report.speed.map((s) => `  ${s.impl.padEnd(5)} ${s.shape.padEnd(12)} ${s.gflops.toFixed(2).padStart(7)} GFLOP/s`),
     "",
     ok ? "selfcheck passed" : "selfcheck FAILED",

@@ -48,7 +48,7 @@ export async function run(args: ParsedArgs): Promise<number> {
     resume: args.flags.resume === true,
     onStep: (step, losses) => {
       if (first < 0) first = step - 1;
-      bar.update(step - first, config.steps - first, `step ${step}  ${Object.entries(losses).map(([k, v]) => `${k} ${v.toFixed(3)}`).join(" ")}`);
+      bar.update(step - first, config.steps - first, `step ${step}  ${Object.entries(losses).map(([k, v]) => `${k} ${v.toFixed(3)}`).join(" ")}`, "steps");
     },
   });
   bar.done();

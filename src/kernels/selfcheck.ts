@@ -78,9 +78,16 @@ function product(K: Kernels, dtype: DType, tA: boolean, tB: boolean, m: number, 
   return out;
 }
 
-/** Best-of-five GFLOP/s of the float32 gemm C = A·B at m×k×n, about 0.2 s of work. */
+/**
+ * Best-of-five GFLOP/s of the float32 gemm C = A·B at m×k×n, about 0.2 s of work, on dense uniform random
+ * A and B: the gemm skips zero entries of A (a fast path for ReLU's zeros), so all-zero matrices would time
+ * that path and not the product.
+ */
 function gflops(K: Kernels, m: number, n: number, k: number): number {
-  const a = K.heap.calloc(m * k * 4), b = K.heap.calloc(k * n * 4), c = K.heap.calloc(m * n * 4);
+  const a = K.heap.alloc(m * k * 4), b = K.heap.alloc(k * n * 4), c = K.heap.calloc(m * n * 4);
+  const rng = Rng.derive("selfcheck", "speed", m, n, k);
+  rng.fillUniform(new Float32Array(K.heap.memory.buffer, a, m * k), -1, 1);
+  rng.fillUniform(new Float32Array(K.heap.memory.buffer, b, k * n), -1, 1);
   const flops = 2 * m * n * k;
   const t0 = performance.now();
   K.gemm("f32", false, false, m, n, k, 1, a, k, b, n, 0, c, n);

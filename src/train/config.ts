@@ -46,7 +46,7 @@ export interface TrainConfig {
   every: number;
   batch: number;
   seed: string;
-  /** Float32 for training (DESIGN: Numbers); float64 for the gradient tests. */
+  /** Float32 for training; float64 for the gradient tests. */
   dtype: DType;
 }
 

@@ -1,5 +1,6 @@
 // The surf command as a user meets it: exit codes, one-line errors on stderr, JSON on stdout.
 import { expect } from "chai";
+import { readFileSync, statSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
@@ -41,6 +42,23 @@ describe("surf command", () => {
       [["selfcheck"], /SURF_BACKEND must be "wasm" or "js", got "gpu"/, { SURF_BACKEND: "gpu" }],
     ];
     expectUsageErrors(cases);
+  });
+
+  it("--version prints the package's version; -h is --help for every command", () => {
+    const version = JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")).version;
+    for (const args of [["--version"], ["version"]]) {
+      const r = surf(args);
+      expect([r.code, r.stdout, r.stderr]).to.deep.equal([0, `surf ${version}\n`, ""]);
+    }
+    for (const command of [["invert"], ["reproduce"], ["net", "random"], ["fid"]]) {
+      const r = surf([...command, "-h"]);
+      expect(r.code, command.join(" ")).to.equal(0);
+      expect(r.stdout).to.match(new RegExp(`^surf ${command.join(" ")} `));
+    }
+  });
+
+  it("the built bin is executable (npx surf runs it directly)", () => {
+    expect(statSync(MAIN).mode & 0o111, MAIN).to.equal(0o111);
   });
 
   it("selfcheck --json prints only JSON, reporting bit-identical backends", () => {

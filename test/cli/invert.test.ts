@@ -70,7 +70,7 @@ describe("surf invert", function () {
     expectUsageErrors([[[...argv(join(dir, "whole.jsonl")), "--method", "adam"], /whole\.jsonl: left by a run with other settings \(method: "surf" there, "adam" now\)/]]);
   });
 
-  it("certify: the global minimum of f_θT over the box is at x* (f = 0 there and f ≥ 0), in DESIGN.md's form", () => {
+  it("certify: the global minimum of f_θT over the box is at x* (f = 0 there and f ≥ 0), in the README's form", () => {
     const r = surf(["invert", "--net", seq, "--method", "certify", "--x-star", "0.3,-0.5", "--box", "3", "--json"]);
     expect(r.code, r.stderr).to.equal(0);
     const out = JSON.parse(r.stdout);
@@ -110,8 +110,15 @@ describe("surf invert", function () {
     writeNetwork(sigmoid, new Network({ input: [2], layers: [{ type: "Linear", in_features: 2, out_features: 5, bias: true }, { type: "Sigmoid" }] }));
     const target = join(dir, "short.json");
     writeFileSync(target, JSON.stringify([1, 2, 3]));
+    const zip = join(dir, "model.pt"), pickle = join(dir, "old.pt");
+    writeFileSync(zip, Buffer.concat([Buffer.from("PK\u0003\u0004"), Buffer.alloc(60)]));
+    writeFileSync(pickle, Buffer.concat([Buffer.from([0x80, 0x02, 0x8a, 0x0a]), Buffer.alloc(60)]));
     const cases: [string[], RegExp][] = [
       [["invert", "--net", mixed], /architecture differs/],
+      [["invert", "--net", sigmoid], /--method surf surfs a checkpoint sequence: --net .*sigmoid\.safetensors is one network \(give the directory of θ_0 … θ_T, or --interpolate T/],
+      [["invert", "--net", sigmoid, "--method", "restarts"], /--method restarts surfs a checkpoint sequence/],
+      [["invert", "--net", zip, "--method", "adam"], /model\.pt: a PyTorch file \(torch\.save zip archive\), not \.safetensors: save the model's state_dict with its architecture as README\.md shows/],
+      [["invert", "--net", pickle, "--method", "adam"], /old\.pt: a PyTorch file \(torch\.save pickle\)/],
       [["invert", "--net", seq, "--target", target], /target: has 3 values, the network needs 120/],
       [["invert", "--net", seq, "--measure", "gaussian:0"], /--measure must be identity or gaussian:M/],
       [["invert", "--net", seq, "--method", "newton"], /--method must be one of/],

@@ -23,6 +23,32 @@ describe("progress bar", () => {
     ]);
   });
 
+  it("gives the rate in the work's unit, and a fraction of work without a unit as a percentage alone", () => {
+    let t = 0;
+    const units = recorder(false), fractions = recorder(false);
+    const steps = progressBar("train", units.stream, () => t), cells = progressBar("reproduce", fractions.stream, () => t);
+    steps.update(0, 4000, "", "steps");
+    cells.fraction(0);
+    t = 20_000;
+    steps.update(800, 4000, "step 800", "steps");
+    cells.fraction(0.5123, "table1/gan/k5: surf");
+    expect(units.lines.at(-1)).to.equal("train  20% 800/4000 steps  20s elapsed, 40.0 steps/s, ETA 1m20s  step 800\n");
+    expect(fractions.lines.at(-1)).to.equal("reproduce  51%  20s elapsed, ETA 19s  table1/gan/k5: surf\n");
+  });
+
+  it("shows no ETA until the rate is steady: 3 s and 1 % of the work since the first update", () => {
+    let t = 0;
+    const tty = recorder(true), bar = progressBar("demo", tty.stream, () => t);
+    bar.fraction(0);
+    t = 500;
+    bar.fraction(0.002);    // a tiny early step: its rate would promise hours, or seconds
+    t = 2000;
+    bar.fraction(0.05);     // under 3 s
+    t = 4000;
+    bar.fraction(0.1);
+    expect(tty.lines.map((l) => /ETA ([^\s\x1b]+)/.exec(l)![1])).to.deep.equal(["?", "?", "?", "36s"]);
+  });
+
   it("prints a line per tenth off a terminal, draws in place on one, and has no ETA before the rate is known", () => {
     let t = 0;
     const plain = recorder(false), tty = recorder(true);
