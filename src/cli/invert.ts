@@ -31,6 +31,7 @@ export async function run(args: ParsedArgs): Promise<number> {
   // Given targets: one trial per target; certify has no x_init, so one given target is one trial.
   const given = targets.kind === "latent" ? targets.xStar.length : targets.kind === "signal" ? targets.y.length : 0;
   const trials = positiveIntFlag(f.trials ?? (given > 1 || (given === 1 && method === "certify") ? given : 10), "--trials");
+  if (trials > MAX_TRIALS) throw new UsageError(`--trials must be at most ${MAX_TRIALS.toLocaleString("en")}, got ${trials}`);
   const workers = positiveIntFlag(f.workers ?? defaultWorkers(), "--workers"), restarts = positiveIntFlag(f.restarts, "--restarts");
   const options: RunOptions = {
     seed: args.seed,
@@ -47,6 +48,7 @@ export async function run(args: ParsedArgs): Promise<number> {
   const source: SequenceSource = f.interpolate === undefined ? { kind: "path", path }
     : { kind: "interpolate", path, networks: positiveIntFlag(f.interpolate, "--interpolate") + 1, seed: args.seed };
   if (source.kind === "interpolate" && source.networks < 3) throw new UsageError("--interpolate needs at least 2 steps");
+  if (source.kind === "interpolate" && source.networks > MAX_INTERPOLATE + 1) throw new UsageError(`--interpolate must be at most ${MAX_INTERPOLATE}, got ${source.networks - 1}`);
   // Surfing over one network would be plain descent on it, reported as surfing: refuse instead.
   if ((method === "surf" || method === "restarts" || method === "surf-projected") && source.kind === "path" && !isDirectory(path)) {
     throw new UsageError(`--method ${method} surfs a checkpoint sequence: --net ${path} is one network (give the directory of θ_0 … θ_T, or --interpolate T to surf from a fresh θ_0)`);
@@ -130,9 +132,12 @@ function describe(method: string, s: ReturnType<typeof summarize>, results: Tria
   return lines.join("\n");
 }
 
+/** Bounds that keep a run's bookkeeping in memory (a trial record is a few kB; a network θ(s) is loaded per point). */
+const MAX_TRIALS = 1_000_000, MAX_INTERPOLATE = 100_000;
+
 function parseMeasure(text: string): MeasurementChoice {
   if (text === "identity") return { kind: "identity" };
-  const m = /^gaussian:(\d+)$/.exec(text);
+  const m = /^gaussian:(\d{1,15})$/.exec(text);
   if (m && Number(m[1]) >= 1) return { kind: "gaussian", m: Number(m[1]) };
   throw new UsageError(`--measure must be identity or gaussian:M with M ≥ 1 rows, got "${text}"`);
 }
@@ -140,8 +145,9 @@ function parseMeasure(text: string): MeasurementChoice {
 function parseTargets(xStar: unknown, target: unknown): Targets {
   if (xStar !== undefined && target !== undefined) throw new UsageError("give --x-star or --target, not both");
   if (xStar !== undefined) {
-    const v = String(xStar).split(",").map((s) => Number(s.trim()));
-    if (v.some((x) => !Number.isFinite(x))) throw new UsageError(`--x-star must be numbers separated by commas, got "${xStar}"`);
+    const items = String(xStar).split(",").map((s) => s.trim()), v = items.map(Number);
+    // Number("") is 0: an empty item (a doubled, leading or trailing comma) must not become a coordinate
+    if (items.some((s) => s === "") || v.some((x) => !Number.isFinite(x))) throw new UsageError(`--x-star must be numbers separated by commas, got "${xStar}"`);
     return { kind: "latent", xStar: [v] };
   }
   if (target !== undefined) {

@@ -6,8 +6,8 @@
  */
 import type { DType, Kernels } from "../kernels/index.js";
 import { InputError } from "../errors.js";
-import { Network } from "./network.js";
-import type { NetworkSpec } from "./spec.js";
+import { Network, paramShapes } from "./network.js";
+import { inferShapes, type NetworkSpec } from "./spec.js";
 import { parseSafetensors, serializeSafetensors, tensorToFloat32, tensorToFloat64, toF16Bits, type Dtype, type Safetensors } from "./safetensors.js";
 
 export const ARCH_KEY = "surfing.arch";
@@ -65,6 +65,16 @@ export function readMetadata(metadata: ReadonlyMap<string, string>, source: stri
 export function networkFromSafetensors(bytes: Uint8Array, source: string, options: { dtype?: DType; kernels?: Kernels } = {}): Checkpoint {
   const file: Safetensors = parseSafetensors(bytes, source);
   const { spec, step } = readMetadata(file.metadata, source);
+  // Every tensor the architecture needs, of its shape, before any buffer is made: an architecture that
+  // declares more than the file holds (Linear(5, 1e9) in a small file) is refused, not allocated.
+  inferShapes(spec, source);
+  spec.layers.forEach((layer, i) => {
+    for (const [name, shape] of paramShapes(layer)) {
+      const t = file.tensors.get(`${i}.${name}`), where = `layer ${i} (${layer.type})`;
+      if (!t) throw new InputError(`${source}: tensor "${i}.${name}" is missing (${where} needs ${name} of shape [${shape}])`);
+      if (t.shape.length !== shape.length || t.shape.some((d, j) => d !== shape[j])) throw new InputError(`${source}: tensor "${i}.${name}" has shape [${t.shape}], ${where} needs [${shape}]`);
+    }
+  });
   const net = new Network(spec, options, source);
   const expected = new Set<string>();
   try {

@@ -37,6 +37,7 @@ export class Network {
 
   constructor(spec: NetworkSpec, options: NetworkOptions = {}, source = "network") {
     this.shapes = inferShapes(spec, source);
+    checkSizes(spec, this.shapes, source);
     this.spec = structuredClone(spec);
     this.dtype = options.dtype ?? "f32";
     this.kernels = options.kernels ?? defaultKernels;
@@ -169,8 +170,28 @@ export class Network {
   }
 }
 
+/**
+ * The most values one parameter tensor or one sample's activation may have: 2^28 (1 GiB of float32). The
+ * heap is a WebAssembly memory of at most 4 GiB, so a layer past this cannot run, and an architecture that
+ * declares one (Linear(5, 1e9), a 100,000² image) is refused before anything is allocated.
+ */
+export const MAX_TENSOR_VALUES = 2 ** 28;
+
+function checkSizes(spec: NetworkSpec, shapes: readonly Shape[], source: string): void {
+  spec.layers.forEach((layer, i) => {
+    for (const [name, shape] of paramShapes(layer)) {
+      const n = shape.reduce((a, b) => a * b, 1);
+      if (n > MAX_TENSOR_VALUES) throw new InputError(`${source}: layer ${i} (${layer.type}) declares ${i}.${name} of shape [${shape}], ${n.toExponential(2)} values: more than the ${MAX_TENSOR_VALUES} one tensor may have here`);
+    }
+  });
+  shapes.forEach((shape, i) => {
+    const n = size(shape);
+    if (n > MAX_TENSOR_VALUES) throw new InputError(`${source}: ${i === 0 ? "the input" : `layer ${i - 1}'s output`} has ${n.toExponential(2)} values per sample: more than the ${MAX_TENSOR_VALUES} one activation may have here`);
+  });
+}
+
 /** Parameter names, PyTorch shapes and trainability of a layer. */
-function paramShapes(layer: LayerSpec): [string, number[], boolean][] {
+export function paramShapes(layer: LayerSpec): [string, number[], boolean][] {
   switch (layer.type) {
     case "Linear":
       return [["weight", [layer.out_features, layer.in_features], true], ...(layer.bias ? [["bias", [layer.out_features], true] as [string, number[], boolean]] : [])];

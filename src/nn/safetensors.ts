@@ -96,8 +96,11 @@ export function parseSafetensorsHeader(bytes: Uint8Array, source: string, fileSi
     throw fail(`file is ${fileSize} bytes, too short for the 8-byte header length (not a safetensors file?)`);
   }
   if (bytes.length < 8) throw tooFew(8);
-  // torch.save writes a zip archive (PyTorch ≥ 1.6) or, before, a pickle (protocol 2: 0x80 0x02): say what it is
-  if ((bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04) || (bytes[0] === 0x80 && bytes[1] >= 2 && bytes[1] <= 5)) {
+  // torch.save writes a zip archive (PyTorch ≥ 1.6) or, before, a pickle (protocol 2: 0x80 0x02): say what it
+  // is. A safetensors header always starts with "{" at byte 8, so a real one is never taken for these.
+  const torchZip = bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04;
+  const torchPickle = bytes[0] === 0x80 && bytes[1] >= 2 && bytes[1] <= 5;
+  if ((torchZip || torchPickle) && bytes[8] !== 0x7b) {
     throw fail(`a PyTorch file (torch.save ${bytes[0] === 0x50 ? "zip archive" : "pickle"}), not .safetensors: save the model's state_dict with its architecture as README.md shows ("From PyTorch")`);
   }
   // Compare as a BigInt before anything is allocated: a random file claims an absurd length.

@@ -10,6 +10,7 @@
 import { BYTES, type DType, type Kernels, type PackedB } from "../kernels/index.js";
 import { Rng, type Seed } from "../random/rng.js";
 import { InputError } from "../errors.js";
+import { MAX_TENSOR_VALUES } from "../nn/network.js";
 
 export type MeasurementSpec =
   | { kind: "identity"; n: number }
@@ -127,6 +128,9 @@ export class Inpaint implements Measurement {
 
 /** The papers' Gaussian A: m × n with i.i.d. N(0, 1/m) entries, from Rng.derive(seed, "measurement", m, n). */
 export function gaussianMeasurement(K: Kernels, dtype: DType, m: number, n: number, seed: Seed): DenseMeasurement {
+  if (!(Number.isSafeInteger(m) && m >= 1 && m * n <= MAX_TENSOR_VALUES)) {
+    throw new InputError(`gaussian measurement: m = ${m} rows of n = ${n} is ${(m * n).toExponential(2)} entries; at most ${MAX_TENSOR_VALUES} (m ≤ ${Math.floor(MAX_TENSOR_VALUES / n)})`);
+  }
   if (!Number.isSafeInteger(m) || m < 1) throw new InputError(`measurement: m must be a positive integer, got ${m}`);
   const A = new Float64Array(m * n);
   Rng.derive(seed, "measurement", m, n).fillNormal(A, 0, 1 / Math.sqrt(m));

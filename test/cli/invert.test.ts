@@ -6,6 +6,7 @@ import { expectUsageErrors, surf } from "./cli.test.js";
 import { CheckpointSequence, writeNetwork } from "../../src/nn/files.js";
 import { randomNetwork } from "../../src/nn/ensembles.js";
 import { Network } from "../../src/nn/network.js";
+import { serializeSafetensors } from "../../src/nn/safetensors.js";
 import { shiftFlow } from "../surf/flows.js";
 import { scratchDirectory } from "../helpers.js";
 
@@ -113,7 +114,18 @@ describe("surf invert", function () {
     const zip = join(dir, "model.pt"), pickle = join(dir, "old.pt");
     writeFileSync(zip, Buffer.concat([Buffer.from("PK\u0003\u0004"), Buffer.alloc(60)]));
     writeFileSync(pickle, Buffer.concat([Buffer.from([0x80, 0x02, 0x8a, 0x0a]), Buffer.alloc(60)]));
+    // a small file whose architecture declares a huge layer: refused from the header, before allocating 8 GB
+    const huge = join(dir, "huge.safetensors");
+    writeFileSync(huge, serializeSafetensors([["0.weight", { dtype: "F32", shape: [3, 2], data: new Float32Array(6) }]],
+      { "surfing.arch": JSON.stringify({ input: [2], layers: [{ type: "Linear", in_features: 2, out_features: 1e9, bias: false }] }) }));
     const cases: [string[], RegExp][] = [
+      [["invert", "--net", huge, "--method", "adam"], /huge\.safetensors: tensor "0\.weight" has shape \[3,2\], layer 0 \(Linear\) needs \[1000000000,2\]/],
+      [["invert", "--net", seq, "--measure", "gaussian:1000000000"], /gaussian measurement: m = 1000000000 rows of n = 120 .* at most 268435456/],
+      [["invert", "--net", seq, "--trials", "4294967296"], /--trials must be at most 1,000,000/],
+      [["invert", "--net", seq, "--interpolate", "4294967296"], /--interpolate must be at most 100000/],
+      [["invert", "--net", seq, "--x-star", "0.1,,0.3"], /--x-star must be numbers separated by commas, got "0\.1,,0\.3"/],
+      [["invert", "--net", seq, "--x-star", "0.1,"], /--x-star must be numbers separated by commas/],
+      [["net", "random", "--arch", "5,100000000,784", "--out", join(dir, "never.safetensors")], /layer 0 \(Linear\) declares 0\.weight of shape \[100000000,5\]/],
       [["invert", "--net", mixed], /architecture differs/],
       [["invert", "--net", sigmoid], /--method surf surfs a checkpoint sequence: --net .*sigmoid\.safetensors is one network \(give the directory of θ_0 … θ_T, or --interpolate T/],
       [["invert", "--net", sigmoid, "--method", "restarts"], /--method restarts surfs a checkpoint sequence/],

@@ -330,7 +330,13 @@ describe("safetensors", () => {
       expect(message).to.equal("ckpt/000040.safetensors: header length 4611686018427387904 exceeds the 104857600-byte limit (not a safetensors file?)");
       rejects(new Uint8Array(u64(BigInt(MAX_HEADER_BYTES) + 1n)), /header length 104857601 exceeds the 104857600-byte limit/);
       rejects(new Uint8Array(u64(2n ** 64n - 1n)), /header length 18446744073709551615 exceeds/);
-      rejects(new Uint8Array([0x50, 0x4b, 0x03, 0x04, 0x14, 0x00, 0x00, 0x00, 0x08, 0x00]), /exceeds the 104857600-byte limit/); // a zip (torch.save)
+      rejects(new Uint8Array([0x50, 0x4b, 0x03, 0x04, 0x14, 0x00, 0x00, 0x00, 0x08, 0x00]), /a PyTorch file \(torch\.save zip archive\), not \.safetensors/); // a zip (torch.save)
+      rejects(new Uint8Array([0x80, 0x02, 0x8a, 0x0a, 0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20]), /a PyTorch file \(torch\.save pickle\)/); // legacy torch.save
+      // a real file whose header length starts with the pickle's bytes (640 = 0x80 0x02) is still read as one
+      const padded = (pad: number) => serializeSafetensors([["w", { dtype: "F32", shape: [1], data: new Float32Array(1) }]], { pad: "x".repeat(pad) });
+      const pad = Array.from({ length: 700 }, (_, i) => i).find((i) => new DataView(padded(i).buffer).getUint32(0, true) === 640)!;
+      expect(Array.from(padded(pad).subarray(0, 2))).to.deep.equal([0x80, 0x02]);
+      expect(parseSafetensors(padded(pad), SRC).metadata.get("pad")).to.have.length(pad);
     });
 
     it("a header that is not UTF-8 or not JSON", () => {

@@ -119,7 +119,7 @@ describe(`measurements and the objective (${kernels.backend} backend)`, () => {
     expect(() => new Objective(net.program(2), A, [new Float64Array(8)])).to.throw(InputError, /1 observations for a batch of 2 trials/);
     expect(() => new Objective(net.program(2), A, Float64Array.from({ length: 8 }, (_, i) => (i === 3 ? NaN : 0)))).to.throw(InputError, /observation 0, entry 3 is NaN/);
     expect(() => new Objective(net.program(2), A, new Float64Array(8), { lambda: -1 })).to.throw(InputError, /lambda must be a finite number ≥ 0/);
-    expect(() => gaussianMeasurement(kernels, "f64", 0, 8, 1)).to.throw(InputError, /m must be a positive integer/);
+    expect(() => gaussianMeasurement(kernels, "f64", 0, 8, 1)).to.throw(InputError, /gaussian measurement: m = 0 rows of n = 8/);
     expect(() => superResolution(kernels, "f64", [1, 28, 28], 3)).to.throw(InputError, /factor 3 must be a positive integer dividing/);
     expect(() => new Inpaint(kernels, "f64", 8, [1, 1])).to.throw(InputError, /listed twice/);
     A.free();
