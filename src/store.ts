@@ -11,7 +11,8 @@
  * into PATH.gz atomically — a results file committed to a repository stays small, and a run continued from
  * it on another machine appends to PATH as before.
  */
-import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, truncateSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, mkdirSync, renameSync, rmSync, truncateSync, writeFileSync } from "node:fs";
+import { readRegularFile, shown } from "./io.js";
 import { dirname } from "node:path";
 import { gunzipSync, gzipSync } from "node:zlib";
 import { InputError } from "./errors.js";
@@ -37,7 +38,7 @@ export class ResultStore {
     if (existsSync(gz)) {
       let text: string;
       try {
-        text = gunzipSync(readFileSync(gz)).toString("utf8");
+        text = gunzipSync(readRegularFile(gz, "a compressed results file")).toString("utf8");
       } catch (e) {
         throw new InputError(`${gz}: not a gzip file (${(e as Error).message}); restore it, or delete it to start over`);
       }
@@ -57,10 +58,14 @@ export class ResultStore {
   }
 
   private read(): void {
-    const path = this.path, text = readFileSync(path, "utf8");
+    const path = this.path, text = readRegularFile(path, "a results file (JSON lines)").toString("utf8");
     const end = text.lastIndexOf("\n") + 1;
-    if (end < text.length) truncateSync(path, Buffer.byteLength(text.slice(0, end)));   // a torn last line
-    this.parse(text.slice(0, end), path);
+    this.parse(text.slice(0, end), path);   // every whole line a record, before the file is touched
+    if (end < text.length) {
+      // a torn last line — the run was killed mid-write — unless what is there is not a results file at all
+      if (end === 0 && text.length > 0) throw new InputError(`${shown(path)}: not a results file (no whole JSON record in it); use another file`);
+      truncateSync(path, Buffer.byteLength(text.slice(0, end)));
+    }
   }
 
   private parse(text: string, path: string): void {

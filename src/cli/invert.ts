@@ -1,5 +1,5 @@
 /** `surf invert`: surfing and its baselines on a network or checkpoint sequence (issue #8). */
-import { readFileSync } from "node:fs";
+import { readRegularFile, shown } from "../io.js";
 import { nonNegativeFlag, nonNegativeIntFlag, positiveFlag, positiveIntFlag, UsageError, type ParsedArgs } from "./args.js";
 import { progressBar } from "./progress.js";
 import { InputError } from "../errors.js";
@@ -152,11 +152,12 @@ function parseTargets(xStar: unknown, target: unknown): Targets {
   }
   if (target !== undefined) {
     const path = String(target);
+    const text = readRegularFile(path, "a JSON target").toString("utf8");
     let data: unknown;
     try {
-      data = JSON.parse(readFileSync(path, "utf8"));
+      data = JSON.parse(text);
     } catch (e) {
-      throw new InputError(`${path}: ${(e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : `not a JSON array of numbers (${(e as Error).message})`}`);
+      throw new InputError(`${shown(path)}: not a JSON array of numbers (${(e as Error).message})`);
     }
     const rows = Array.isArray(data) && data.every((x) => typeof x === "number") ? [data as number[]] : data;
     if (!Array.isArray(rows) || rows.length === 0 || !rows.every((r) => Array.isArray(r) && r.every((x) => typeof x === "number" && Number.isFinite(x)))) {

@@ -5,7 +5,8 @@
  * item is journaled there first, so a killed run resumes where it stopped when started again with the same flags.
  */
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
+import { readRegularFile } from "../io.js";
 import { join, resolve } from "node:path";
 import { nonNegativeIntFlag, numberFlag, positiveFlag, positiveIntFlag, UsageError, type FlagValue, type ParsedArgs } from "./args.js";
 import { progressBar } from "./progress.js";
@@ -182,11 +183,7 @@ function readTarget(path: string, n: number): Float64Array {
 }
 
 function readText(path: string): string {
-  try {
-    return readFileSync(path, "utf8");
-  } catch (e) {
-    throw new InputError(`${path}: ${(e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (e as Error).message}`);
-  }
+  return readRegularFile(path, "a JSON target").toString("utf8");
 }
 
 /** Held-out Fashion-MNIST images as signals in [0, 1] (the generators' sigmoid range). */

@@ -9,6 +9,7 @@ import { COMMANDS } from "./commands.js";
 import { requestedBackend } from "../kernels/env.js";
 import { InputError } from "../errors.js";
 import { version } from "./version.js";
+import { shown } from "../io.js";
 
 async function main(argv: string[]): Promise<number> {
   const [name] = argv;
@@ -49,7 +50,7 @@ main(process.argv.slice(2)).then(
   },
   (error: unknown) => {
     if (error instanceof UsageError || error instanceof InputError) {
-      process.stderr.write(`surf: ${error.message}\n`);
+      process.stderr.write(`surf: ${shown(error.message)}\n`);   // a file name cannot write to the terminal
       process.exitCode = 2;
     } else {
       // a bug, not the user's input: a short message and where to report it; the stack only when asked for

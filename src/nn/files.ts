@@ -4,7 +4,8 @@
  * θ_0 the random initialization. A sequence is listed from the files' headers alone and its networks
  * are loaded one at a time (a full T = 100 sequence does not fit in memory at once).
  */
-import { closeSync, mkdirSync, openSync, readFileSync, readSync, readdirSync, statSync, writeFileSync, renameSync } from "node:fs";
+import { closeSync, mkdirSync, openSync, readSync, readdirSync, writeFileSync, renameSync } from "node:fs";
+import { checkRegularFile, readRegularFile, shown, statOf } from "../io.js";
 import { join } from "node:path";
 import type { DType, Kernels } from "../kernels/index.js";
 import { InputError } from "../errors.js";
@@ -102,27 +103,20 @@ export class CheckpointSequence {
 
 /** A path is a checkpoint directory, or one network file. */
 export function isDirectory(path: string): boolean {
-  try {
-    return statSync(path).isDirectory();
-  } catch (e) {
-    throw new InputError(`${path}: ${(e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file or directory" : (e as Error).message}`);
-  }
+  return statOf(path).isDirectory();
 }
 
 function readBytes(path: string): Uint8Array {
-  try {
-    return readFileSync(path);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new InputError(`${path}: ${code === "ENOENT" ? "no such file" : code === "EISDIR" ? "is a directory (a checkpoint sequence?)" : (e as Error).message}`);
-  }
+  const s = statOf(path);
+  if (s.isDirectory()) throw new InputError(`${shown(path)}: is a directory (a checkpoint sequence? this needs one network file)`);
+  return readRegularFile(path, "a .safetensors network");
 }
 
 /** The header of a .safetensors file, reading only its first bytes. */
 function readHeader(path: string): { metadata: ReadonlyMap<string, string> } {
+  const size = checkRegularFile(path, "a .safetensors network").size;
   const fd = openSync(path, "r");
   try {
-    const size = statSync(path).size;
     const head = new Uint8Array(Math.min(size, 8));
     readSync(fd, head, 0, head.length, 0);
     const length = head.length === 8 ? Number(new DataView(head.buffer).getBigUint64(0, true)) : 0;

@@ -1,0 +1,68 @@
+/**
+ * Reading a user's file safely: only a regular file is read — a directory, FIFO, device, socket or symlink
+ * loop is refused up front with one line (a FIFO or /dev/zero would block or never end) — and names are
+ * printed with control characters escaped, so a file name cannot write to the terminal.
+ */
+import { lstatSync, readFileSync, statSync, type Stats } from "node:fs";
+import { InputError } from "./errors.js";
+
+/**
+ * A path for a message: control characters JSON-escaped (\n, \u001b …), otherwise as given.
+ *
+ * @example
+ * shown("a\nb.json");   // 'a\\nb.json'
+ */
+export function shown(path: string): string {
+  return /[\u0000-\u001f\u007f-\u009f]/.test(path) ? JSON.stringify(path).slice(1, -1) : path;
+}
+
+/** What a path is (symlinks followed), or an InputError saying in words why it cannot be read. */
+export function statOf(path: string): Stats {
+  try {
+    return statSync(path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === "ENOENT" ? (isSymlink(path) ? "a symlink to nothing" : "no such file or directory")
+      : code === "ELOOP" ? "a symlink loop" : code === "ENOTDIR" ? "a path through something that is not a directory"
+      : code === "EACCES" ? "permission denied" : (e as Error).message;
+    throw new InputError(`${shown(path)}: ${why}`);
+  }
+}
+
+function isSymlink(path: string): boolean {
+  try {
+    return lstatSync(path).isSymbolicLink();
+  } catch {
+    return false;
+  }
+}
+
+/** The kind of a file that is not a regular one, for the refusal. */
+function kindOf(s: Stats): string {
+  return s.isDirectory() ? "a directory" : s.isFIFO() ? "a FIFO (named pipe)" : s.isCharacterDevice() || s.isBlockDevice() ? "a device"
+    : s.isSocket() ? "a socket" : "not a regular file";
+}
+
+/**
+ * Refuse anything but a regular file (following symlinks), and one larger than `maxBytes`; `what` names what
+ * the file should have been.
+ *
+ * @example
+ * checkRegularFile("/dev/zero", "a network");   // throws InputError("/dev/zero: a device, not a network")
+ */
+export function checkRegularFile(path: string, what = "a file", maxBytes = Number.MAX_SAFE_INTEGER): Stats {
+  const s = statOf(path);
+  if (!s.isFile()) throw new InputError(`${shown(path)}: ${kindOf(s)}, not ${what}`);
+  if (s.size > maxBytes) throw new InputError(`${shown(path)}: ${s.size} bytes, more than ${what} may have (${maxBytes})`);
+  return s;
+}
+
+/** The bytes of a regular file (see checkRegularFile). */
+export function readRegularFile(path: string, what = "a file", maxBytes?: number): Buffer {
+  checkRegularFile(path, what, maxBytes);
+  try {
+    return readFileSync(path);
+  } catch (e) {
+    throw new InputError(`${shown(path)}: ${(e as Error).message}`);
+  }
+}
