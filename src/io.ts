@@ -4,6 +4,7 @@
  * printed with control characters escaped, so a file name cannot write to the terminal.
  */
 import { lstatSync, readFileSync, statSync, type Stats } from "node:fs";
+import { dirname, resolve } from "node:path";
 import { InputError } from "./errors.js";
 
 /**
@@ -39,7 +40,7 @@ function isSymlink(path: string): boolean {
 
 /** The kind of a file that is not a regular one, for the refusal. */
 function kindOf(s: Stats): string {
-  return s.isDirectory() ? "a directory" : s.isFIFO() ? "a FIFO (named pipe)" : s.isCharacterDevice() || s.isBlockDevice() ? "a device"
+  return s.isDirectory() ? "a directory" : s.isFile() ? "a file" : s.isFIFO() ? "a FIFO (named pipe)" : s.isCharacterDevice() || s.isBlockDevice() ? "a device"
     : s.isSocket() ? "a socket" : "not a regular file";
 }
 
@@ -64,5 +65,47 @@ export function readRegularFile(path: string, what = "a file", maxBytes?: number
     return readFileSync(path);
   } catch (e) {
     throw new InputError(`${shown(path)}: ${(e as Error).message}`);
+  }
+}
+
+/** The nearest existing ancestor of a path (the path itself when it exists). */
+function existingAncestor(path: string): { path: string; stats: Stats } {
+  for (let p = resolve(path); ; p = dirname(p)) {
+    try {
+      return { path: p, stats: statSync(p) };
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === "ELOOP") throw new InputError(`${shown(p)}: a symlink loop`);
+      if ((code !== "ENOENT" && code !== "ENOTDIR") || dirname(p) === p) throw new InputError(`${shown(p)}: ${(e as Error).message}`);
+    }
+  }
+}
+
+/**
+ * Refuse an output path that cannot be a directory — empty, an existing file, or under a file — before
+ * anything is computed or written. A missing directory is fine: the command makes it (and its parents).
+ *
+ * @example
+ * checkOutputDirectory("results/table1", "--out");   // ok: made when the run writes
+ */
+export function checkOutputDirectory(path: string, flag: string): void {
+  if (path === "") throw new InputError(`${flag} must name a directory`);
+  const { path: found, stats } = existingAncestor(path);
+  if (!stats.isDirectory()) {
+    throw new InputError(found === resolve(path) ? `${flag} ${shown(path)}: ${kindOf(stats)}, not a directory` : `${flag} ${shown(path)}: ${shown(found)} is ${kindOf(stats).replace(/^not a/, "no")}, so nothing can be made under it`);
+  }
+}
+
+/**
+ * Refuse an output path that cannot be a file — empty, an existing directory or other non-regular file, or
+ * under a file — before anything is computed or written. A missing parent directory is made by the writer.
+ */
+export function checkOutputFile(path: string, flag: string): void {
+  if (path === "") throw new InputError(`${flag} must name a file`);
+  const { path: found, stats } = existingAncestor(path);
+  if (found === resolve(path)) {
+    if (!stats.isFile()) throw new InputError(`${flag} ${shown(path)}: ${kindOf(stats)}, not a file`);
+  } else if (!stats.isDirectory()) {
+    throw new InputError(`${flag} ${shown(path)}: ${shown(found)} is ${kindOf(stats).replace(/^not a/, "no")}, so nothing can be made under it`);
   }
 }

@@ -3,6 +3,8 @@
  * (exit 2, one line naming the flag). Every command also takes --json, --seed and --help.
  */
 
+import { checkOutputDirectory, checkOutputFile } from "../io.js";
+
 export class UsageError extends Error {
   override name = "UsageError";
 }
@@ -15,6 +17,8 @@ export interface FlagSpec {
   help: string;
   default?: string | number | boolean;
   placeholder?: string;    // shown in help, e.g. "FILE"
+  /** A path the command writes: checked when the flags are parsed, before any work (src/io.ts). */
+  output?: "file" | "directory";
 }
 
 export interface PositionalSpec {
@@ -124,6 +128,18 @@ export function parseArgs(spec: CommandSpec, argv: string[]): ParsedArgs {
     throw new UsageError(`unexpected argument "${positionals[declared.length]}" for 'surf ${spec.name}'`);
   }
   const help = flags.help === true;
+  if (!help) {
+    for (const f of all) {
+      const v = flags[f.name];
+      if (f.output === undefined || v === undefined) continue;
+      try {
+        if (f.output === "file") checkOutputFile(String(v), `--${f.name}`);
+        else checkOutputDirectory(String(v), `--${f.name}`);
+      } catch (e) {
+        throw new UsageError((e as Error).message);
+      }
+    }
+  }
   if (!help && positionals.length < required) {
     throw new UsageError(`'surf ${spec.name}' needs ${declared[positionals.length].name.toUpperCase()}`);
   }

@@ -209,6 +209,12 @@ function digest(y: Float64Array): string {
 export async function fig1(args: ParsedArgs): Promise<number> {
   const f = args.flags, quick = f.quick === true;
   const out = requiredString(f.out, "--out", "the directory for the results");
+  // the flags' forms checked before a generator is trained; their ranges once its T is known
+  const givenStages = f.stages === undefined ? undefined : numberList(f.stages, "--stages");
+  const givenImages = f.images === undefined ? undefined : numberList(f.images, "--images");
+  const gridSize = positiveIntFlag(f.grid, "--grid", quick ? 41 : 81);
+  if (f.stride !== undefined) positiveIntFlag(f.stride, "--stride");
+  const pairs = positiveIntFlag(f.trials, "--trials", quick ? 2 : LATENT_DEFAULTS.pairs);
   const dir = f.net !== undefined ? resolve(String(f.net)) : trainGenerator(join(out, "net"), args.seed, quick);
   const checkpoints = CheckpointSequence.open(dir);
   const T = checkpoints.length - 1;
@@ -218,13 +224,16 @@ export async function fig1(args: ParsedArgs): Promise<number> {
   const k = first.inputSize;
   first.free();
   if (k !== 2) throw new InputError(`${dir}: Figure 1 draws surfaces over the plane: the generator needs latent dimension k = 2, it has k = ${k}`);
-  const stages = f.stages === undefined ? defaultStages(T) : numberList(f.stages, "--stages");
+  const stages = givenStages ?? defaultStages(T);
   if (!stages.every((t) => Number.isSafeInteger(t) && t >= 0 && t <= T)) throw new UsageError(`--stages must be checkpoint indices in 0…${T}, got "${f.stages}"`);
-  const images = f.images === undefined ? defaultImages(args.seed) : numberList(f.images, "--images");
+  const images = givenImages ?? defaultImages(args.seed);
   if (images.length === 0 || !images.every((i) => Number.isSafeInteger(i) && i >= 0)) throw new UsageError(`--images must be held-out image indices, got "${f.images}"`);
   const signals = heldOutImages(images);
   const targets: Figure1Target[] = images.map((i, j) => ({ label: `target ${"ab"[j] ?? j + 1} (held-out image ${i})`, y: signals[j] }));
-  const grid = { lo: -FIGURE1_BOX, hi: FIGURE1_BOX, size: positiveIntFlag(f.grid, "--grid", quick ? 41 : 81) };
+  const grid = { lo: -FIGURE1_BOX, hi: FIGURE1_BOX, size: gridSize };
+  // every flag checked before the figure is computed and written
+  const stride = positiveIntFlag(f.stride, "--stride", Math.max(1, Math.round(T / (quick ? 5 : 20))));
+  const dssSettingsLatent = latentSettings(f, args.seed, pairs, quick);
   const surfing = SURFING_DEFAULTS;
   const settings = { net: dir, stages, images, grid, seed: args.seed, surfing };
   const bar = progressBar("figure 1");
@@ -235,8 +244,7 @@ export async function fig1(args: ParsedArgs): Promise<number> {
     bar.done();
   }
   // DSS in x against training time, for the same targets
-  const picked = pickCheckpoints(checkpoints.length, positiveIntFlag(f.stride, "--stride", Math.max(1, Math.round(T / (quick ? 5 : 20)))));
-  const dssSettingsLatent = latentSettings(f, args.seed, positiveIntFlag(f.trials, "--trials", quick ? 2 : LATENT_DEFAULTS.pairs), quick);
+  const picked = pickCheckpoints(checkpoints.length, stride);
   const landscapes = targets.map((target, j) => ({
     label: target.label,
     records: measureLatent(subsequence(checkpoints, picked), picked.map((t) => checkpoints.steps[t]), { ...dssSettingsLatent, y: target.y },
@@ -292,7 +300,8 @@ function requiredString(v: FlagValue | undefined, flag: string, what: string): s
 }
 
 function numberList(v: FlagValue | undefined, flag: string): number[] {
-  const list = String(v).split(",").map((s) => Number(s.trim()));
-  if (list.length === 0 || list.some((x) => !Number.isFinite(x))) throw new UsageError(`${flag} must be numbers separated by commas, got "${v}"`);
+  const items = String(v).split(",").map((s) => s.trim()), list = items.map(Number);
+  // Number("") is 0: an empty item (--stages "", a doubled or trailing comma) must not become index 0
+  if (items.some((s) => s === "") || list.some((x) => !Number.isFinite(x))) throw new UsageError(`${flag} must be numbers separated by commas, got "${v}"`);
   return list;
 }

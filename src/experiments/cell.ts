@@ -67,10 +67,27 @@ function currentResults(store: ResultStore, cell: string, stage: string, method:
   return out;
 }
 
-/** Trial i's record in `store` if it ran under `method`'s budget for it. */
+/**
+ * Trial i's record in `store` if it ran under `method`'s budget for it and is a whole trial result: a record
+ * damaged or written by hand (a null or non-object result, another trial's index, an x̂ of another length
+ * than its x_init and x*, non-finite coordinates) is not trusted — its trial is run again.
+ */
 function current(store: ResultStore, cell: string, stage: string, method: Method, i: number): StoredTrial | undefined {
   const r = store.get(trialKey(cell, stage, i)) as StoredTrial | undefined;
-  return r !== undefined && r.budget === budgetOf(method, i) ? r : undefined;
+  return r !== undefined && r.budget === budgetOf(method, i) && isTrialResult(r.result, i) ? r : undefined;
+}
+
+/** Whether a stored value is trial i's result, whole and consistent (see current). */
+export function isTrialResult(x: unknown, i: number): x is TrialResult {
+  if (typeof x !== "object" || x === null) return false;
+  const r = x as Partial<Record<keyof TrialResult, unknown>>;
+  const coordinates = (v: unknown): v is number[] => Array.isArray(v) && v.every((c) => typeof c === "number" && Number.isFinite(c));
+  if (r.index !== i || !coordinates(r.xHat) || r.xHat.length === 0 || !coordinates(r.xInit)) return false;
+  const k = r.xHat.length;
+  if (r.xInit.length !== 0 && r.xInit.length !== k) return false;
+  if (r.xStar !== null && !(coordinates(r.xStar) && r.xStar.length === k)) return false;
+  return Number.isSafeInteger(r.steps) && (r.steps as number) >= 0 && (r.success === null || typeof r.success === "boolean")
+    && typeof r.converged === "boolean" && typeof r.diverged === "boolean" && Array.isArray(r.path);
 }
 
 /** Run a cell's stages in order; onProgress gets the stage running and the fraction of the whole cell done. */

@@ -5,7 +5,7 @@
  * report (DIR/report.html, DIR/summary.json; the results compacted into DIR/results.jsonl.gz). Rerunning the
  * same command resumes, on this machine or another.
  */
-import { writeFileSync, mkdirSync, renameSync } from "node:fs";
+import { existsSync, writeFileSync, mkdirSync, renameSync } from "node:fs";
 import { join } from "node:path";
 import { loadFashionMnist, type FashionMnist } from "../data/fashion-mnist.js";
 import { renderPage, type Section } from "../report/html.js";
@@ -87,7 +87,14 @@ export async function reproduce(name: SweepName, options: ReproduceOptions): Pro
 export function merge(name: SweepName, dirs: readonly string[], options: Omit<ReproduceOptions, "shard" | "workers">): ReproduceResult {
   const defaults = defaultsOf(options.quick), data = dataLoader();
   const checkpoints = options.checkpoints ?? join(options.out, "checkpoints");
-  const store = openResults(options.out, options), parts = dirs.map((dir) => openResults(dir, options));
+  // every shard read and checked before a byte of OUT is written
+  const parts = dirs.map((dir) => {
+    if (!existsSync(join(dir, RESULTS_FILE)) && !existsSync(join(dir, RESULTS_FILE + ".gz"))) {
+      throw new InputError(`${dir}: no ${RESULTS_FILE}(.gz) there: not the --out of a surf reproduce run`);
+    }
+    return openResults(dir, options);
+  });
+  const store = openResults(options.out, options);
   const planned = plan(name, scaleWith(defaults, options.scale), options.out, options.seed, data, defaults, checkpoints);
   const plans = reportPlans(name, planned, [store, ...parts], defaults, checkpoints, options.seed, data);
   for (const p of plans) {

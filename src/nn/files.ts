@@ -6,7 +6,7 @@
  */
 import { closeSync, mkdirSync, openSync, readSync, readdirSync, writeFileSync, renameSync } from "node:fs";
 import { checkRegularFile, readRegularFile, shown, statOf } from "../io.js";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import type { DType, Kernels } from "../kernels/index.js";
 import { InputError } from "../errors.js";
 import { networkFromSafetensors, networkToSafetensors, readMetadata, type Checkpoint } from "./checkpoint.js";
@@ -25,6 +25,7 @@ export function readNetwork(path: string, options: LoadOptions = {}): Checkpoint
 
 /** Write atomically (a temporary file renamed into place), so a killed run never leaves half a file. */
 export function writeNetwork(path: string, net: Network, step?: number): void {
+  mkdirSync(dirname(path), { recursive: true });
   const tmp = `${path}.tmp-${process.pid}`;
   writeFileSync(tmp, networkToSafetensors(net, step));
   renameSync(tmp, path);

@@ -2,9 +2,9 @@
 // and one line, at once (a FIFO or /dev/zero must not block), leaving the file as it was.
 import { expect } from "chai";
 import { execFileSync } from "node:child_process";
-import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { expectUsageErrors } from "./cli.test.js";
+import { expectUsageErrors, surf } from "./cli.test.js";
 import { CheckpointSequence, writeNetwork } from "../../src/nn/files.js";
 import { randomNetwork } from "../../src/nn/ensembles.js";
 import { scratchDirectory } from "../helpers.js";
@@ -38,10 +38,42 @@ describe("surf and paths that are not regular files", function () {
       [["info", withSubdir], /a directory, not a \.safetensors network/],
       [["invert", "--net", net, "--method", "adam", "--target", fifo], /pipe: a FIFO \(named pipe\), not a JSON target/],
       [["invert", "--net", net, "--method", "adam", "--target", "/dev/zero"], /\/dev\/zero: a device, not a JSON target/],
-      [["invert", "--net", net, "--method", "adam", "--journal", journalDir], /journal-dir: a directory, not a results file/],
-      [["invert", "--net", net, "--method", "adam", "--journal", fifo], /pipe: a FIFO \(named pipe\), not a results file/],
+      [["invert", "--net", net, "--method", "adam", "--journal", journalDir], /--journal .*journal-dir: a directory, not a file/],
+      [["invert", "--net", net, "--method", "adam", "--journal", fifo], /--journal .*pipe: a FIFO \(named pipe\), not a file/],
       [["invert", "--net", join(dir, "a\nb\u001b[2J.safetensors"), "--method", "adam"], /a\\nb\\u001b\[2J\.safetensors: no such file or directory/],
     ]);
+  });
+
+  it("refuses outputs that cannot be written — empty, a directory for a file, a file for a directory, under a file — before any work, leaving nothing", () => {
+    const file = join(dir, "a-file"), net = join(dir, "g.safetensors"), shard = join(dir, "not-a-shard");
+    writeFileSync(file, "x");
+    mkdirSync(shard);
+    const before = readdirSync(dir).sort();
+    expectUsageErrors([
+      [["net", "random", "--arch", "2,3,4", "--out", dir], /--out .*: a directory, not a file/],
+      [["net", "random", "--arch", "2,3,4", "--out", join(file, "x.safetensors")], /a-file is a file, so nothing can be made under it/],
+      [["net", "random", "--arch", "2,3,4", "--out", ""], /--out must name a file/],
+      [["train", "--model", "gan", "--out", file], /--out .*a-file: a file, not a directory/],
+      [["train", "--model", "gan", "--out", join(file, "sub", "deeper")], /a-file is a file, so nothing can be made under it/],
+      [["verify", "--quick", "--out", file], /a file, not a directory/],
+      [["reproduce", "table1", "--quick", "--out", file], /a file, not a directory/],
+      [["reproduce", "table1", "--quick", "--out", join(dir, "new"), "--checkpoints", file], /--checkpoints .*a file, not a directory/],
+      [["landscape", "dss", "--task", "cubic", "--out", join(file, "x")], /a-file is a file/],
+      [["demo", "--out", file], /a file, not a directory/],
+      [["fid", "--train-classifier", "--out", file], /a file, not a directory/],
+      [["merge", "--sweep", "table1", "--out", join(dir, "merged"), join(dir, "nonexistent")], /nonexistent: no results\.jsonl\(\.gz\) there/],
+      [["merge", "--sweep", "table1", "--out", join(dir, "merged"), shard], /not-a-shard: no results\.jsonl\(\.gz\) there/],
+      [["invert", "--net", net, "--method", "adam", "--journal", join(file, "j.jsonl")], /a-file is a file, so nothing can be made under it/],
+      [["reproduce", "fig1", "--quick", "--stages", "", "--out", join(dir, "fig1")], /--stages must be numbers separated by commas, got ""/],
+      [["reproduce", "fig1", "--quick", "--images", "1,", "--out", join(dir, "fig1")], /--images must be numbers separated by commas/],
+    ]);
+    expect(readdirSync(dir).sort(), "nothing made, nothing left behind").to.deep.equal(before);
+  });
+
+  it("a file output's missing directory is made", () => {
+    const r = surf(["net", "random", "--arch", "2,3,4", "--out", join(dir, "made", "here", "x.safetensors")]);
+    expect(r.code, r.stderr).to.equal(0);
+    expect(readdirSync(join(dir, "made", "here"))).to.deep.equal(["x.safetensors"]);
   });
 
   it("a journal that is not one is refused before a byte of it changes", () => {

@@ -71,6 +71,24 @@ describe("surf invert", function () {
     expectUsageErrors([[[...argv(join(dir, "whole.jsonl")), "--method", "adam"], /whole\.jsonl: left by a run with other settings \(method: "surf" there, "adam" now\)/]]);
   });
 
+  it("--journal: damaged records are not trusted — their trials run again, and the output is the uninterrupted one", () => {
+    const argv = (journal: string) => ["invert", "--net", seq, "--trials", "20", "--workers", "1", "--json", "--seed", "4", "--journal", journal];
+    const whole = surf(argv(join(dir, "whole.jsonl")));   // the previous test's: read back whole
+    const lines = readFileSync(join(dir, "whole.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
+    const damage = [
+      (r: { result: unknown }) => (r.result = null),
+      (r: { result: unknown }) => (r.result = "garbage"),
+      (r: { result: { xHat: number[] } }) => r.result.xHat.push(0.5),   // an x̂ of the wrong length
+      (r: { result: { index: number } }) => (r.result.index += 1),       // another trial's result
+    ];
+    const surfing = lines.filter((r) => r.stage === "surf");
+    damage.forEach((d, j) => d(surfing[3 * j + 1]));
+    writeFileSync(join(dir, "damaged.jsonl"), lines.map((r) => JSON.stringify(r)).join("\n") + "\n");
+    const resumed = surf(argv(join(dir, "damaged.jsonl")));
+    expect(resumed.code, resumed.stderr).to.equal(0);
+    expect(JSON.parse(resumed.stdout).trials).to.deep.equal(JSON.parse(whole.stdout).trials);
+  });
+
   it("certify: the global minimum of f_θT over the box is at x* (f = 0 there and f ≥ 0), in the README's form", () => {
     const r = surf(["invert", "--net", seq, "--method", "certify", "--x-star", "0.3,-0.5", "--box", "3", "--json"]);
     expect(r.code, r.stderr).to.equal(0);
