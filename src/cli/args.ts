@@ -19,6 +19,8 @@ export interface FlagSpec {
   placeholder?: string;    // shown in help, e.g. "FILE"
   /** A path the command writes: checked when the flags are parsed, before any work (src/io.ts). */
   output?: "file" | "directory";
+  /** The output a long run writes: locked for the run (src/lock.ts), so a second writer is refused. */
+  lock?: boolean;
 }
 
 export interface PositionalSpec {

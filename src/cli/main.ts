@@ -10,6 +10,7 @@ import { requestedBackend } from "../kernels/env.js";
 import { InputError } from "../errors.js";
 import { version } from "./version.js";
 import { shown } from "../io.js";
+import { acquireLock } from "../lock.js";
 
 async function main(argv: string[]): Promise<number> {
   const [name] = argv;
@@ -35,6 +36,11 @@ async function main(argv: string[]): Promise<number> {
   if (args.help) {
     process.stdout.write(helpText(command.spec) + "\n");
     return 0;
+  }
+  // one writer per output: a second run on the same --out or --journal is refused, naming the first
+  for (const f of command.spec.flags) {
+    const v = args.flags[f.name];
+    if (f.lock && f.output && v !== undefined) acquireLock(String(v), f.output, `--${f.name}`);
   }
   try {
     requestedBackend();

@@ -65,7 +65,7 @@ export class CheckpointSequence {
       if (spec === undefined) {
         spec = s;
         specSource = path;
-      } else if (JSON.stringify(s) !== JSON.stringify(spec)) {
+      } else if (canonical(s) !== canonical(spec)) {
         throw new InputError(`${path}: its architecture differs from ${specSource}'s (a sequence must be one network's training run)`);
       }
       entries.push({ path, step });
@@ -86,7 +86,7 @@ export class CheckpointSequence {
     const e = this.entries[t];
     if (!e) throw new RangeError(`checkpoint ${t} of ${this.length}`);
     const { network, step } = readNetwork(e.path, options);
-    if (step !== e.step || JSON.stringify(network.spec) !== JSON.stringify(this.spec)) {
+    if (step !== e.step || canonical(network.spec) !== canonical(this.spec)) {
       network.free();
       throw new InputError(`${e.path}: changed since the sequence was listed`);
     }
@@ -100,6 +100,15 @@ export class CheckpointSequence {
     writeNetwork(path, net, step);
     return path;
   }
+}
+
+/**
+ * JSON with every object's keys sorted: two architectures are the same whatever order their writer listed
+ * the keys in (PyTorch's exporter and ours differ).
+ */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_, v: unknown) => (v !== null && typeof v === "object" && !Array.isArray(v)
+    ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v));
 }
 
 /** A path is a checkpoint directory, or one network file. */

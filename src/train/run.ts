@@ -18,6 +18,8 @@ import { kernels as defaultKernels, type Kernels } from "../kernels/index.js";
 import { InputError } from "../errors.js";
 import type { ImageSet } from "../data/fashion-mnist.js";
 import { CheckpointSequence } from "../nn/files.js";
+import { networkToSafetensors } from "../nn/checkpoint.js";
+import { acquireLock } from "../lock.js";
 import { checkConfig, flagOf, type TrainConfig } from "./config.js";
 import { Gan } from "./gan.js";
 import { GRID_SIDE, sampleGrid } from "./grid.js";
@@ -60,15 +62,27 @@ export function createProcedure(config: TrainConfig, data: ImageSet, K: Kernels 
 export function train(config: TrainConfig, data: ImageSet, options: RunOptions): RunResult {
   const { out } = options;
   checkConfig(config);
+  const release = acquireLock(out, "directory", "--out");   // two runs appending to one sequence would interleave their steps
+  try {
+    return trainLocked(config, data, options);
+  } finally {
+    release();
+  }
+}
+
+function trainLocked(config: TrainConfig, data: ImageSet, options: RunOptions): RunResult {
+  const { out } = options;
   let start = 0;
   const saved = options.resume ? readState(out) : undefined;
   if (saved) {
     sameRun(saved.config, config, out, "leave it out to resume that run");
     if (saved.step > config.steps) throw new InputError(`--steps ${config.steps} is below the step the run in ${out} has reached (${saved.step})`);
-  } else if (existsSync(out) && readdirSync(out).some((n) => n.endsWith(".safetensors") || n === STATE_DIR)) {
-    throw new InputError(`${out}: already holds a training run (continue it with --resume, or choose another --out)`);
   }
   const proc = createProcedure(config, data, options.kernels);
+  if (!saved && existsSync(out) && readdirSync(out).some((n) => n.endsWith(".safetensors") || n === STATE_DIR) && !killedAtFirstCheckpoint(out, proc)) {
+    proc.free();
+    throw new InputError(`${out}: already holds a training run (continue it with --resume, or choose another --out)`);
+  }
   try {
     const gridNoise = Array.from({ length: GRID_SIDE * GRID_SIDE }, (_, i) => {
       const z = new Float64Array(config.latent);
@@ -87,6 +101,7 @@ export function train(config: TrainConfig, data: ImageSet, options: RunOptions):
       start = saved.step;
       discardAfter(out, start);
     } else {
+      if (existsSync(out)) discardAfter(out, 0);   // what a run killed at its first checkpoint left half-written
       mkdirSync(out, { recursive: true });
       writeFileSync(join(out, LOSS_LOG), "");
       checkpoint(0, []);
@@ -113,6 +128,23 @@ export function train(config: TrainConfig, data: ImageSet, options: RunOptions):
     };
   } finally {
     proc.free();
+  }
+}
+
+/**
+ * Whether `out` holds only what this run writes at step 0 before its first state — θ_0, byte for byte the
+ * generator this configuration initializes, and its grid — so a run killed in that window starts over
+ * instead of being stuck (with no state there is nothing to resume, and θ_0 would block a fresh start).
+ */
+function killedAtFirstCheckpoint(out: string, proc: Procedure): boolean {
+  if (existsSync(join(out, STATE_DIR))) return false;
+  const networks = readdirSync(out).filter((n) => n.endsWith(".safetensors"));
+  if (networks.length !== 1 || networks[0] !== `${stepName(0)}.safetensors`) return false;
+  const path = join(out, networks[0]);
+  try {
+    return Buffer.from(networkToSafetensors(proc.generator, 0)).equals(readFileSync(path));
+  } catch {
+    return false;
   }
 }
 

@@ -130,6 +130,23 @@ describe("network files", () => {
     for (const n of nets) n.free();
   });
 
+  it("a sequence whose files list the architecture's keys in different orders is one architecture", () => {
+    const seq = join(dir, "reordered"), a = randomNetwork("hv", [2, 5, 6], "a"), b = randomNetwork("hv", [2, 5, 6], "b");
+    CheckpointSequence.write(seq, a, 0);
+    // θ_40 as another exporter writes it: the same layers, every object's keys reversed
+    const reverse = (v: unknown): unknown => Array.isArray(v) ? v.map(reverse)
+      : v !== null && typeof v === "object" ? Object.fromEntries(Object.entries(v).reverse().map(([k, x]) => [k, reverse(x)])) : v;
+    const file = parseSafetensors(networkToSafetensors(b, 40), "b");
+    const tensors = [...file.tensors].map(([name, t]) => [name, { dtype: t.dtype as Dtype, shape: t.shape, data: t.bytes.slice() }] as [string, { dtype: Dtype; shape: readonly number[]; data: ArrayBufferView }]);
+    const arch = JSON.stringify(reverse(JSON.parse(file.metadata.get("surfing.arch")!)));
+    expect(arch).to.not.equal(file.metadata.get("surfing.arch"));
+    writeFileSync(join(seq, "000000040.safetensors"), serializeSafetensors(tensors, { ...Object.fromEntries(file.metadata), "surfing.arch": arch }));
+    const opened = CheckpointSequence.open(seq), loaded = opened.load(1);
+    expect(opened.steps).to.deep.equal([0, 40]);
+    expect(Array.from(loaded.params[0].values)).to.deep.equal(Array.from(b.params[0].values));
+    for (const n of [a, b, loaded]) n.free();
+  });
+
   it("a sequence refuses mixed architectures, missing and repeated steps, and an empty directory", () => {
     const mixed = join(dir, "mixed");
     const a = randomNetwork("hv", [2, 5], "a"), b = randomNetwork("hv", [2, 6], "b");

@@ -1,0 +1,72 @@
+/**
+ * One writer per output: a long command takes an exclusive lock on its --out directory or --journal file —
+ * a lock file created with O_EXCL holding its PID and host — and a second writer is refused, naming the
+ * holder. A lock left by a process that is gone (killed) is taken over. A lock is released by the function
+ * acquireLock returns, or when the process exits, whatever the exit.
+ */
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { hostname } from "node:os";
+import { dirname, join } from "node:path";
+import { InputError } from "./errors.js";
+import { shown } from "./io.js";
+
+/** The lock file of an output: DIR/.surf.lock, or FILE.lock. */
+export function lockPath(path: string, kind: "file" | "directory"): string {
+  return kind === "directory" ? join(path, ".surf.lock") : `${path}.lock`;
+}
+
+const held = new Set<string>();
+let hooked = false;
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";   // alive, someone else's
+  }
+}
+
+/**
+ * Take the lock of `path` (a directory or file output; `flag` names it in the refusal) for this process.
+ *
+ * @example
+ * acquireLock("runs/table1", "directory", "--out");   // a second `surf reproduce --out runs/table1` exits 2
+ */
+export function acquireLock(path: string, kind: "file" | "directory", flag: string): () => void {
+  const lock = lockPath(path, kind);
+  if (held.has(lock)) return () => {};   // held already (the command's own): its holder releases it
+  mkdirSync(kind === "directory" ? path : dirname(path), { recursive: true });
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      writeFileSync(lock, JSON.stringify({ pid: process.pid, host: hostname() }) + "\n", { flag: "wx" });
+      held.add(lock);
+      if (!hooked) {
+        hooked = true;
+        process.on("exit", () => {
+          for (const l of held) rmSync(l, { force: true });
+        });
+      }
+      return () => {
+        if (held.delete(lock)) rmSync(lock, { force: true });
+      };
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw new InputError(`${flag} ${shown(path)}: cannot take its lock (${(e as Error).message})`);
+    }
+    let holder: { pid?: number; host?: string } = {};
+    try {
+      holder = JSON.parse(readFileSync(lock, "utf8")) as typeof holder;
+    } catch {
+      // being written this instant, or damaged: look again, then treat it as stale
+    }
+    const pid = holder.pid;
+    if (typeof pid === "number" && holder.host === hostname() && pid !== process.pid && alive(pid)) {
+      throw new InputError(`${flag} ${shown(path)} is being written by another surf run (PID ${pid}); wait for it to finish or stop it`);
+    }
+    if (typeof pid === "number" && holder.host !== undefined && holder.host !== hostname()) {
+      throw new InputError(`${flag} ${shown(path)} is locked by a surf run on ${holder.host} (PID ${pid}); if that run is gone, delete ${shown(lock)}`);
+    }
+    rmSync(lock, { force: true });   // stale: its process is gone
+  }
+  throw new InputError(`${flag} ${shown(path)}: could not take its lock (${shown(lock)} keeps reappearing)`);
+}

@@ -1,0 +1,106 @@
+// One writer per output, and runs killed anywhere: a second writer on a --journal or --out is refused while the
+// first runs (nothing written twice); a lock left by a dead process is taken over; a training run killed at
+// any instant — at its first checkpoint too — resumes to exactly the uninterrupted run's files.
+import { expect } from "chai";
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { hostname } from "node:os";
+import { join, relative } from "node:path";
+import { MAIN, surf } from "./cli.test.js";
+import { writeNetwork } from "../../src/nn/files.js";
+import { randomNetwork } from "../../src/nn/ensembles.js";
+import { createProcedure, train } from "../../src/train/run.js";
+import { makeConfig } from "../../src/train/config.js";
+import { loadFashionMnist } from "../../src/data/fashion-mnist.js";
+import { InputError } from "../../src/errors.js";
+import { scratchDirectory } from "../helpers.js";
+
+/** Every file under dir (relative path → bytes), leaving out the training state and lock files. */
+function files(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (d: string) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) {
+        if (e.name !== "state") walk(p);
+      } else if (!e.name.endsWith(".lock")) out[relative(dir, p)] = readFileSync(p).toString("base64");
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+describe("locks and kills", function () {
+  this.timeout(600000);
+  let dir = "";
+  scratchDirectory("locks", (d) => (dir = d));
+
+  it("a second run on one --journal is refused while the first runs; nothing is written twice", async () => {
+    const net = join(dir, "g.safetensors"), journal = join(dir, "j.jsonl");
+    writeNetwork(net, randomNetwork("surf", [3, 64, 256], "locks"));
+    const argv = ["invert", "--net", net, "--method", "adam", "--trials", "300", "--workers", "1", "--seed", "2", "--journal", journal];
+    const first = spawn(process.execPath, [MAIN, ...argv], { stdio: ["ignore", "ignore", "pipe"] });
+    const done = new Promise<number | null>((resolve) => first.on("exit", resolve));
+    while (!existsSync(journal + ".lock")) await new Promise((r) => setTimeout(r, 20));
+    const second = surf(argv);
+    expect(second.code).to.equal(2);
+    expect(second.stderr).to.match(new RegExp(`^surf: --journal .*j\\.jsonl is being written by another surf run \\(PID ${first.pid}\\); wait for it to finish or stop it\\n$`));
+    expect(await done).to.equal(0);
+    expect(existsSync(journal + ".lock"), "released at exit").to.equal(false);
+    const keys = readFileSync(journal, "utf8").trim().split("\n").map((l) => JSON.parse(l).key as string);
+    expect(keys).to.have.length(1 + 300);
+    expect(new Set(keys).size).to.equal(keys.length);
+  });
+
+  it("a lock left by a dead process is taken over; one held on another host is refused, saying how to clear it", () => {
+    const net = join(dir, "g.safetensors"), journal = join(dir, "stale.jsonl");
+    const gone = spawnSync(process.execPath, ["-e", "process.stdout.write(String(process.pid))"], { encoding: "utf8" });
+    writeFileSync(journal + ".lock", JSON.stringify({ pid: Number(gone.stdout), host: hostname() }));
+    const argv = ["invert", "--net", net, "--method", "adam", "--trials", "3", "--journal", journal];
+    const r = surf(argv);
+    expect(r.code, r.stderr).to.equal(0);
+    expect(existsSync(journal + ".lock")).to.equal(false);
+    writeFileSync(journal + ".lock", JSON.stringify({ pid: 1, host: "elsewhere" }));
+    const refused = surf(argv);
+    expect([refused.code, refused.stderr]).to.deep.equal([2, `surf: --journal ${journal} is locked by a surf run on elsewhere (PID 1); if that run is gone, delete ${journal}.lock\n`]);
+  });
+
+  it("a training run killed after θ_0 and before its first state starts over; another run's θ_0 is refused", () => {
+    const data = loadFashionMnist().train;
+    const config = makeConfig({ model: "vae", arch: "mlp", hidden: [8, 16], latent: 2, steps: 20, every: 10, seed: "locks" });
+    const whole = join(dir, "whole-train"), killed = join(dir, "killed-train"), other = join(dir, "other-train");
+    train(config, data, { out: whole });
+    // what the run writes first: θ_0, then the kill
+    const proc = createProcedure(config, data);
+    writeNetwork(join(killed, "000000000.safetensors"), proc.generator, 0);
+    writeFileSync(join(killed, "000000000.safetensors.tmp-99999"), "half");
+    train(config, data, { out: killed });
+    expect(files(killed)).to.deep.equal(files(whole));
+    // a θ_0 of another configuration is someone else's run
+    const stranger = createProcedure({ ...config, seed: "other" }, data);
+    writeNetwork(join(other, "000000000.safetensors"), stranger.generator, 0);
+    stranger.free();
+    expect(() => train(config, data, { out: other })).to.throw(InputError, /already holds a training run/);
+    proc.free();
+  });
+
+  it("surf train killed (SIGKILL) at 20 instants and resumed each time ends with the uninterrupted run's files", async () => {
+    const out = join(dir, "kills"), whole = join(dir, "uninterrupted");
+    const flags = ["--model", "vae", "--arch", "mlp", "--hidden", "16,32", "--latent", "3", "--steps", "300", "--every", "10", "--seed", "k"];
+    expect(surf(["train", ...flags, "--out", whole]).code).to.equal(0);
+    let kills = 0;
+    for (let i = 0; i < 20; i++) {
+      const resume = existsSync(join(out, "state")) ? ["--resume"] : flags;
+      const child = spawn(process.execPath, [MAIN, "train", ...resume, "--out", out], { stdio: "ignore" });
+      const exit = new Promise<NodeJS.Signals | null>((resolve) => child.on("exit", (_, signal) => resolve(signal)));
+      // instants spread over start-up, the first checkpoint and the steps between later ones
+      await new Promise((r) => setTimeout(r, 250 + ((i * 97) % 700)));
+      child.kill("SIGKILL");
+      if ((await exit) === "SIGKILL") kills++;
+    }
+    expect(kills, "most instants fell inside the run").to.be.at.least(15);
+    const last = surf(["train", ...(existsSync(join(out, "state")) ? ["--resume"] : flags), "--out", out]);
+    expect(last.code, last.stderr).to.equal(0);
+    expect(files(out)).to.deep.equal(files(whole));
+  });
+});
