@@ -4,9 +4,9 @@
  * holder. A lock left by a process that is gone (killed) is taken over. A lock is released by the function
  * acquireLock returns, or when the process exits, whatever the exit.
  */
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
-import { dirname, join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { InputError } from "./errors.js";
 import { shown } from "./io.js";
 
@@ -15,8 +15,26 @@ export function lockPath(path: string, kind: "file" | "directory"): string {
   return kind === "directory" ? join(path, ".surf.lock") : `${path}.lock`;
 }
 
-const held = new Set<string>();
+/** Locks this process holds, each with the directories taking it created (removed again if left empty). */
+const held = new Map<string, { path: string; created: string | undefined }>();
 let hooked = false;
+
+/** Remove a lock, and the directories made for it when nothing else was written there (a run refused early). */
+function release(lock: string): void {
+  const entry = held.get(lock);
+  if (!entry) return;
+  held.delete(lock);
+  rmSync(lock, { force: true });
+  if (entry.created === undefined) return;
+  for (let d = entry.path; ; d = dirname(d)) {
+    try {
+      rmdirSync(d);   // only an empty directory
+    } catch {
+      return;
+    }
+    if (resolve(d) === resolve(entry.created)) return;
+  }
+}
 
 function alive(pid: number): boolean {
   try {
@@ -36,20 +54,19 @@ function alive(pid: number): boolean {
 export function acquireLock(path: string, kind: "file" | "directory", flag: string): () => void {
   const lock = lockPath(path, kind);
   if (held.has(lock)) return () => {};   // held already (the command's own): its holder releases it
-  mkdirSync(kind === "directory" ? path : dirname(path), { recursive: true });
+  const dir = kind === "directory" ? path : dirname(path);
+  const created = mkdirSync(dir, { recursive: true });
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
       writeFileSync(lock, JSON.stringify({ pid: process.pid, host: hostname() }) + "\n", { flag: "wx" });
-      held.add(lock);
+      held.set(lock, { path: dir, created });
       if (!hooked) {
         hooked = true;
         process.on("exit", () => {
-          for (const l of held) rmSync(l, { force: true });
+          for (const l of [...held.keys()]) release(l);
         });
       }
-      return () => {
-        if (held.delete(lock)) rmSync(lock, { force: true });
-      };
+      return () => release(lock);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw new InputError(`${flag} ${shown(path)}: cannot take its lock (${(e as Error).message})`);
     }
