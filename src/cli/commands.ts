@@ -13,6 +13,7 @@ export interface Command {
 const SCALE_FLAGS: FlagSpec[] = [
   { name: "width", type: "number", placeholder: "W", help: "table1, fig2–fig5: generator width, a multiple of InfoGAN's (default 0.25; 1 = the paper's)" },
   { name: "critic-width", type: "number", placeholder: "W", help: "table1, fig2–fig5: width of the encoder, discriminator or critic (default: --width; ¼ of it for wgan, wgan-gp)" },
+  { name: "critic-steps", type: "int", placeholder: "N", help: "table1, fig2–fig5: partner updates per generator update (default: the model's, 5 for the WGANs)" },
   { name: "train-seed", type: "string", placeholder: "LIST", help: "table1, fig2–fig5: training seeds, one sequence and cell per seed (default 0)" },
   { name: "steps", type: "int", placeholder: "S", help: "table1, fig2–fig5: training steps of each sequence (default 4000; fig3/fig4 10000)" },
   { name: "every", type: "int", placeholder: "E", help: "table1, fig2–fig5: a checkpoint every E steps (default 40; fig3/fig4 100)" },
@@ -88,6 +89,7 @@ export const COMMANDS: Command[] = [
         { name: "latent", type: "int", placeholder: "K", help: "latent dimension k (default 20)" },
         { name: "width", type: "number", placeholder: "W", help: "dcgan generator width multiplier (default 0.25: a 4,000-step sequence in 4–10 minutes)" },
         { name: "critic-width", type: "number", placeholder: "W", help: "dcgan width multiplier of the encoder, discriminator or critic (default: --width; ¼ of it for wgan, wgan-gp)" },
+        { name: "critic-steps", type: "int", placeholder: "N", help: "partner updates per generator update (default: the model's, 5 for wgan and wgan-gp, 1 otherwise)" },
         { name: "hidden", type: "string", placeholder: "n1,…", help: "mlp hidden widths (default 256,512)" },
         { name: "steps", type: "int", placeholder: "S", help: "generator updates, a multiple of --every (default 4000)" },
         { name: "every", type: "int", placeholder: "E", help: "a checkpoint every E steps, after θ_0 (default 40)" },

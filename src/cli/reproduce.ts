@@ -41,6 +41,7 @@ function scaleOf(args: ParsedArgs): ScaleOverrides {
     trials: trialsOf(args),
     width: f.width === undefined ? undefined : positiveFlag(f.width, "--width"),
     criticWidth: f["critic-width"] === undefined ? undefined : positiveFlag(f["critic-width"], "--critic-width"),
+    criticSteps: f["critic-steps"] === undefined ? undefined : positiveIntFlag(f["critic-steps"], "--critic-steps"),
     trainSeeds: intList(args, "train-seed", 0),
     steps: f.steps === undefined ? undefined : positiveIntFlag(f.steps, "--steps"),
     every: f.every === undefined ? undefined : positiveIntFlag(f.every, "--every"),

@@ -8,7 +8,7 @@ import { readState } from "../train/state.js";
 import { train } from "../train/run.js";
 
 /** The configuration fields set by flags (flagOf names each; with --resume, given ones must match the stored run). */
-const CONFIG_KEYS = ["model", "arch", "latent", "width", "criticWidth", "hidden", "steps", "every", "batch"] as const;
+const CONFIG_KEYS = ["model", "arch", "latent", "width", "criticWidth", "criticSteps", "hidden", "steps", "every", "batch"] as const;
 
 export async function run(args: ParsedArgs): Promise<number> {
   const out = args.flags.out;

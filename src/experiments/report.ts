@@ -19,7 +19,7 @@ const pct = (x: number | null) => (x === null ? "—" : (100 * x).toFixed(1));
 
 /** A cell id's settings part (sweeps.ts settingTags) in words. */
 const TAG_NAMES: [RegExp, (v: string) => string][] = [
-  [/^w(.+)$/, (v) => `width ${v}`], [/^cw(.+)$/, (v) => `partner width ${v}`], [/^steps(\d+)$/, (v) => `${v} steps`],
+  [/^w(.+)$/, (v) => `width ${v}`], [/^cw(.+)$/, (v) => `partner width ${v}`], [/^csteps(\d+)$/, (v) => `${v} partner steps`], [/^steps(\d+)$/, (v) => `${v} steps`],
   [/^every(\d+)$/, (v) => `θ_t every ${v}`], [/^trainseed(\d+)$/, (v) => `training seed ${v}`],
 ];
 

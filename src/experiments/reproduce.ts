@@ -132,7 +132,9 @@ function reportPlans(name: SweepName, planned: readonly CellPlan[], stores: read
   const recorded = new Map<string, CellSpec>();
   for (const store of stores) {
     for (const r of store.matching(SPEC_PREFIX)) {
-      const spec = r.spec as CellSpec, id = r.key.slice(SPEC_PREFIX.length);
+      // a spec recorded before criticSteps was a setting ran with the model's
+      const spec = { ...(r.spec as CellSpec), criticSteps: (r.spec as CellSpec).criticSteps ?? HYPERPARAMETERS[(r.spec as CellSpec).model].criticSteps };
+      const id = r.key.slice(SPEC_PREFIX.length);
       if (spec.sweep !== sweepOf(name) || byId.has(id)) continue;
       const other = recorded.get(id);
       if (other && JSON.stringify({ ...other, trials: 0 }) !== JSON.stringify({ ...spec, trials: 0 })) {
@@ -147,7 +149,7 @@ function reportPlans(name: SweepName, planned: readonly CellPlan[], stores: read
 
 /** Model in the paper's order, then k, m, widths, training length and seed. */
 function specOrder(a: CellSpec, b: CellSpec): number {
-  const key = (s: CellSpec) => [MODEL_KINDS.indexOf(s.model), s.k, s.m ?? 0, s.width, s.criticWidth, s.trainSteps, s.every, s.trainSeed];
+  const key = (s: CellSpec) => [MODEL_KINDS.indexOf(s.model), s.k, s.m ?? 0, s.width, s.criticWidth, s.criticSteps ?? 0, s.trainSteps, s.every, s.trainSeed];
   const ka = key(a), kb = key(b);
   for (let i = 0; i < ka.length; i++) if (ka[i] !== kb[i]) return ka[i] - kb[i];
   return 0;
@@ -228,7 +230,7 @@ export function describeSpec(spec: CellSpec, trainingSeed: string): Record<strin
   const h = HYPERPARAMETERS[spec.model];
   return {
     ...spec, trainingSeed,
-    training: { optimizer: h.optimizer, criticSteps: h.criticSteps, ...(h.clip !== undefined ? { clip: h.clip } : {}), ...(h.penalty !== undefined ? { penalty: h.penalty } : {}), latent: h.latent },
+    training: { optimizer: h.optimizer, criticSteps: spec.criticSteps ?? h.criticSteps, ...(h.clip !== undefined ? { clip: h.clip } : {}), ...(h.penalty !== undefined ? { penalty: h.penalty } : {}), latent: h.latent },
     inversion: { optimizer: "adam", lr: DEFAULTS.adamLr, beta1: DEFAULTS.beta1, beta2: DEFAULTS.beta2, progress: PROGRESS, window: WINDOW, gradTol: GRAD_TOL, stall: STALL },
     budget: BUDGET_RULE,
   };
@@ -240,7 +242,7 @@ function cellsSection(plans: readonly CellPlan[], store: ResultStore): Section {
     const s = p.spec, g = generatorSummary(store, p);
     return [
       cellName(p.cell.id), s.arch === "dcgan" ? `${s.width}` : `mlp ${s.hidden.join(",")}`, s.arch === "dcgan" ? `${s.criticWidth}` : "—", s.trainSeed,
-      `${s.trainSteps} / ${s.every}`, s.batch, `${HYPERPARAMETERS[s.model].optimizer.kind} ${HYPERPARAMETERS[s.model].optimizer.lr}`, HYPERPARAMETERS[s.model].criticSteps,
+      `${s.trainSteps} / ${s.every}`, s.batch, `${HYPERPARAMETERS[s.model].optimizer.kind} ${HYPERPARAMETERS[s.model].optimizer.lr}`, s.criticSteps ?? HYPERPARAMETERS[s.model].criticSteps,
       s.trials, g?.fid !== undefined ? g.fid.toFixed(1) : "—",
     ];
   });

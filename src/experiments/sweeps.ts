@@ -16,7 +16,7 @@ import { existsSync } from "node:fs";
 import type { FashionMnist } from "../data/fashion-mnist.js";
 import { PIXELS } from "../data/fashion-mnist.js";
 import { CRITIC_FRACTION, DEFAULT_WIDTH, makeConfig, type TrainConfig } from "../train/config.js";
-import type { ModelKind } from "../train/hyperparameters.js";
+import { HYPERPARAMETERS, type ModelKind } from "../train/hyperparameters.js";
 import { sameRun, train } from "../train/run.js";
 import { readState, STATE_DIR } from "../train/state.js";
 import { CheckpointSequence } from "../nn/files.js";
@@ -31,6 +31,8 @@ export interface SweepScale {
   width: number;
   /** The partner's (encoder, discriminator, critic) width; undefined: CRITIC_FRACTION of the generator's. */
   criticWidth?: number;
+  /** Partner updates per generator update; undefined: the model's (HYPERPARAMETERS). */
+  criticSteps?: number;
   hidden: number[];
   /** Training seeds: one checkpoint sequence, and one cell, per seed. */
   trainSeeds: number[];
@@ -72,6 +74,7 @@ export interface ScaleOverrides {
   trials?: number;
   width?: number;
   criticWidth?: number;
+  criticSteps?: number;
   trainSeeds?: number[];
   steps?: number;
   every?: number;
@@ -107,6 +110,8 @@ export interface CellSpec {
   arch: "dcgan" | "mlp";
   width: number;
   criticWidth: number;
+  /** Partner updates per generator update; absent in specs recorded before it was a setting (the model's). */
+  criticSteps?: number;
   hidden: number[];
   trainSeed: number;
   trainSteps: number;
@@ -132,7 +137,8 @@ export interface CellPlan {
 export function cellSpecs(name: SweepName, scale: SweepScale): CellSpec[] {
   const cs = name === "fig3" || name === "fig4";
   const base = (model: ModelKind, k: number, trainSeed: number): Omit<CellSpec, "sweep" | "trials" | "restarts"> => ({
-    model, k, arch: scale.arch, width: scale.width, criticWidth: scale.criticWidth ?? scale.width * CRITIC_FRACTION[model], hidden: scale.hidden,
+    model, k, arch: scale.arch, width: scale.width, criticWidth: scale.criticWidth ?? scale.width * CRITIC_FRACTION[model],
+    criticSteps: scale.criticSteps ?? HYPERPARAMETERS[model].criticSteps, hidden: scale.hidden,
     trainSeed, trainSteps: cs ? scale.csSteps : scale.steps, every: cs ? scale.csEvery : scale.every, batch: scale.batch, maxSteps: scale.maxSteps,
   });
   if (!cs) {
@@ -145,12 +151,14 @@ export function cellSpecs(name: SweepName, scale: SweepScale): CellSpec[] {
 
 /**
  * The settings of a cell that differ from the default scale, as id parts: w (generator width), cw (partner
- * width), steps, every, trainseed — e.g. table1/gan/k5/w1, table1/wgan-gp/k10/cw0.25, table1/gan/k5/trainseed3.
+ * width), csteps (partner updates per generator update), steps, every, trainseed — e.g. table1/gan/k5/w1,
+ * table1/wgan-gp/k10/cw0.25, table1/gan/k5/trainseed3.
  */
 export function settingTags(spec: CellSpec, defaults: SweepScale): string[] {
   const cs = spec.sweep !== "table1", tags: string[] = [];
   if (spec.arch === "dcgan" && spec.width !== defaults.width) tags.push(`w${spec.width}`);
   if (spec.arch === "dcgan" && spec.criticWidth !== spec.width * CRITIC_FRACTION[spec.model]) tags.push(`cw${spec.criticWidth}`);
+  if (spec.criticSteps !== undefined && spec.criticSteps !== HYPERPARAMETERS[spec.model].criticSteps) tags.push(`csteps${spec.criticSteps}`);
   if (spec.trainSteps !== (cs ? defaults.csSteps : defaults.steps)) tags.push(`steps${spec.trainSteps}`);
   if (spec.every !== (cs ? defaults.csEvery : defaults.every)) tags.push(`every${spec.every}`);
   if (spec.trainSeed !== 0) tags.push(`trainseed${spec.trainSeed}`);
@@ -185,7 +193,7 @@ export function trainingSeed(spec: CellSpec, seed: string): string {
  */
 export function planCell(spec: CellSpec, defaults: SweepScale, checkpoints: string, seed: string, data: () => FashionMnist): CellPlan {
   const training = makeConfig({
-    model: spec.model, arch: spec.arch, latent: spec.k, width: spec.width, criticWidth: spec.criticWidth,
+    model: spec.model, arch: spec.arch, latent: spec.k, width: spec.width, criticWidth: spec.criticWidth, criticSteps: spec.criticSteps,
     hidden: spec.hidden.length > 0 ? spec.hidden : undefined, steps: spec.trainSteps, every: spec.every, batch: spec.batch, seed: trainingSeed(spec, seed),
   });
   const dir = join(checkpoints, sequenceName(spec, defaults)), id = cellId(spec, defaults), source = { kind: "path" as const, path: dir };

@@ -41,6 +41,11 @@ export interface TrainConfig {
   criticWidth: number;
   /** mlp: the hidden widths n_1, …, n_d. */
   hidden: number[];
+  /**
+   * Partner updates per generator update (the WGANs' n_critic: 5 in Arjovsky et al. 2017 and Gulrajani et
+   * al. 2017); absent in runs stored before it was a setting, which used the model's default.
+   */
+  criticSteps?: number;
   /** Generator updates, and a checkpoint every `every` of them (steps = T·every). */
   steps: number;
   every: number;
@@ -55,7 +60,7 @@ export function makeConfig(partial: Partial<TrainConfig> & { model: ModelKind })
   const given = Object.fromEntries(Object.entries(partial).filter(([, v]) => v !== undefined)) as Partial<TrainConfig> & { model: ModelKind };
   const width = given.width ?? DEFAULT_WIDTH;
   const config: TrainConfig = {
-    arch: "dcgan", latent: 20, width, criticWidth: width * CRITIC_FRACTION[given.model], hidden: [...DEFAULT_HIDDEN], steps: DEFAULT_STEPS,
+    arch: "dcgan", latent: 20, width, criticWidth: width * CRITIC_FRACTION[given.model], criticSteps: HYPERPARAMETERS[given.model].criticSteps, hidden: [...DEFAULT_HIDDEN], steps: DEFAULT_STEPS,
     every: DEFAULT_EVERY, batch: BATCH, seed: "0", dtype: "f32", ...given,
   };
   checkConfig(config);
@@ -77,6 +82,7 @@ export function checkConfig(c: TrainConfig): void {
   positiveInt("steps", c.steps);
   positiveInt("every", c.every);
   positiveInt("batch", c.batch);
+  if (c.criticSteps !== undefined) positiveInt("critic-steps", c.criticSteps);
   if (!(c.width > 0 && Number.isFinite(c.width))) throw new InputError(`--width must be a positive number, got ${c.width}`);
   if (!(c.criticWidth > 0 && Number.isFinite(c.criticWidth))) throw new InputError(`--critic-width must be a positive number, got ${c.criticWidth}`);
   if (!Array.isArray(c.hidden) || c.hidden.length === 0) throw new InputError("--hidden must list at least one width");
@@ -94,4 +100,9 @@ export function partnerSpec(c: TrainConfig): NetworkSpec {
   if (c.model === "vae") return c.arch === "dcgan" ? dcganEncoder(c.latent, c.criticWidth) : mlpEncoder(c.latent, c.hidden);
   const batchNorm = HYPERPARAMETERS[c.model].criticBatchNorm;
   return c.arch === "dcgan" ? dcganDiscriminator(c.criticWidth, { batchNorm }) : mlpDiscriminator(c.hidden, { batchNorm });
+}
+
+/** Partner updates per generator update of a configuration (a run stored before the setting: the model's default). */
+export function criticStepsOf(c: Pick<TrainConfig, "model" | "criticSteps">): number {
+  return c.criticSteps ?? HYPERPARAMETERS[c.model].criticSteps;
 }

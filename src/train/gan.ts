@@ -19,7 +19,7 @@ import type { Network } from "../nn/network.js";
 import type { Program } from "../nn/program.js";
 import { ParamOptimizer } from "../optim/params.js";
 import { Rng } from "../random/rng.js";
-import type { TrainConfig } from "./config.js";
+import { criticStepsOf, type TrainConfig } from "./config.js";
 import { HYPERPARAMETERS, type Hyperparameters } from "./hyperparameters.js";
 import { criticScore, gradientPenalty, logitCrossEntropy } from "./losses.js";
 import { createNetworks, drawLatent, heapCopy, heapView, type Losses, type Procedure } from "./procedure.js";
@@ -30,6 +30,8 @@ export class Gan implements Procedure {
   readonly optimizers: readonly ParamOptimizer[];
   private readonly hyper: Readonly<Hyperparameters>;
   private readonly wasserstein: boolean;
+  /** Partner updates per generator update (criticStepsOf the configuration). */
+  private readonly criticSteps: number;
   private readonly gen: Program;
   private readonly critic: Program;
   private readonly sampler: BatchSampler;
@@ -43,6 +45,7 @@ export class Gan implements Procedure {
     if (config.model === "vae") throw new RangeError("Gan: the vae model is trained by Vae");
     this.hyper = HYPERPARAMETERS[config.model];
     this.wasserstein = config.model !== "gan";
+    this.criticSteps = criticStepsOf(config);
     ({ generator: this.generator, partner: this.partner } = createNetworks(config, K));
     this.optimizers = [new ParamOptimizer([this.generator], this.hyper.optimizer), new ParamOptimizer([this.partner], this.hyper.optimizer)];
     this.gen = this.generator.program(config.batch, "train");
@@ -54,9 +57,9 @@ export class Gan implements Procedure {
 
   step(step: number): Losses {
     const sums: Losses = {};
-    for (let i = 0; i < this.hyper.criticSteps; i++) {
+    for (let i = 0; i < this.criticSteps; i++) {
       this.partner.zeroGrads();
-      for (const [name, v] of Object.entries(this.criticLoss(step, i))) sums[name] = (sums[name] ?? 0) + v / this.hyper.criticSteps;
+      for (const [name, v] of Object.entries(this.criticLoss(step, i))) sums[name] = (sums[name] ?? 0) + v / this.criticSteps;
       this.optimizers[1].step();
       if (this.hyper.clip !== undefined) this.clip(this.hyper.clip);
     }
@@ -73,7 +76,7 @@ export class Gan implements Procedure {
    */
   criticLoss(step: number, iteration: number): Losses {
     const { K, config, critic } = this, B = config.batch, scale = 1 / B;
-    this.sampler.fill((step - 1) * this.hyper.criticSteps + iteration, K, config.dtype, this.real);
+    this.sampler.fill((step - 1) * this.criticSteps + iteration, K, config.dtype, this.real);
     this.generate(step, iteration);
     const score = (input: number, sign: 1 | -1): number => {
       heapCopy(K, config, critic.input, input, B * PIXELS);
@@ -95,7 +98,7 @@ export class Gan implements Procedure {
 
   /** The generator's loss at step s (mean over the batch), its gradient added into the generator's gradients. */
   generatorLoss(step: number): number {
-    const { K, config, critic, gen } = this, B = config.batch, last = this.hyper.criticSteps - 1;
+    const { K, config, critic, gen } = this, B = config.batch, last = this.criticSteps - 1;
     const f = this.fake;
     if (!(f.step === step && f.iteration === last && f.version === this.generator.version)) this.generate(step, last);
     heapCopy(K, config, critic.input, gen.output, B * PIXELS);

@@ -11,6 +11,7 @@ import { InputError } from "../errors.js";
 import type { Network } from "../nn/network.js";
 import { parseSafetensors, serializeSafetensors, tensorToFloat32, tensorToFloat64, type Dtype } from "../nn/safetensors.js";
 import { checkConfig, type TrainConfig } from "./config.js";
+import { HYPERPARAMETERS } from "./hyperparameters.js";
 import type { Procedure } from "./procedure.js";
 
 export const STATE_DIR = "state";
@@ -83,7 +84,8 @@ export function readState(dir: string): SavedState {
   try {
     // a run stored before criticWidth existed trained its partner at the generator's width
     const stored = JSON.parse(field(CONFIG_KEY)) as Omit<TrainConfig, "criticWidth"> & { criticWidth?: number };
-    config = { ...stored, criticWidth: stored.criticWidth ?? stored.width };
+    // and one stored before criticSteps existed, its model's partner updates per generator update
+    config = { ...stored, criticWidth: stored.criticWidth ?? stored.width, criticSteps: stored.criticSteps ?? HYPERPARAMETERS[stored.model].criticSteps };
     optimizerSteps = JSON.parse(field(OPTIMIZER_STEPS_KEY)) as number[];
   } catch (e) {
     if (e instanceof InputError) throw e;

@@ -45,9 +45,10 @@ describe("experiments: a sweep's scale, cell ids and sequences", () => {
     expect(ids({ models: ["wgan-gp"], ks: [10], criticWidth: 0.0625 })).to.deep.equal(["table1/wgan-gp/k10"]);   // the default critic
     expect(ids({ models: ["gan"], ks: [5], width: 0.5, criticWidth: 0.5 })).to.deep.equal(["table1/gan/k5/w0.5"]);   // the GAN's default: as wide
     expect(ids({ models: ["gan"], ks: [5], trainSeeds: [0, 3], steps: 8000, every: 80 })).to.deep.equal(["table1/gan/k5/steps8000/every80", "table1/gan/k5/steps8000/every80/trainseed3"]);
+    expect(ids({ models: ["wgan-gp", "gan"], ks: [5], criticSteps: 5 })).to.deep.equal(["table1/wgan-gp/k5", "table1/gan/k5/csteps5"]);   // the WGANs' default is 5, the GAN's 1
     const [p] = plan("table1", scaleWith(FULL, { models: ["wgan-gp"], ks: [5], width: 1, criticWidth: 1, trainSeeds: [2], restarts: [2, 4] }), "/out", "0", noData, FULL, "/cache");
-    expect([p.dir, p.training.seed, p.training.width, p.training.criticWidth, p.cell.stages]).to.deep.equal(
-      ["/cache/wgan-gp-k5-every40-w1-cw1-trainseed2", "0/wgan-gp/k5/trainseed2", 1, 1, ["regular", "surf", "restarts-2", "restarts-4"]]);
+    expect([p.dir, p.training.seed, p.training.width, p.training.criticWidth, p.training.criticSteps, p.cell.stages]).to.deep.equal(
+      ["/cache/wgan-gp-k5-every40-w1-cw1-trainseed2", "0/wgan-gp/k5/trainseed2", 1, 1, 5, ["regular", "surf", "restarts-2", "restarts-4"]]);
   });
 
   it("fig3 and fig4 take --steps and --every for their sequences; their m cells share one", () => {

@@ -129,6 +129,25 @@ describe(`training runs (${kernels.backend} backend)`, function () {
     expect(resume("wgan")).to.throw(InputError, /--critic-width 0\.0625 differs from the run in .* \(0\.25\)/);
   });
 
+  it("--critic-steps sets the partner's updates per generator update; a state stored before it resumes with the model's", () => {
+    for (const criticSteps of [1, 3]) {
+      const gan = new Gan(tiny("wgan-gp", { criticSteps }), DATA, kernels);
+      gan.step(1);
+      gan.step(2);
+      expect(gan.optimizers.map((o) => o.t), `${criticSteps}`).to.deep.equal([2, 2 * criticSteps]);
+      gan.free();
+    }
+    const out = join(root, "before-critic-steps");
+    train(tiny("wgan", { steps: 2 }), DATA, { out, kernels });
+    const state = parseSafetensors(readFileSync(statePath(out)), "state");
+    const metadata = new Map(state.metadata), config = JSON.parse(metadata.get(CONFIG_KEY)!) as Partial<TrainConfig>;
+    delete config.criticSteps;
+    metadata.set(CONFIG_KEY, JSON.stringify(config));
+    writeFileSync(statePath(out), serializeSafetensors([...state.tensors].map(([name, t]) => [name, { dtype: t.dtype, shape: t.shape, data: t.bytes }] as const), metadata));
+    expect(() => train(tiny("wgan", { steps: 4, criticSteps: 2 }), DATA, { out, kernels, resume: true })).to.throw(InputError, /--critic-steps 2 differs from the run in .* \(5\)/);
+    expect(train(tiny("wgan", { steps: 4 }), DATA, { out, kernels, resume: true }).checkpoints).to.deep.equal([0, 2, 4]);
+  });
+
   it("refuses a new run over an old one, a resume with other settings, and a missing or damaged state", () => {
     const out = join(root, "sequence");   // from the first test
     expect(() => train(tiny("gan"), DATA, { out, kernels })).to.throw(InputError, /already holds a training run/);
