@@ -3,7 +3,7 @@
  * versions), with 95 % Wilson intervals and the winner at equal compute; Figures 2/5 (distance to x*), 3
  * (recovery rate against m) and 4 (per-pixel error against m).
  */
-import { homogeneity, percentile, summarize, wilson, type RunSummary } from "../surf/metrics.js";
+import { holm, homogeneity, mcnemarExact, pairedDifferenceInterval, percentile, summarize, wilson, type RunSummary } from "../surf/metrics.js";
 import { norm } from "../tensor/vector.js";
 import { boxPlot, histogram, linePlot } from "../report/svg.js";
 import type { Figure, Section, Table } from "../report/html.js";
@@ -87,7 +87,7 @@ export function table1(cells: readonly CellOutcome<PlanLike>[]): Table {
       budget ? `${budget.total}${budget.capped > 0 ? ` (${budget.capped} capped)` : ""}` : "—",
       arxiv ? `${arxiv.regular} / ${arxiv.surf}` : "—",
       neurips ? `${neurips.regular} / ${neurips.surf}; ${neurips.regularSteps} / ${neurips.surfSteps}` : "—",
-      winner(c, restartStages),
+      pairedComparisons(c)?.winner ?? "—",
     ];
   });
   return {
@@ -162,17 +162,76 @@ export function fitsWithoutRecovery(cells: readonly CellOutcome[]): string[] {
   ];
 }
 
-/** Surfing against the best of its equal-compute rivals: a win counts only when the 95 % intervals are apart. */
-function winner(c: CellOutcome<PlanLike>, restartStages: Stage[]): string {
-  const surf = c.stages.get("surf")?.summary;
-  const rivals = restartStages.map((s) => ({ s, x: c.stages.get(s)?.summary })).filter((r) => r.x?.successInterval);
-  if (!surf?.successInterval || rivals.length === 0) return "—";
-  const best = rivals.reduce((a, b) => (b.x!.successRate! > a.x!.successRate! ? b : a));
-  const [sLow, sHigh] = surf.successInterval, [rLow, rHigh] = best.x!.successInterval!;
-  const name = restartsName(best.s);
-  if (sLow > rHigh) return "surfing";
-  if (rLow > sHigh) return name;
-  return `neither (surfing ${pct(surf.successRate)} vs ${name} ${pct(best.x!.successRate)}: intervals overlap)`;
+/** Surfing against one other method of its cell, on the trials both ran (the same x*, x_init by index). */
+export interface PairedComparison {
+  rival: Stage;
+  trials: number;
+  /** Trials only surfing recovered, only the rival did. */
+  surfOnly: number;
+  rivalOnly: number;
+  /** Surfing's success rate minus the rival's, with Newcombe's paired 95 % interval. */
+  difference: number;
+  interval: [number, number];
+  /** McNemar's exact p-value, and after Holm's correction over the cell's comparisons. */
+  p: number;
+  pHolm: number;
+}
+
+/** A p-value (after Holm) below this is a difference the report calls significant. */
+export const ALPHA = 0.05;
+
+/**
+ * Surfing paired with each other method of a cell — regular Adam and every best-of-R — by McNemar's exact
+ * test on the trials both ran, Holm-corrected over the cell's comparisons, and the winner at equal compute
+ * (surfing against the best-of-R restarts, which spend its steps): surfing when it beats every such rival
+ * significantly, a rival when it beats surfing significantly, else none.
+ */
+export function pairedComparisons(c: CellOutcome): { pairs: PairedComparison[]; winner: string } | undefined {
+  const surf = c.stages.get("surf");
+  if (!surf) return undefined;
+  const byIndex = new Map(surf.results.map((t) => [t.index, t.success]));
+  const rivals = [...c.stages.keys()].filter((s) => s !== "surf");
+  const raw = rivals.map((rival) => {
+    let both = 0, surfOnly = 0, rivalOnly = 0, neither = 0;
+    for (const t of c.stages.get(rival)!.results) {
+      const s = byIndex.get(t.index);
+      if (s === undefined || s === null || t.success === null) continue;
+      if (s && t.success) both++;
+      else if (s) surfOnly++;
+      else if (t.success) rivalOnly++;
+      else neither++;
+    }
+    const d = pairedDifferenceInterval(both, surfOnly, rivalOnly, neither);
+    return { rival, trials: both + surfOnly + rivalOnly + neither, surfOnly, rivalOnly, difference: d.difference, interval: [d.low, d.high] as [number, number], p: mcnemarExact(surfOnly, rivalOnly) };
+  }).filter((x) => x.trials > 0);
+  if (raw.length === 0) return undefined;
+  const adjusted = holm(raw.map((x) => x.p));
+  const pairs = raw.map((x, i) => ({ ...x, pHolm: adjusted[i] }));
+  const equal = pairs.filter((x) => x.rival.startsWith("restarts-"));
+  const better = equal.filter((x) => x.pHolm < ALPHA && x.difference < 0).sort((a, b) => a.difference - b.difference);
+  const winner = equal.length === 0 ? "—"
+    : equal.every((x) => x.pHolm < ALPHA && x.difference > 0) ? "surfing"
+    : better.length > 0 ? restartsName(better[0].rival)
+    : "no significant difference";
+  return { pairs, winner };
+}
+
+/** The paired comparisons of every cell, as a table: surfing against each other method. */
+export function pairedTable(cells: readonly CellOutcome[]): Table {
+  const rows = cells.flatMap((c) => (pairedComparisons(c)?.pairs ?? []).map((x) => [
+    cellName(c.plan.cell.id), x.rival === "regular" ? "regular Adam" : restartsName(x.rival), x.trials, x.surfOnly, x.rivalOnly,
+    `${(100 * x.difference).toFixed(1)} [${(100 * x.interval[0]).toFixed(1)}, ${(100 * x.interval[1]).toFixed(1)}]`,
+    formatP(x.p), formatP(x.pHolm), x.pHolm < ALPHA ? (x.difference > 0 ? "surfing" : "rival") : "—",
+  ]));
+  return {
+    columns: ["cell", "rival", "paired trials", "only surfing recovered x*", "only the rival did", "surfing − rival, points [95 %]", "McNemar p", "p after Holm", "significantly better"],
+    rows,
+    caption: `Each method ran on the same trials (x* and x_init by index), so they are compared trial by trial: McNemar's exact test on the discordant trials, Holm's correction over a cell's comparisons, and Newcombe's 95 % interval for the difference of paired rates. Significant: p after Holm below ${ALPHA}.`,
+  };
+}
+
+function formatP(p: number): string {
+  return p < 1e-4 ? p.toExponential(1) : p.toFixed(4);
 }
 
 /** Figures 2 and 5: histograms of log10 ‖x̂_T − x*‖, regular Adam and surfing, per model and k. */

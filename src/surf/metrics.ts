@@ -118,3 +118,59 @@ export function homogeneity(successes: readonly number[], trials: readonly numbe
   }
   return { chi2, df: g - 1, p: gammaQ((g - 1) / 2, chi2 / 2) };
 }
+
+/**
+ * McNemar's exact test for two methods run on the same trials: of the discordant trials, `onlyA` succeeded
+ * with A alone and `onlyB` with B alone; under "same success rate" each discordant trial is a fair coin, so
+ * the two-sided p-value is 2·P(X ≤ min(onlyA, onlyB)), X ~ Binomial(onlyA + onlyB, ½), capped at 1
+ * (McNemar 1947; the exact binomial form, as in Fagerland, Lydersen & Laake 2013).
+ *
+ * @example
+ * mcnemarExact(10, 2);   // 2·(1 + 12 + 66)/2¹² ≈ 0.0386
+ */
+export function mcnemarExact(onlyA: number, onlyB: number): number {
+  const n = onlyA + onlyB, k = Math.min(onlyA, onlyB);
+  if (n === 0) return 1;
+  // Σ_{i ≤ k} C(n, i) / 2ⁿ in logs: n reaches a few hundred trials
+  let logTerm = -n * Math.LN2, tail = 0;
+  for (let i = 0; i <= k; i++) {
+    tail += Math.exp(logTerm);
+    logTerm += Math.log(n - i) - Math.log(i + 1);
+  }
+  return Math.min(1, 2 * tail);
+}
+
+/**
+ * Holm's step-down adjustment of p-values for a family of tests (Holm 1979): sorted ascending, the i-th
+ * (from 0) is multiplied by (m − i), then made non-decreasing; returned in the original order.
+ *
+ * @example
+ * holm([0.01, 0.04, 0.03]);   // [0.03, 0.06, 0.06]
+ */
+export function holm(p: readonly number[]): number[] {
+  const m = p.length, order = p.map((v, i) => [v, i] as const).sort((a, b) => a[0] - b[0]), out = new Array<number>(m);
+  let running = 0;
+  order.forEach(([v, i], rank) => {
+    running = Math.max(running, Math.min(1, (m - rank) * v));
+    out[i] = running;
+  });
+  return out;
+}
+
+/**
+ * A 95 % interval for the difference p_A − p_B of two success rates measured on the same n trials, from the
+ * 2 × 2 table of outcomes (both, A only, B only, neither): Newcombe's hybrid score interval for paired
+ * proportions (Newcombe 1998, "Improved confidence intervals for the difference between binomial
+ * proportions based on paired data", method 10) — Wilson intervals of the two rates combined with the
+ * correlation φ of the outcomes.
+ */
+export function pairedDifferenceInterval(both: number, onlyA: number, onlyB: number, neither: number): { difference: number; low: number; high: number } {
+  const n = both + onlyA + onlyB + neither;
+  if (n === 0) return { difference: NaN, low: -1, high: 1 };
+  const a = wilson(both + onlyA, n), b = wilson(both + onlyB, n), difference = a.rate - b.rate;
+  const denominator = (both + onlyA) * (onlyB + neither) * (both + onlyB) * (onlyA + neither);
+  const phi = denominator > 0 ? (both * neither - onlyA * onlyB) / Math.sqrt(denominator) : 0;
+  const delta = Math.sqrt(Math.max(0, (a.rate - a.low) ** 2 - 2 * phi * (a.rate - a.low) * (b.high - b.rate) + (b.high - b.rate) ** 2));
+  const epsilon = Math.sqrt(Math.max(0, (a.high - a.rate) ** 2 - 2 * phi * (a.high - a.rate) * (b.rate - b.low) + (b.rate - b.low) ** 2));
+  return { difference, low: Math.max(-1, difference - delta), high: Math.min(1, difference + epsilon) };
+}

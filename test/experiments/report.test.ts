@@ -1,7 +1,8 @@
 // The report from hand-made trial outcomes: Table 1's note on failures that fit y, the compressed-sensing tables, surfing's path.
 import { expect } from "chai";
-import { cellName, distortionTable, fitsWithoutRecovery, pathFigure, pathNorms, recoveryTable, seedSpread, type CellOutcome } from "../../src/experiments/report.js";
-import { gammaQ, homogeneity, summarize } from "../../src/surf/metrics.js";
+import { cellName, distortionTable, fitsWithoutRecovery, pairedComparisons, pathFigure, pathNorms, recoveryTable, seedSpread, type CellOutcome } from "../../src/experiments/report.js";
+import { gammaQ, holm, homogeneity, mcnemarExact, pairedDifferenceInterval, summarize } from "../../src/surf/metrics.js";
+import { Rng } from "../../src/random/rng.js";
 import type { TrialResult } from "../../src/surf/surf.js";
 
 function cell(model: string, k: number, stages: Record<string, [success: boolean, pixelError: number][]>, id = `table1/${model}/k${k}`): CellOutcome {
@@ -60,6 +61,60 @@ describe("report: cells at other settings, and the spread across training seeds"
     expect(h.df).to.equal(1);
     expect(h.chi2).to.be.closeTo(200 * (30 * 40 - 70 * 60) ** 2 / (90 * 110 * 100 * 100), 1e-9);   // the 2 × 2 shortcut
     expect(homogeneity([100, 100], [100, 100])).to.deep.equal({ chi2: 0, df: 1, p: 1 });
+  });
+});
+
+describe("report: paired comparisons of methods on the same trials", () => {
+  it("McNemar's exact test and Holm's correction against hand-computed values", () => {
+    expect(mcnemarExact(10, 2)).to.be.closeTo((2 * (1 + 12 + 66)) / 4096, 1e-15);
+    expect(mcnemarExact(2, 10)).to.equal(mcnemarExact(10, 2));
+    expect(mcnemarExact(5, 5)).to.equal(1);
+    expect(mcnemarExact(0, 0)).to.equal(1);
+    expect(mcnemarExact(0, 30)).to.be.closeTo(2 / 2 ** 30, 1e-20);
+    expect(mcnemarExact(120, 150)).to.be.within(0.05, 0.1);   // large n: no overflow (normal approximation ≈ 0.077)
+    expect(holm([0.01, 0.04, 0.03])).to.deep.equal([0.03, 0.06, 0.06]);
+    expect(holm([0.5, 0.001])).to.deep.equal([0.5, 0.002]);
+  });
+
+  it("Newcombe's paired interval contains the difference and covers the truth about 95 % of the time", () => {
+    expect(pairedDifferenceInterval(40, 5, 5, 50)).to.include({ difference: 0 });
+    const { low, high } = pairedDifferenceInterval(40, 5, 5, 50);
+    expect(low).to.be.closeTo(-high, 1e-12);
+    // coverage: trials fall in (both, A only, B only, neither) with probabilities .55, .15, .05, .25 — rates
+    // .70 and .60, strongly correlated — n = 300, as a Table 1 cell
+    const rng = Rng.derive("newcombe", "coverage"), truth = 0.7 - 0.6;
+    let covered = 0;
+    const runs = 2000;
+    for (let r = 0; r < runs; r++) {
+      let both = 0, onlyA = 0, onlyB = 0, neither = 0;
+      for (let i = 0; i < 300; i++) {
+        const u = rng.uniformIn(0, 1);
+        if (u < 0.55) both++;
+        else if (u < 0.7) onlyA++;
+        else if (u < 0.75) onlyB++;
+        else neither++;
+      }
+      const d = pairedDifferenceInterval(both, onlyA, onlyB, neither);
+      expect(d.low).to.be.at.most(d.difference);
+      expect(d.high).to.be.at.least(d.difference);
+      if (d.low <= truth && truth <= d.high) covered++;
+    }
+    expect(covered / runs).to.be.within(0.93, 0.975);
+  });
+
+  it("per cell: surfing against every method, Holm-corrected, and the winner at equal compute", () => {
+    // surfing recovers trials 0–89 of 100; best of 2 recovers 0–59 and 95–99; best of 4 trials 0–84
+    const trials = (ok: (i: number) => boolean): [boolean, number][] => Array.from({ length: 100 }, (_, i) => [ok(i), 0.1]);
+    const c = cell("gan", 5, { regular: trials((i) => i < 50), surf: trials((i) => i < 90), "restarts-2": trials((i) => i < 60 || i >= 95), "restarts-4": trials((i) => i < 85) });
+    const r = pairedComparisons(c)!;
+    expect(r.pairs.map((x) => [x.rival, x.surfOnly, x.rivalOnly])).to.deep.equal([["regular", 40, 0], ["restarts-2", 30, 5], ["restarts-4", 5, 0]]);
+    expect(r.pairs[2].p).to.be.closeTo(2 / 32, 1e-12);
+    expect(r.pairs.map((x) => x.pHolm)).to.deep.equal(holm(r.pairs.map((x) => x.p)));
+    expect(r.winner).to.equal("no significant difference");   // best of 4: 5 vs 0 discordant, p = 0.0625
+    const wins = pairedComparisons(cell("gan", 5, { surf: trials((i) => i < 90), "restarts-2": trials((i) => i < 60) }))!;
+    expect(wins.winner).to.equal("surfing");
+    const loses = pairedComparisons(cell("gan", 5, { surf: trials((i) => i < 50), "restarts-2": trials((i) => i < 60), "restarts-4": trials((i) => i < 80) }))!;
+    expect(loses.winner).to.equal("best of 4");
   });
 });
 

@@ -130,17 +130,22 @@ describe("surf reproduce (quick)", function () {
     for (const c of summary.cells as SummaryCell[]) {
       expect(Object.keys(c.stages), c.id).to.deep.equal(["regular", "surf", "restarts-2"]);
       expect(c.settings).to.include({ sweep: "table1", model: "gan", k: 5, arch: "mlp", batch: 16, trials: 2 });
-      expect(c.settings).to.have.keys("sweep", "model", "k", "arch", "width", "criticWidth", "hidden", "trainSeed", "trainSteps", "every", "batch", "trials", "restarts", "maxSteps", "trainingSeed", "training", "inversion", "budget");
+      expect(c.settings).to.have.keys("sweep", "model", "k", "arch", "width", "criticWidth", "criticSteps", "hidden", "trainSeed", "trainSteps", "every", "batch", "trials", "restarts", "maxSteps", "trainingSeed", "training", "inversion", "budget");
       expect(c.generator!.fid).to.be.a("number").and.above(0);
       expect(c.generator!.samples).to.equal(500);
       expect(c.generator!.classifierAccuracy).to.be.at.least(0.9);
+    }
+    // each Table 1 cell carries its paired comparisons: surfing against each method, and the winner
+    for (const c of summary.cells as (SummaryCell & { comparison: { pairs: { rival: string; pHolm: number }[]; winner: string } })[]) {
+      expect(c.comparison.pairs.map((x) => x.rival)).to.deep.equal(["regular", "restarts-2"]);
+      expect(c.comparison.winner).to.be.oneOf(["surfing", "best of 2", "no significant difference"]);
     }
     const [steps20, seed0, seed1] = summary.cells as SummaryCell[];
     expect([steps20.settings.trainSteps, steps20.settings.every, steps20.generator!.path.length]).to.deep.equal([20, 5, 5]);
     expect([seed0.settings.trainSeed, seed1.settings.trainSeed, seed0.settings.trainingSeed, seed1.settings.trainingSeed]).to.deep.equal([0, 1, "7/gan/k5", "7/gan/k5/trainseed1"]);
     expect(existsSync(join(out, "checkpoints", "gan-k5-every10-trainseed1"))).to.equal(true);
     const html = readFileSync(join(out, "report.html"), "utf8");
-    expect(html).to.include("DCGAN, k = 5 (training seed 1)").and.include("Across training seeds").and.include("FID along the checkpoint sequence");
+    expect(html).to.include("DCGAN, k = 5 (training seed 1)").and.include("Across training seeds").and.include("FID along the checkpoint sequence").and.include("Paired comparisons");
     // at rest the results are compressed
     expect([existsSync(join(out, RESULTS_FILE)), existsSync(join(out, RESULTS_FILE + ".gz"))]).to.deep.equal([false, true]);
     // another directory with another cell; merged, the three cells of `out` and the other's
