@@ -9,6 +9,8 @@ import { ResultStore } from "../../src/store.js";
 import { stageResults, type Stage } from "../../src/experiments/cell.js";
 import { summarize } from "../../src/surf/metrics.js";
 import { RESULTS_FILE } from "../../src/experiments/reproduce.js";
+import { FULL, plan } from "../../src/experiments/sweeps.js";
+import { outcomes, pairedComparisons } from "../../src/experiments/report.js";
 
 const RESULTS = fileURLToPath(new URL("../../../docs/results", import.meta.url));
 
@@ -39,4 +41,24 @@ describe("docs/results: every committed summary is recomputed from its results f
       }
     });
   }
+
+  it("docs/results/README.md: Table 1 at 300 trials — every rate and winner is the results file's", () => {
+    const doc = readFileSync(join(RESULTS, "README.md"), "utf8");
+    const section = doc.slice(doc.indexOf("### Our Table 1 beside the paper's"), doc.indexOf("### What differs from the paper"));
+    const rows = section.split("\n").filter((l) => /^\| (VAE|DCGAN|WGAN|WGAN-GP), \d+ \|/.test(l)).map((l) => l.split("|").slice(1, -1).map((c) => c.trim()));
+    expect(rows).to.have.length(12);
+    const store = new ResultStore(join(RESULTS, "table1-seed-0", RESULTS_FILE));
+    const cells = outcomes(plan("table1", FULL, "/unused", "0", () => expect.fail("no images needed")), store);
+    const names: Record<string, string> = { vae: "VAE", gan: "DCGAN", wgan: "WGAN", "wgan-gp": "WGAN-GP" };
+    for (const c of cells) {
+      const row = rows.find((r) => r[0] === `${names[c.model]}, ${c.k}`);
+      expect(row, `${c.model} k ${c.k}`).to.not.equal(undefined);
+      ["regular", "surf", "restarts-1", "restarts-2", "restarts-4", "restarts-8"].forEach((stage, j) => {
+        const rate = c.stages.get(stage as Stage)!.summary.successRate!;
+        expect(Number(row![1 + j].split(" ")[0]), `${row![0]} ${stage}`).to.be.closeTo(100 * rate, 0.051);
+      });
+      const winner = pairedComparisons(c)!.winner;
+      expect(row![9].startsWith(winner), `${row![0]}: "${row![9]}" vs the test's ${winner}`).to.equal(true);
+    }
+  });
 });
