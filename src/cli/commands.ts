@@ -109,7 +109,7 @@ export const COMMANDS: Command[] = [
         { name: "method", type: "string", default: "surf", placeholder: "surf|adam|gd|armijo|restarts|certify|surf-projected", help: "surf: Algorithm 3.1; adam/gd/armijo: regular descent on θ_T; restarts: best of R at surfing's per-trial step count; certify: the exact global minimum of f_θT over the box (small k); surf-projected: Algorithm 3.2 (exact pieces)" },
         { name: "x-star", type: "string", placeholder: "LIST", help: "the true latent x* (comma-separated), y = G_θT(x*); default: x* ~ U[−1,1]^k per trial" },
         { name: "target", type: "string", placeholder: "FILE", help: "JSON: the signal y (n numbers), or one per trial" },
-        { name: "measure", type: "string", default: "identity", placeholder: "identity|gaussian:M", help: "A = I, or Gaussian A with M rows and N(0, 1/M) entries" },
+        { name: "measure", type: "string", default: "identity", placeholder: "A", help: "identity; gaussian:M (M rows, N(0, 1/M) entries); inpaint:MASK.png (white observed) or inpaint:rect:x,y,w,h (that rectangle hidden); superres:F (F × F average pooling); subsample:M (M pixels from the seed); matrix:FILE (.npy or .safetensors, m × n)" },
         { name: "noise", type: "number", default: 0, placeholder: "σ", help: "Gaussian noise added to each observation A·y" },
         { name: "trials", type: "int", placeholder: "N", help: "number of trials, each with its own x_init and x* when drawn (default 10; one per given target when several are given, and 1 for certify with one)" },
         { name: "optimizer", type: "string", default: "adam", placeholder: "adam|gd|armijo", help: "the descent inside surfing and restarts" },

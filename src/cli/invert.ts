@@ -1,5 +1,7 @@
 /** `surf invert`: surfing and its baselines on a network or checkpoint sequence (issue #8). */
 import { readRegularFile, shown } from "../io.js";
+import { readGreyPng } from "../report/png.js";
+import { readMatrix } from "../objective/matrix-file.js";
 import { nonNegativeFlag, nonNegativeIntFlag, positiveFlag, positiveIntFlag, UsageError, type ParsedArgs } from "./args.js";
 import { progressBar } from "./progress.js";
 import { InputError } from "../errors.js";
@@ -135,11 +137,38 @@ function describe(method: string, s: ReturnType<typeof summarize>, results: Tria
 /** Bounds that keep a run's bookkeeping in memory (a trial record is a few kB; a network θ(s) is loaded per point). */
 const MAX_TRIALS = 1_000_000, MAX_INTERPOLATE = 100_000;
 
+/** The forms of --measure, for its refusal. */
+const MEASURES = "identity, gaussian:M, inpaint:MASK.png, inpaint:rect:x,y,w,h, superres:F, subsample:M or matrix:FILE (.npy or .safetensors)";
+
+/**
+ * --measure: A = I; the papers' Gaussian A with M rows; inpainting (a PNG mask: white observed, black
+ * missing; or a hidden rectangle); super-resolution by average pooling over F × F blocks; M pixels drawn from
+ * the seed; or the user's own matrix from a file. Files are read here, before any work.
+ */
 function parseMeasure(text: string): MeasurementChoice {
   if (text === "identity") return { kind: "identity" };
-  const m = /^gaussian:(\d{1,15})$/.exec(text);
-  if (m && Number(m[1]) >= 1) return { kind: "gaussian", m: Number(m[1]) };
-  throw new UsageError(`--measure must be identity or gaussian:M with M ≥ 1 rows, got "${text}"`);
+  const count = (s: string | undefined) => (s !== undefined && /^\d{1,15}$/.test(s) && Number(s) >= 1 ? Number(s) : undefined);
+  const [kind, ...rest] = text.split(":"), arg = rest.join(":");
+  if (kind === "gaussian" && count(arg) !== undefined) return { kind: "gaussian", m: count(arg)! };
+  if (kind === "subsample" && count(arg) !== undefined) return { kind: "subsample", m: count(arg)! };
+  if (kind === "superres" && count(arg) !== undefined) return { kind: "superres", factor: count(arg)! };
+  if (kind === "inpaint" && arg.startsWith("rect:")) {
+    const v = arg.slice(5).split(",");
+    if (v.length === 4 && v.every((x) => /^\d{1,9}$/.test(x))) return { kind: "inpaint", hide: v.map(Number) as [number, number, number, number] };
+    throw new UsageError(`--measure inpaint:rect:x,y,w,h takes four whole numbers (the hidden rectangle's corner and size), got "${text}"`);
+  }
+  if (kind === "inpaint" && arg !== "") {
+    const { values } = readGreyPng(readRegularFile(arg, "a PNG mask"), arg);
+    const keep: number[] = [];
+    values.forEach((v, i) => v >= 0.5 && keep.push(i));
+    if (keep.length === 0) throw new InputError(`${shown(arg)}: the mask observes no pixel (white = observed, black = missing)`);
+    return { kind: "inpaint", keep };
+  }
+  if (kind === "matrix" && arg !== "") {
+    const { m, values } = readMatrix(readRegularFile(arg, "a matrix file (.npy or .safetensors)"), shown(arg));
+    return { kind: "matrix", m, values: Array.from(values) };
+  }
+  throw new UsageError(`--measure must be ${MEASURES}; got "${text}"`);
 }
 
 function parseTargets(xStar: unknown, target: unknown): Targets {

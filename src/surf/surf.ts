@@ -13,7 +13,7 @@
 import { InputError } from "../errors.js";
 import type { Network } from "../nn/network.js";
 import { Objective } from "../objective/objective.js";
-import { measurementFromSpec, observe, type Measurement, type MeasurementSpec } from "../objective/measurement.js";
+import { measurementFromSpec, observe, type Measurement } from "../objective/measurement.js";
 import { createOptimizer, type OptimizerOptions } from "../optim/optimizer.js";
 import { Rng, type Seed } from "../random/rng.js";
 import { descend, SUCCESS_RADIUS, type DescentOptions, type PathStep, type TrialState } from "./descent.js";
@@ -33,8 +33,18 @@ export type Targets =
   | { kind: "latent"; xStar: number[][] }
   | { kind: "signal"; y: number[][] };
 
-/** The measurement: A = I or the papers' Gaussian A with m rows (one matrix for the run, from its seed). */
-export type MeasurementChoice = { kind: "identity" } | { kind: "gaussian"; m: number };
+/** The measurement A (one for the run; a Gaussian A or a subsample drawn from its seed). */
+export type MeasurementChoice =
+  | { kind: "identity" }
+  | { kind: "gaussian"; m: number }
+  /** Inpainting: observe the listed pixels, or every pixel outside the rectangle hide = [x, y, width, height]. */
+  | { kind: "inpaint"; keep?: number[]; hide?: [number, number, number, number] }
+  /** Super-resolution: average pooling by `factor` of the (channels ×) height × width image G outputs. */
+  | { kind: "superres"; factor: number }
+  /** m of the n pixels, chosen from the run's seed. */
+  | { kind: "subsample"; m: number }
+  /** Any m × n matrix, row-major. */
+  | { kind: "matrix"; m: number; values: number[] };
 
 export type Method =
   | { kind: "surf"; schedule: Schedule }
@@ -104,7 +114,7 @@ export function run(sequence: NetworkSequence, method: Method, indices: readonly
   const T = sequence.length - 1;
   const final = sequence.load(T);
   try {
-    const A = measurementOf(final, options);
+    const A = measurementFor(final, options);
     try {
       const trials = indices.map((i) => makeTrial(final, A, i, options));
       let paths: TrialResult["path"][] = trials.map(() => []);
@@ -155,15 +165,63 @@ function validate(sequence: NetworkSequence, indices: readonly number[], options
   for (const i of indices) if (!(Number.isSafeInteger(i) && i >= 0)) throw new InputError(`surf: trial indices must be integers ≥ 0, got ${i}`);
 }
 
-function measurementOf(final: Network, options: RunOptions): Measurement {
-  const n = final.outputSize, choice = options.measurement;
-  let spec: MeasurementSpec;
-  if (choice.kind === "identity") spec = { kind: "identity", n };
-  else {
-    if (!(Number.isSafeInteger(choice.m) && choice.m >= 1)) throw new InputError(`--measure gaussian:M needs a positive integer M, got ${choice.m}`);
-    spec = { kind: "gaussian", m: choice.m, n, seed: `${options.seed}/measurement` };
+/**
+ * The run's measurement operator for generator `final` (its output size n, and its image shape for inpainting
+ * and super-resolution), from the run's choice; the caller frees it.
+ *
+ * @example
+ * measurementFor(net, { ...options, measurement: { kind: "superres", factor: 2 } }).m;   // n / 4
+ */
+export function measurementFor(final: Network, options: Pick<RunOptions, "measurement" | "seed">): Measurement {
+  const n = final.outputSize, choice = options.measurement, seed = `${options.seed}/measurement`;
+  switch (choice.kind) {
+    case "identity":
+      return measurementFromSpec(final.kernels, final.dtype, { kind: "identity", n });
+    case "gaussian":
+      if (!(Number.isSafeInteger(choice.m) && choice.m >= 1)) throw new InputError(`--measure gaussian:M needs a positive integer M, got ${choice.m}`);
+      return measurementFromSpec(final.kernels, final.dtype, { kind: "gaussian", m: choice.m, n, seed });
+    case "inpaint":
+      return measurementFromSpec(final.kernels, final.dtype, { kind: "inpaint", n, keep: choice.keep ?? outsideRectangle(imageShape(final), choice.hide!) });
+    case "superres":
+      return measurementFromSpec(final.kernels, final.dtype, { kind: "superres", shape: imageShape(final), factor: choice.factor });
+    case "subsample":
+      return measurementFromSpec(final.kernels, final.dtype, { kind: "inpaint", n, keep: subsample(n, choice.m, seed) });
+    case "matrix":
+      if (choice.values.length !== choice.m * n) throw new InputError(`--measure matrix: ${choice.m} rows of ${choice.values.length / choice.m} values, the network outputs n = ${n} (the matrix must be m × ${n})`);
+      return measurementFromSpec(final.kernels, final.dtype, { kind: "dense", m: choice.m, n }, choice.values);
   }
-  return measurementFromSpec(final.kernels, final.dtype, spec);
+}
+
+/** The image G outputs as channels × height × width: its 3-D output shape, or a square of n values (1 × √n × √n). */
+function imageShape(final: Network): [number, number, number] {
+  const shape = final.outputShape;
+  if (shape.length === 3) return [shape[0], shape[1], shape[2]];
+  const side = Math.round(Math.sqrt(final.outputSize));
+  if (shape.length === 1 && side * side === final.outputSize) return [1, side, side];
+  throw new InputError(`the measurement needs an image: the network outputs shape [${shape}], neither channels × height × width nor a square`);
+}
+
+/** The pixels (every channel) outside the rectangle [x, x + w) × [y, y + h) of a c × H × W image. */
+function outsideRectangle([c, H, W]: [number, number, number], [x, y, w, h]: [number, number, number, number]): number[] {
+  if (![x, y, w, h].every((v) => Number.isSafeInteger(v) && v >= 0) || w < 1 || h < 1 || x + w > W || y + h > H) {
+    throw new InputError(`--measure inpaint:rect:${x},${y},${w},${h}: the rectangle must lie inside the ${W}×${H} image`);
+  }
+  const keep: number[] = [];
+  for (let ch = 0; ch < c; ch++) {
+    for (let r = 0; r < H; r++) for (let col = 0; col < W; col++) if (!(col >= x && col < x + w && r >= y && r < y + h)) keep.push((ch * H + r) * W + col);
+  }
+  return keep;
+}
+
+/** m of n pixel indices, in increasing order, from a Fisher–Yates shuffle drawn from the seed. */
+function subsample(n: number, m: number, seed: string): number[] {
+  if (!(Number.isSafeInteger(m) && m >= 1 && m <= n)) throw new InputError(`--measure subsample:M needs 1 ≤ M ≤ n = ${n}, got ${m}`);
+  const order = Array.from({ length: n }, (_, i) => i), rng = Rng.derive(seed, "subsample");
+  for (let i = n - 1; i > 0; i--) {
+    const j = rng.int(i + 1);
+    [order[i], order[j]] = [order[j], order[i]];
+  }
+  return order.slice(0, m).sort((a, b) => a - b);
 }
 
 /** Trial i: x* and x_init ~ U[−1, 1]^k from its own stream, its signal y and observation A·y (+ noise). */

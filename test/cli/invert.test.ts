@@ -150,7 +150,7 @@ describe("surf invert", function () {
       [["invert", "--net", zip, "--method", "adam"], /model\.pt: a PyTorch file \(torch\.save zip archive\), not \.safetensors: save the model's state_dict with its architecture as README\.md shows/],
       [["invert", "--net", pickle, "--method", "adam"], /old\.pt: a PyTorch file \(torch\.save pickle\)/],
       [["invert", "--net", seq, "--target", target], /target: has 3 values, the network needs 120/],
-      [["invert", "--net", seq, "--measure", "gaussian:0"], /--measure must be identity or gaussian:M/],
+      [["invert", "--net", seq, "--measure", "gaussian:0"], /--measure must be identity, gaussian:M, inpaint:MASK.png/],
       [["invert", "--net", seq, "--method", "newton"], /--method must be one of/],
       [["invert", "--net", seq, "--trials", "0"], /--trials must be a positive integer/],
       [["invert", "--net", join(dir, "nothing")], /no such file or directory/],
