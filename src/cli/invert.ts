@@ -1,6 +1,7 @@
 /** `surf invert`: surfing and its baselines on a network or checkpoint sequence (issue #8). */
 import { readRegularFile, shown } from "../io.js";
-import { readGreyPng } from "../report/png.js";
+import { readPng } from "../report/png.js";
+import { saveImages } from "./images.js";
 import { readMatrix } from "../objective/matrix-file.js";
 import { nonNegativeFlag, nonNegativeIntFlag, positiveFlag, positiveIntFlag, UsageError, type ParsedArgs } from "./args.js";
 import { progressBar } from "./progress.js";
@@ -9,7 +10,8 @@ import { OPTIMIZER_KINDS, type OptimizerKind } from "../optim/optimizer.js";
 import { defaultWorkers, runParallel } from "../surf/pool.js";
 import { runStored } from "../experiments/cell.js";
 import { ResultStore } from "../store.js";
-import { isDirectory } from "../nn/files.js";
+import { isDirectory, readSpec } from "../nn/files.js";
+import { inferShapes } from "../nn/spec.js";
 import type { SequenceSource } from "../surf/sequence.js";
 import { neuripsTotal, SCHEDULE_KINDS, type Schedule } from "../surf/schedule.js";
 import { summarize } from "../surf/metrics.js";
@@ -29,7 +31,7 @@ export async function run(args: ParsedArgs): Promise<number> {
   if (!(SCHEDULE_KINDS as readonly string[]).includes(scheduleKind)) throw new UsageError(`--schedule must be one of ${SCHEDULE_KINDS.join(", ")}, got "${scheduleKind}"`);
   const start = String(f.start);
   if (start !== "uniform" && start !== "zero") throw new UsageError(`--start must be uniform or zero, got "${start}"`);
-  const targets = parseTargets(f["x-star"], f.target);
+  const targets = parseTargets(f["x-star"], f.target, String(f.net));
   // Given targets: one trial per target; certify has no x_init, so one given target is one trial.
   const given = targets.kind === "latent" ? targets.xStar.length : targets.kind === "signal" ? targets.y.length : 0;
   const trials = positiveIntFlag(f.trials ?? (given > 1 || (given === 1 && method === "certify") ? given : 10), "--trials");
@@ -109,6 +111,7 @@ export async function run(args: ParsedArgs): Promise<number> {
     results = await stage(`regular ${options.optimizer.kind}`, "regular", { kind: "regular" });
   }
   const summary = summarize(results);
+  if (f["save-images"] !== undefined) out.images = saveImages(String(f["save-images"]), source, options, results);
   Object.assign(out, { successRate: summary.successRate, summary, trials: results });
   if (args.json) process.stdout.write(JSON.stringify(out) + "\n");
   else process.stdout.write(describe(method, summary, results, out) + "\n");
@@ -158,7 +161,7 @@ function parseMeasure(text: string): MeasurementChoice {
     throw new UsageError(`--measure inpaint:rect:x,y,w,h takes four whole numbers (the hidden rectangle's corner and size), got "${text}"`);
   }
   if (kind === "inpaint" && arg !== "") {
-    const { values } = readGreyPng(readRegularFile(arg, "a PNG mask"), arg);
+    const { values } = readPng(readRegularFile(arg, "a PNG mask"), arg);
     const keep: number[] = [];
     values.forEach((v, i) => v >= 0.5 && keep.push(i));
     if (keep.length === 0) throw new InputError(`${shown(arg)}: the mask observes no pixel (white = observed, black = missing)`);
@@ -171,7 +174,24 @@ function parseMeasure(text: string): MeasurementChoice {
   throw new UsageError(`--measure must be ${MEASURES}; got "${text}"`);
 }
 
-function parseTargets(xStar: unknown, target: unknown): Targets {
+/**
+ * A PNG image as the target signal y of generator `net`: its size must be the generator's image (no silent
+ * resizing), grey or RGB as the generator's channels, and pixel values mapped to the range of its output
+ * layer — [0, 1] under a Sigmoid (and any other), [−1, 1] under a Tanh.
+ */
+function pngTarget(path: string, net: string): number[] {
+  const spec = readSpec(net), shapes = inferShapes(spec, net), out = shapes[shapes.length - 1];
+  const n = out.reduce((a, b) => a * b, 1), image = out.length === 3 ? out : [1, Math.round(Math.sqrt(n)), Math.round(Math.sqrt(n))];
+  if (image[0] * image[1] * image[2] !== n || (image[0] !== 1 && image[0] !== 3)) {
+    throw new InputError(`${shown(path)}: the generator's output [${out}] is not a grey or RGB image, so a PNG cannot be its target (give the signal as JSON)`);
+  }
+  const { width, height, values } = readPng(readRegularFile(path, "a PNG target"), shown(path), image[0] as 1 | 3);
+  if (width !== image[2] || height !== image[1]) throw new InputError(`${shown(path)}: ${width}×${height} pixels, the generator makes ${image[2]}×${image[1]} images (resize it first: nothing is resized silently)`);
+  const tanh = spec.layers.filter((l) => l.type !== "Flatten" && l.type !== "Unflatten").at(-1)?.type === "Tanh";
+  return Array.from(values, (v) => (tanh ? 2 * v - 1 : v));
+}
+
+function parseTargets(xStar: unknown, target: unknown, net: string): Targets {
   if (xStar !== undefined && target !== undefined) throw new UsageError("give --x-star or --target, not both");
   if (xStar !== undefined) {
     const items = String(xStar).split(",").map((s) => s.trim()), v = items.map(Number);
@@ -179,6 +199,7 @@ function parseTargets(xStar: unknown, target: unknown): Targets {
     if (items.some((s) => s === "") || v.some((x) => !Number.isFinite(x))) throw new UsageError(`--x-star must be numbers separated by commas, got "${xStar}"`);
     return { kind: "latent", xStar: [v] };
   }
+  if (target !== undefined && /\.png$/i.test(String(target))) return { kind: "signal", y: [pngTarget(String(target), net)] };
   if (target !== undefined) {
     const path = String(target);
     const text = readRegularFile(path, "a JSON target").toString("utf8");

@@ -122,6 +122,11 @@ function readBytes(path: string): Uint8Array {
   return readRegularFile(path, "a .safetensors network");
 }
 
+/** The architecture of a network file or of a checkpoint directory, from the headers alone. */
+export function readSpec(path: string): NetworkSpec {
+  return isDirectory(path) ? CheckpointSequence.open(path).spec : readMetadata(readHeader(path).metadata, path).spec;
+}
+
 /** The header of a .safetensors file, reading only its first bytes. */
 function readHeader(path: string): { metadata: ReadonlyMap<string, string> } {
   const size = checkRegularFile(path, "a .safetensors network").size;

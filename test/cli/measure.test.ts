@@ -1,13 +1,13 @@
 // A user's own measurement: every form of --measure, from the CLI's text and files to the operator — the
 // adjoint identity ⟨Ax, r⟩ = ⟨x, Aᵀr⟩ of each, what each observes — and a whole inversion through each.
 import { expect } from "chai";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { expectUsageErrors, surf } from "./cli.test.js";
 import { writeNetwork } from "../../src/nn/files.js";
 import { randomNetwork } from "../../src/nn/ensembles.js";
 import { measurementFor, type MeasurementChoice } from "../../src/surf/surf.js";
-import { greyPng } from "../../src/report/png.js";
+import { greyPng, readPng } from "../../src/report/png.js";
 import { serializeSafetensors } from "../../src/nn/safetensors.js";
 import { Rng } from "../../src/random/rng.js";
 import { kernels, scratchDirectory } from "../helpers.js";
@@ -88,6 +88,30 @@ describe("surf invert --measure: a user's own measurement", function () {
     }
     const noisy = surf(["invert", "--net", net, "--method", "adam", "--measure", "superres:2", "--noise", "0.01", "--trials", "2", "--workers", "1", "--json"]);
     expect(noisy.code, noisy.stderr).to.equal(0);
+  });
+
+  it("images in and out: a PNG target of the generator's size, and --save-images writes y, the observation, G(x̂) and the error", () => {
+    const g = randomNetwork("surf", [3, 64, 256, 64], "measure"), xStar = [0.3, -0.2, 0.5], y = g.forward([xStar])[0];
+    const scale = Math.max(...y);   // a random network's output is not in [0, 1]: this test's image is y / max
+    const target = join(dir, "target.png"), images = join(dir, "images");
+    writeFileSync(target, greyPng(Array.from(y, (v) => v / scale), 8, 8));
+    const r = surf(["invert", "--net", net, "--method", "adam", "--target", target, "--measure", "inpaint:rect:0,0,4,8", "--trials", "2", "--workers", "1", "--save-images", images, "--json"]);
+    expect(r.code, r.stderr).to.equal(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.trials).to.have.length(2);
+    expect(out.images).to.have.length(2 * 4);
+    // the observation: the left half hidden (black), the right half the target's
+    const observed = readPng(readFileSync(join(images, "trial-0000-observed.png")), "observed").values, given = readPng(readFileSync(target), "target").values;
+    for (let p = 0; p < 64; p++) expect(observed[p], `pixel ${p}`).to.be.closeTo(p % 8 < 4 ? 0 : given[p], 1 / 255 + 1e-9);
+    const reconstruction = readPng(readFileSync(join(images, "trial-0000-reconstruction.png")), "reconstruction").values;
+    expect(reconstruction.length).to.equal(64);
+    g.free();
+    const wrong = join(dir, "wrong.png");
+    writeFileSync(wrong, greyPng(new Array(100).fill(0.5), 10, 10));
+    expectUsageErrors([
+      [["invert", "--net", net, "--method", "adam", "--target", wrong], /wrong\.png: 10×10 pixels, the generator makes 8×8 images \(resize it first: nothing is resized silently\)/],
+      [["invert", "--net", net, "--method", "adam", "--target", join(dir, "missing.png")], /missing\.png: no such file or directory/],
+    ]);
   });
 
   it("refuses a bad measurement with one line naming it", () => {
