@@ -23,6 +23,7 @@ export { createOptimizer, OPTIMIZER_KINDS, type OptimizerKind, type OptimizerOpt
 // Surfing (Algorithm 3.1) and its baselines, over worker threads / Web Workers; Algorithm 3.2.
 export { run, type Method, type RunOptions, type TrialResult, type Targets, type MeasurementChoice, type NetworkSequence } from "./surf/surf.js";
 export { runParallel, defaultWorkers } from "./surf/pool.js";
+export { invert, type InvertOptions, type InvertResult, type InvertMethod } from "./surf/invert.js";
 export { openSequence, type SequenceSource } from "./surf/sequence.js";
 export { stepBudgets, neuripsTotal, SCHEDULE_KINDS, type Schedule } from "./surf/schedule.js";
 export { summarize, wilson, percentile, type RunSummary } from "./surf/metrics.js";

@@ -13,7 +13,8 @@ import { ResultStore } from "../store.js";
 import { isDirectory, readSpec } from "../nn/files.js";
 import { inferShapes } from "../nn/spec.js";
 import type { SequenceSource } from "../surf/sequence.js";
-import { neuripsTotal, SCHEDULE_KINDS, type Schedule } from "../surf/schedule.js";
+import { SCHEDULE_KINDS } from "../surf/schedule.js";
+import { invert } from "../surf/invert.js";
 import { summarize } from "../surf/metrics.js";
 import type { MeasurementChoice, Method, RunOptions, Targets, TrialResult } from "../surf/surf.js";
 
@@ -85,30 +86,28 @@ export async function run(args: ParsedArgs): Promise<number> {
       // the certificate of the one target: {"xGlobal", "fGlobal", "regions"}
       Object.assign(out, { xGlobal: results[0].xHat, fGlobal: results[0].f, regions: results[0].certificate!.regions });
     }
-  } else if (method === "surf" || method === "restarts") {
-    let schedule: Schedule = { kind: "converge" };
-    if (scheduleKind === "neurips") {
-      let total: number, capped: number | null = null;
-      if (f.budget !== undefined) total = nonNegativeIntFlag(f.budget, "--budget");
-      else {
-        // the paper's rule: the 75th percentile of regular Adam's steps to convergence on θ_T
-        const regular = await stage("regular adam (for the budget)", "regular-adam", { kind: "regular" }, { ...options, optimizer: { ...options.optimizer, kind: "adam" } });
-        ({ total, capped } = neuripsTotal(regular));
-        out.regular = summarize(regular);
-      }
-      schedule = { kind: "neurips", total };
-      out.budget = { total, capped, maxSteps: options.maxSteps };
-    }
-    out.schedule = schedule.kind;
-    results = await stage("surfing", "surf", { kind: "surf", schedule });
-    if (method === "restarts") {
-      out.surf = summarize(results);
-      const budgets = Object.fromEntries(results.map((r) => [r.index, r.steps]));
-      results = await stage(`best of ${restarts} restarts`, `restarts-${restarts}`, { kind: "restarts", restarts, budgets });
-      out.restarts = restarts;
-    }
   } else {
-    results = await stage(`regular ${options.optimizer.kind}`, "regular", { kind: "regular" });
+    // surfing, regular descent and restarts: the library's one call, a progress bar per stage
+    let bar: ReturnType<typeof progressBar> | undefined, label = "";
+    const result = await invert({
+      net: path, method, trials, seed: args.seed, workers, restarts, optimizer,
+      lr: options.optimizer.lr, schedule: scheduleKind as "neurips" | "converge", budget: f.budget === undefined ? undefined : nonNegativeIntFlag(f.budget, "--budget"),
+      measure: options.measurement, noise: options.noise, maxSteps: options.maxSteps, start: start as "uniform" | "zero", batch: options.batch, signFlip: options.signFlip,
+      interpolate: source.kind === "interpolate" ? source.networks - 1 : undefined,
+      ...(targets.kind === "latent" ? { xStar: targets.xStar } : targets.kind === "signal" ? { target: targets.y } : {}),
+      onProgress: (stageLabel, fraction) => {
+        if (stageLabel !== label) {
+          bar?.done();
+          bar = progressBar(stageLabel);
+          label = stageLabel;
+        }
+        bar!.fraction(fraction);
+      },
+      runStage: store ? (name, src, m, n, opts, w) => runStored(store, "invert", name, src, m, n, opts, { workers: w, chunk: Math.max(w, Math.ceil(n / 10)) }) : undefined,
+    }).finally(() => bar?.done());
+    const { results: all, summary: _s, successRate: _r, method: _m, seed: _seed, workers: _workers, ...rest } = result;
+    Object.assign(out, rest);
+    results = all;
   }
   const summary = summarize(results);
   if (f["save-images"] !== undefined) out.images = saveImages(String(f["save-images"]), source, options, results);

@@ -60,14 +60,26 @@ function spawn(job: Job): PoolWorker {
 /** Run `method` on `indices` with `workers` threads (1: in this thread); results in the order of `indices`. */
 export async function runParallel(source: SequenceSource, method: Method, indices: readonly number[], options: RunOptions, workers: number): Promise<TrialResult[]> {
   if (!(Number.isSafeInteger(workers) && workers >= 1)) throw new InputError(`--workers must be a positive integer, got ${workers}`);
-  const { onProgress, ...plain } = options;
+  const { onProgress, signal, ...plain } = options;
+  signal?.throwIfAborted();
   const count = Math.min(workers, indices.length);
   if (count <= 1) return run(openSequence(source), method, [...indices], options, solveExact);
   if (options.onPoint) throw new InputError("onPoint: a callback cannot reach worker threads (run with one worker)");
   const slices = Array.from({ length: count }, (_, w) => indices.slice(Math.floor((w * indices.length) / count), Math.floor(((w + 1) * indices.length) / count)));
   const fractions = new Array<number>(count).fill(0);
-  const parts = await Promise.all(slices.map((slice, w) => new Promise<TrialResult[]>((resolve, reject) => {
+  const running: PoolWorker[] = [];
+  let onAbort: (() => void) | undefined;
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => {
+      for (const w of running) w.terminate();
+      reject(signal!.reason);
+    };
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+  aborted.catch(() => {});   // observed by the race below when it happens
+  const all = Promise.all(slices.map((slice, w) => new Promise<TrialResult[]>((resolve, reject) => {
     const worker = spawn({ source, method, indices: slice, options: plain });
+    running.push(worker);
     worker.listen((msg) => {
       if (msg.kind === "progress") {
         fractions[w] = msg.fraction;
@@ -81,5 +93,10 @@ export async function runParallel(source: SequenceSource, method: Method, indice
       }
     }, reject);
   })));
-  return parts.flat();
+  all.catch(() => {});   // after an abort the terminated workers may still report an error: nobody awaits it
+  try {
+    return (await Promise.race([all, aborted])).flat();
+  } finally {
+    if (onAbort) signal?.removeEventListener("abort", onAbort);
+  }
 }

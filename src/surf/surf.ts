@@ -69,6 +69,8 @@ export interface RunOptions {
   signFlip?: boolean;
   /** Progress, a fraction in [0, 1]: networks done (surfing) or trials finished, after every step. */
   onProgress?: (fraction: number) => void;
+  /** Cancels the run: checked after every step (and the pool stops its workers); the run rejects with its reason. */
+  signal?: AbortSignal;
   /**
    * Every point a trial's descent visits, in order: the start on each network, then one per step; `t` is the
    * network (T for the baselines). For drawing paths; in this thread only (runParallel refuses it with workers).
@@ -119,7 +121,10 @@ export function run(sequence: NetworkSequence, method: Method, indices: readonly
       const trials = indices.map((i) => makeTrial(final, A, i, options));
       let paths: TrialResult["path"][] = trials.map(() => []);
       const certificates: ExactOutcome["certificate"][] = [];
-      const report = (share: number) => options.onProgress?.(share);
+      const report = (share: number) => {
+        options.signal?.throwIfAborted();
+        options.onProgress?.(share);
+      };
       if (method.kind === "certify" || method.kind === "surf-projected") {
         if (!solveExact) throw new InputError(`surf: ${method.kind} is solved by src/surf/exact.ts: run it through runParallel, or pass solveExact`);
         paths = trials.map((tr, i) => {

@@ -18,7 +18,7 @@ describe("worker pool in headless Chromium", function () {
   this.timeout(120000);
   const chromium = browserSuite({ serve: true });
 
-  it("surfs 5 trials on 2 Web Workers, identical to one thread and to Node", async () => {
+  it("surfs 5 trials on 2 Web Workers, identical to one thread and to Node, also through invert(), which an AbortSignal cancels", async () => {
     const page = await openPage(chromium.browser, chromium.origin);
     const result = await page.evaluate(async ({ options, method, arch, indices }) => {
       const lib = await import("/dist/browser/surfing.js" as string);
@@ -40,7 +40,11 @@ describe("worker pool in headless Chromium", function () {
       } catch (e) {
         pathError = (e as Error).message;
       }
-      return { spawned: workers, pooled: JSON.stringify(pooled), single: JSON.stringify(single), steps: single[0].steps, workers: lib.defaultWorkers(), pathError };
+      // the one call, from bytes on two Web Workers, and cancelled by an aborted signal
+      const inverted = await lib.invert({ net: files, trials: indices.length, seed: options.seed, workers: 2, schedule: "converge", maxSteps: options.maxSteps, batch: options.batch });
+      const stopped = await lib.invert({ net: files, trials: 2, signal: AbortSignal.abort(new Error("stopped")) }).then(() => "ran", (e: Error) => e.message);
+      return { spawned: workers, pooled: JSON.stringify(pooled), single: JSON.stringify(single), steps: single[0].steps, workers: lib.defaultWorkers(), pathError,
+        inverted: JSON.stringify(inverted.results), stopped };
     }, { options: OPTIONS, method: METHOD, arch: ARCH, indices: INDICES });
     const files = [0, 1, 2].map((t) => networkToSafetensors(randomNetwork("surf", ARCH, `browser-${t}`), 40 * t));
     const node = JSON.stringify(run(openSequence({ kind: "bytes", files }), METHOD, INDICES, OPTIONS));
@@ -51,6 +55,8 @@ describe("worker pool in headless Chromium", function () {
     expect(result.single).to.equal(node);
     expect(result.workers).to.be.at.least(1);
     expect(result.pathError).to.match(/no file system here; pass the networks' bytes/);
+    expect(result.inverted).to.equal(node);
+    expect(result.stopped).to.equal("stopped");
     await page.close();
   });
 });
