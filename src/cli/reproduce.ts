@@ -94,7 +94,13 @@ export async function demo(args: ParsedArgs): Promise<number> {
     process.stdout.write(JSON.stringify({ report, table }) + "\n");
   } else {
     const widths = table[0].map((_, j) => Math.max(...table.map((r) => r[j].length)));
-    process.stdout.write(table.map((r) => r.map((c, j) => c.padEnd(widths[j])).join("  ")).join("\n") + `\n\nreport: ${report}\n`);
+    const legend = [
+      "",
+      "Success: ‖x̂ − x*‖ < 0.01. Each cell: success rate in % [95 % Wilson interval] (trials).",
+      "Regular Adam runs on θ_T alone; surfing over θ_0 … θ_T (Algorithm 3.1) under the NeurIPS budget;",
+      "regular at surfing's steps and best of 2 share each target's surfing step count (equal compute).",
+    ];
+    process.stdout.write(table.map((r) => r.map((c, j) => c.padEnd(widths[j])).join("  ")).join("\n") + "\n" + legend.join("\n") + `\n\nreport: ${report}\n`);
   }
   return 0;
 }

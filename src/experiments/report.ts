@@ -234,17 +234,33 @@ function formatP(p: number): string {
   return p < 1e-4 ? p.toExponential(1) : p.toFixed(4);
 }
 
-/** Figures 2 and 5: histograms of log10 ‖x̂_T − x*‖, regular Adam and surfing, per model and k. */
+/**
+ * Figures 2 and 5: histograms of log10 ‖x̂_T − x*‖, regular Adam and surfing, per model and k — all on one x
+ * axis (the range of every histogram shown) and, within a cell, one count axis, so bars compare across them.
+ */
 export function distanceFigures(cells: readonly CellOutcome<PlanLike>[], models: readonly string[]): Figure[] {
-  return cells.filter((c) => models.includes(c.model)).flatMap((c) => (["regular", "surf"] as Stage[]).flatMap((s) => {
-    const r = c.stages.get(s);
-    if (!r) return [];
-    const values = r.results.map((t) => Math.log10(Math.max(t.distToXStar ?? NaN, 1e-8)));
-    return [{
-      svg: histogram({ title: `${cellName(c.plan.cell.id)}: ${s === "surf" ? "surfing" : "regular Adam"}`, x: { label: "log10 ‖x̂ − x*‖" }, values, bins: 24, references: [{ label: "success: 0.01", x: -2 }] }),
-      caption: `${r.results.length} trials; left of the line: success.`,
-    }];
-  }));
+  const BINS = 24, stages: Stage[] = ["regular", "surf"];
+  const shown = cells.filter((c) => models.includes(c.model));
+  const values = (c: CellOutcome<PlanLike>, s: Stage) => (c.stages.get(s)?.results ?? []).map((t) => Math.log10(Math.max(t.distToXStar ?? NaN, 1e-8)));
+  const all = shown.flatMap((c) => stages.flatMap((s) => values(c, s))).filter(Number.isFinite);
+  if (all.length === 0) return [];
+  const lo = Math.floor(Math.min(...all, -2)), hi = Math.ceil(Math.max(...all, -2));
+  const binOf = (v: number) => Math.min(BINS - 1, Math.max(0, Math.floor(((v - lo) / (hi - lo || 1)) * BINS)));
+  return shown.flatMap((c) => {
+    const tallest = Math.max(...stages.map((s) => {
+      const counts = new Array<number>(BINS).fill(0);
+      for (const v of values(c, s)) if (Number.isFinite(v)) counts[binOf(v)]++;
+      return Math.max(...counts);
+    }));
+    return stages.flatMap((s) => {
+      const r = c.stages.get(s);
+      if (!r) return [];
+      return [{
+        svg: histogram({ title: `${cellName(c.plan.cell.id)}: ${s === "surf" ? "surfing" : "regular Adam"}`, x: { label: "log10 ‖x̂ − x*‖", min: lo, max: hi }, values: values(c, s), bins: BINS, yMax: tallest, references: [{ label: "success: 0.01", x: -2 }] }),
+        caption: `${r.results.length} trials; left of the line: success. Every histogram here shares this x axis, and regular Adam's and surfing's of one cell their count axis.`,
+      }];
+    });
+  });
 }
 
 /** Figure 3: the recovery rate against m, regular Adam and surfing, with 95 % intervals in the table. */

@@ -51,6 +51,8 @@ export interface Histogram {
   readonly values: readonly number[];
   readonly bins?: number;
   readonly yLabel?: string;
+  /** The count axis' top: the same for histograms shown side by side (default the tallest bin). */
+  readonly yMax?: number;
   readonly references?: readonly ReferenceLine[];
   readonly width?: number;
   readonly height?: number;
@@ -123,7 +125,7 @@ export function histogram(p: Histogram): string {
     const b = Math.min(bins - 1, Math.max(0, Math.floor(((sx.t(v) - lo) / (hi - lo || 1)) * bins)));
     counts[b]++;
   }
-  const sy = new Scale({ label: p.yLabel ?? "count", min: 0 }, [0, Math.max(1, extent(counts)[1])], frame.bottom, frame.top);
+  const sy = new Scale({ label: p.yLabel ?? "count", min: 0 }, [0, Math.max(1, p.yMax ?? 0, extent(counts)[1])], frame.bottom, frame.top);
   const out = [frame.open(), frame.axes(sx, sy, p.x.label, p.yLabel ?? "count")];
   counts.forEach((c, b) => {
     const x0 = frame.left + ((frame.right - frame.left) * b) / bins, x1 = frame.left + ((frame.right - frame.left) * (b + 1)) / bins;
