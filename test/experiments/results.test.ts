@@ -61,4 +61,25 @@ describe("docs/results: every committed summary is recomputed from its results f
       expect(row![9].startsWith(winner), `${row![0]}: "${row![9]}" vs the test's ${winner}`).to.equal(true);
     }
   });
+
+  it("docs/results/README.md: the paper-scale cells — every rate, FID and winner is summary.json's", () => {
+    const doc = readFileSync(join(RESULTS, "README.md"), "utf8");
+    const block = /<!-- table1-paper-scale: cells -->\n([\s\S]*?)\n<!-- \/table1-paper-scale: cells -->/.exec(doc);
+    expect(block, "the table's markers").to.not.equal(null);
+    const rows = block![1].split("\n").slice(2).map((l) => l.split("|").slice(1, -1).map((c) => c.trim()));
+    const summary = JSON.parse(readFileSync(join(RESULTS, "table1-paper-scale", "summary.json"), "utf8")) as {
+      cells: { id: string; settings: { width: number; criticWidth: number; trials: number }; generator: { fid?: number } | null; comparison?: { winner: string };
+        stages: Record<string, { trials: number; successRate: number; successInterval: [number, number] }> }[];
+    };
+    expect(rows.map((r) => r[0])).to.deep.equal(summary.cells.map((c) => `\`${c.id}\``));
+    const rate = (x: { trials: number; successRate: number; successInterval: [number, number] } | undefined) =>
+      x ? `${(100 * x.successRate).toFixed(1)} [${(100 * x.successInterval[0]).toFixed(1)}, ${(100 * x.successInterval[1]).toFixed(1)}] (${x.trials})` : "—";
+    summary.cells.forEach((c, i) => {
+      const full = c.stages["restarts-4"]?.trials === c.settings.trials;
+      expect(rows[i].slice(1, 8), c.id).to.deep.equal([
+        `${c.settings.width} (${c.settings.criticWidth})`, c.generator?.fid !== undefined ? c.generator.fid.toFixed(1) : "—",
+        rate(c.stages.regular), rate(c.stages.surf), rate(c.stages["restarts-2"]), rate(c.stages["restarts-4"]), full ? c.comparison!.winner : "—",
+      ]);
+    });
+  });
 });
