@@ -6,6 +6,7 @@ import { epilogue, actBackward } from "./epilogue";
 import { axpy, scale, sumsq, rowSumsq, colSums, adam } from "./vector";
 import { exp, sigmoid, tanh, sigmoidBackward, tanhBackward } from "./activation";
 import { im2col, col2im } from "./conv";
+import { channelSums, squaredDeviations, bnPass, BN_NORMALIZE, BN_AFFINE, BN_SCALE, BN_GRADIENT } from "./batchnorm";
 
 export { workspaceBytes, setWorkspace };
 
@@ -74,6 +75,34 @@ export function col2im_f32(c: i32, h: i32, w: i32, kh: i32, kw: i32, stride: i32
 }
 export function col2im_f64(c: i32, h: i32, w: i32, kh: i32, kw: i32, stride: i32, pad: i32, oh: i32, ow: i32, cols: usize, ldc: i32, x: usize): void {
   col2im<f64>(c, h, w, kh, kw, stride, pad, oh, ow, cols, ldc, x);
+}
+
+export function channel_sums_f32(rows: i32, C: i32, P: i32, a: usize, b: usize, sum: usize, sum2: usize): void {
+  channelSums<f32>(rows, C, P, a, b, sum, sum2);
+}
+export function channel_sums_f64(rows: i32, C: i32, P: i32, a: usize, b: usize, sum: usize, sum2: usize): void {
+  channelSums<f64>(rows, C, P, a, b, sum, sum2);
+}
+export function squared_deviations_f32(rows: i32, C: i32, P: i32, x: usize, mean: usize, sq: usize): void {
+  squaredDeviations<f32>(rows, C, P, x, mean, sq);
+}
+export function squared_deviations_f64(rows: i32, C: i32, P: i32, x: usize, mean: usize, sq: usize): void {
+  squaredDeviations<f64>(rows, C, P, x, mean, sq);
+}
+// One specialized copy of the pass per kind (a constant inside it).
+export function bn_pass_f32(kind: i32, rows: i32, C: i32, P: i32, x: usize, in2: usize, out: usize, out2: usize,
+                            c0: usize, c1: usize, c2: usize, t0: usize, t1: usize): void {
+  if (kind == BN_NORMALIZE) bnPass<f32>(BN_NORMALIZE, rows, C, P, x, in2, out, out2, c0, c1, c2, t0, t1);
+  else if (kind == BN_AFFINE) bnPass<f32>(BN_AFFINE, rows, C, P, x, in2, out, out2, c0, c1, c2, t0, t1);
+  else if (kind == BN_SCALE) bnPass<f32>(BN_SCALE, rows, C, P, x, in2, out, out2, c0, c1, c2, t0, t1);
+  else bnPass<f32>(BN_GRADIENT, rows, C, P, x, in2, out, out2, c0, c1, c2, t0, t1);
+}
+export function bn_pass_f64(kind: i32, rows: i32, C: i32, P: i32, x: usize, in2: usize, out: usize, out2: usize,
+                            c0: usize, c1: usize, c2: usize, t0: usize, t1: usize): void {
+  if (kind == BN_NORMALIZE) bnPass<f64>(BN_NORMALIZE, rows, C, P, x, in2, out, out2, c0, c1, c2, t0, t1);
+  else if (kind == BN_AFFINE) bnPass<f64>(BN_AFFINE, rows, C, P, x, in2, out, out2, c0, c1, c2, t0, t1);
+  else if (kind == BN_SCALE) bnPass<f64>(BN_SCALE, rows, C, P, x, in2, out, out2, c0, c1, c2, t0, t1);
+  else bnPass<f64>(BN_GRADIENT, rows, C, P, x, in2, out, out2, c0, c1, c2, t0, t1);
 }
 
 export function adam_f32(n: i32, x: usize, g: usize, m: usize, v: usize,

@@ -11,7 +11,7 @@
  * both dtypes have run, and V8 then runs these loops ~10× slower; typed-array stores stay fast.)
  */
 import type { Heap } from "./heap.js";
-import { Act, BiasAxis, OpB, panelWidth, useSparse, type RawKernels, type UnaryBackwardFn, type UnaryFn } from "./raw.js";
+import { Act, BiasAxis, BnPass, OpB, panelWidth, useSparse, type RawKernels, type UnaryBackwardFn, type UnaryFn } from "./raw.js";
 
 type Floats = Float32Array | Float64Array;
 
@@ -251,6 +251,94 @@ function col2im(
   }
 }
 
+// Batch norm's loops (assembly/batchnorm.ts; its header states the order), over NCHW rows x[s][c][p] at
+// element (s·C + c)·P + p, in float64 arithmetic (float32 values widen exactly; each result is rounded once,
+// by its store). Each loop is a function of its own: V8 optimizes a small hot loop once, where one function
+// of several big loops is deoptimized again and again.
+
+/** sum[c] = Σ_{s,p} a and, when b ≠ 0, sum2[c] = Σ_{s,p} a·b: each from +0, sample by sample, position by position. */
+function channelSums(X: Floats, sh: number, F64: Float64Array, rows: number, C: number, P: number, a: number, b: number, sum: number, sum2: number): void {
+  const A = a >> sh, B = b >> sh, su = sum >> 3, su2 = sum2 >> 3;
+  F64.fill(0, su, su + C);
+  if (b !== 0) F64.fill(0, su2, su2 + C);
+  for (let s = 0, i = 0; s < rows; s++) {
+    for (let c = 0; c < C; c++) {
+      let t = F64[su + c], t2 = b !== 0 ? F64[su2 + c] : 0;
+      if (b !== 0) {
+        for (let p = 0; p < P; p++, i++) {
+          t += X[A + i];
+          t2 += X[A + i] * X[B + i];
+        }
+      } else {
+        for (let p = 0; p < P; p++, i++) t += X[A + i];
+      }
+      F64[su + c] = t;
+      if (b !== 0) F64[su2 + c] = t2;
+    }
+  }
+}
+
+/** sq[c] = Σ_{s,p} (x − mean_c)². */
+function squaredDeviations(X: Floats, sh: number, F64: Float64Array, rows: number, C: number, P: number, x: number, mean: number, sq: number): void {
+  const xi = x >> sh, me = mean >> 3, q = sq >> 3;
+  F64.fill(0, q, q + C);
+  for (let s = 0, i = 0; s < rows; s++) {
+    for (let c = 0; c < C; c++) {
+      const m = F64[me + c];
+      let t = F64[q + c];
+      for (let p = 0; p < P; p++, i++) t += (X[xi + i] - m) * (X[xi + i] - m);
+      F64[q + c] = t;
+    }
+  }
+}
+
+/** x̂ = (x − mean)·inv (stored, then read back at the stored precision), y = γ·x̂ + β. */
+function bnNormalize(X: Floats, sh: number, F64: Float64Array, rows: number, C: number, P: number, x: number, xhat: number, y: number,
+                     mean: number, inv: number, gamma: number, beta: number): void {
+  const xi = x >> sh, h = xhat >> sh, yi = y >> sh, me = mean >> 3, iv = inv >> 3, g = gamma >> sh, be = beta >> sh;
+  for (let s = 0, i = 0; s < rows; s++) {
+    for (let c = 0; c < C; c++) {
+      const m = F64[me + c], k = F64[iv + c], gc = X[g + c], bc = X[be + c];
+      for (let p = 0; p < P; p++, i++) {
+        X[h + i] = (X[xi + i] - m) * k;
+        X[yi + i] = gc * X[h + i] + bc;
+      }
+    }
+  }
+}
+
+/** y = a_c·x + b_c, or a_c·x when b = 0. */
+function channelAffine(X: Floats, sh: number, F64: Float64Array, rows: number, C: number, P: number, x: number, y: number, a: number, b: number): void {
+  const xi = x >> sh, yi = y >> sh, ai = a >> 3, bi = b >> 3;
+  for (let s = 0, i = 0; s < rows; s++) {
+    for (let c = 0; c < C; c++) {
+      const k = F64[ai + c], d = b !== 0 ? F64[bi + c] : 0;
+      for (let p = 0; p < P; p++, i++) X[yi + i] = b !== 0 ? k * X[xi + i] + d : k * X[xi + i];
+    }
+  }
+}
+
+/** ∂L/∂x = γ·inv/N · (N·g − Σg − x̂·Σ(g·x̂)), N = rows·P. */
+function bnInputGradient(X: Floats, sh: number, F64: Float64Array, rows: number, C: number, P: number, g: number, xhat: number, gx: number,
+                         sumG: number, sumGX: number, inv: number, gamma: number): void {
+  const G = g >> sh, h = xhat >> sh, o = gx >> sh, sg = sumG >> 3, sgx = sumGX >> 3, iv = inv >> 3, ga = gamma >> sh, N = rows * P;
+  for (let s = 0, i = 0; s < rows; s++) {
+    for (let c = 0; c < C; c++) {
+      const k = (X[ga + c] * F64[iv + c]) / N, a = F64[sg + c], b = F64[sgx + c];
+      for (let p = 0; p < P; p++, i++) X[o + i] = k * (N * X[G + i] - a - X[h + i] * b);
+    }
+  }
+}
+
+/** The dispatch of bn_pass (raw.ts, BnPass): the argument roles of assembly/batchnorm.ts's bnPass. */
+function bnPass(X: Floats, sh: number, F64: Float64Array, kind: number, rows: number, C: number, P: number, x: number, in2: number,
+                out: number, out2: number, c0: number, c1: number, c2: number, t0: number, t1: number): void {
+  if (kind === BnPass.Normalize) bnNormalize(X, sh, F64, rows, C, P, x, out, out2, c0, c1, t0, t1);
+  else if (kind === BnPass.Affine) channelAffine(X, sh, F64, rows, C, P, x, out, c0, c1);
+  else if (kind === BnPass.Scale) channelAffine(X, sh, F64, rows, C, P, x, out, c0, 0);
+  else bnInputGradient(X, sh, F64, rows, C, P, x, in2, out, c0, c1, c2, t0);
+}
+
 // exp, sigmoid and tanh in float32: assembly/activation.ts step by step (its header states the order).
 // These run on float32 only, so Math.fround is monomorphic here and rounds each step as fast as a store.
 const fround = Math.fround;
@@ -405,5 +493,11 @@ export function createJsKernels(heap: Heap): RawKernels {
     im2col_f64: (c, h, w, kh, kw, st, pad, oh, ow, x, cols, ldc) => im2col(heap.f64, 3, c, h, w, kh, kw, st, pad, oh, ow, x, cols, ldc),
     col2im_f32: (c, h, w, kh, kw, st, pad, oh, ow, cols, ldc, x) => col2im(heap.f32, 2, c, h, w, kh, kw, st, pad, oh, ow, cols, ldc, x),
     col2im_f64: (c, h, w, kh, kw, st, pad, oh, ow, cols, ldc, x) => col2im(heap.f64, 3, c, h, w, kh, kw, st, pad, oh, ow, cols, ldc, x),
+    channel_sums_f32: (rows, C, P, a, b, sum, sum2) => channelSums(heap.f32, 2, heap.f64, rows, C, P, a, b, sum, sum2),
+    channel_sums_f64: (rows, C, P, a, b, sum, sum2) => channelSums(heap.f64, 3, heap.f64, rows, C, P, a, b, sum, sum2),
+    squared_deviations_f32: (rows, C, P, x, mean, sq) => squaredDeviations(heap.f32, 2, heap.f64, rows, C, P, x, mean, sq),
+    squared_deviations_f64: (rows, C, P, x, mean, sq) => squaredDeviations(heap.f64, 3, heap.f64, rows, C, P, x, mean, sq),
+    bn_pass_f32: (kind, rows, C, P, x, in2, out, out2, c0, c1, c2, t0, t1) => bnPass(heap.f32, 2, heap.f64, kind, rows, C, P, x, in2, out, out2, c0, c1, c2, t0, t1),
+    bn_pass_f64: (kind, rows, C, P, x, in2, out, out2, c0, c1, c2, t0, t1) => bnPass(heap.f64, 3, heap.f64, kind, rows, C, P, x, in2, out, out2, c0, c1, c2, t0, t1),
   };
 }

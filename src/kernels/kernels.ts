@@ -7,7 +7,7 @@
 import type { Heap } from "./heap.js";
 import type { Backend } from "./env.js";
 import { createFloat64Activations, type Float64Activations } from "./js.js";
-import { Act, BiasAxis, OpB, packedBBytes, type RawKernels, type UnaryBackwardFn, type UnaryFn } from "./raw.js";
+import { Act, BiasAxis, BnPass, OpB, packedBBytes, type RawKernels, type UnaryBackwardFn, type UnaryFn } from "./raw.js";
 
 export type DType = "f32" | "f64";
 export const BYTES: Readonly<Record<DType, number>> = { f32: 4, f64: 8 };
@@ -239,6 +239,97 @@ export class Kernels {
     (S === 4 ? this.raw.col2im_f32 : this.raw.col2im_f64)(c, h, w, kh, kw, stride, pad, oh, ow, cols, ldc, x);
   }
 
+  // Batch norm (src/nn/ops/batchnorm.ts) over rows × C × P in NCHW order — x[s][c][p] at element (s·C + c)·P + p,
+  // P positions per channel — in float64 arithmetic; per-channel arrays named f64 are C float64 values, γ and β
+  // are C values of the dtype. Sums add sample by sample, position by position (assembly/batchnorm.ts).
+
+  /** sum[c] = Σ_{s,p} a and, when b ≠ 0, sum2[c] = Σ_{s,p} a·b (both f64, from +0). */
+  channelSums(dtype: DType, rows: number, C: number, P: number, a: number, b: number, sum: number, sum2: number): void {
+    const fn = "channelSums", S = elementBytes(fn, dtype), n = this.channelShape(fn, rows, C, P);
+    const ea = this.range(fn, "a", a, n, S), es = this.range(fn, "sum", sum, C, 8);
+    if (n > 0 && C > 0) disjoint(fn, "sum", sum, es, "a", a, ea);
+    if (b !== 0) {
+      const eb = this.range(fn, "b", b, n, S), es2 = this.range(fn, "sum2", sum2, C, 8);
+      if (C > 0) {
+        disjoint(fn, "sum2", sum2, es2, "sum", sum, es);
+        if (n > 0) {
+          disjoint(fn, "sum", sum, es, "b", b, eb);
+          disjoint(fn, "sum2", sum2, es2, "a", a, ea);
+          disjoint(fn, "sum2", sum2, es2, "b", b, eb);
+        }
+      }
+    }
+    (dtype === "f32" ? this.raw.channel_sums_f32 : this.raw.channel_sums_f64)(rows, C, P, a, b, sum, b !== 0 ? sum2 : 0);
+  }
+
+  /** sq[c] = Σ_{s,p} (x − mean_c)² (mean, sq f64). */
+  squaredDeviations(dtype: DType, rows: number, C: number, P: number, x: number, mean: number, sq: number): void {
+    const fn = "squaredDeviations", S = elementBytes(fn, dtype), n = this.channelShape(fn, rows, C, P);
+    const ex = this.range(fn, "x", x, n, S), em = this.range(fn, "mean", mean, C, 8), eq = this.range(fn, "sq", sq, C, 8);
+    if (C > 0) {
+      disjoint(fn, "sq", sq, eq, "mean", mean, em);
+      if (n > 0) disjoint(fn, "sq", sq, eq, "x", x, ex);
+    }
+    (dtype === "f32" ? this.raw.squared_deviations_f32 : this.raw.squared_deviations_f64)(rows, C, P, x, mean, sq);
+  }
+
+  /** x̂ = (x − mean_c)·inv_c, stored, and y = γ_c·x̂ + β_c from x̂ as stored (mean, inv f64; γ, β of the dtype). */
+  bnNormalize(dtype: DType, rows: number, C: number, P: number, x: number, xhat: number, y: number,
+              mean: number, inv: number, gamma: number, beta: number): void {
+    const fn = "bnNormalize", S = elementBytes(fn, dtype), n = this.channelShape(fn, rows, C, P);
+    const ex = this.range(fn, "x", x, n, S), eh = this.range(fn, "xhat", xhat, n, S), ey = this.range(fn, "y", y, n, S);
+    const em = this.range(fn, "mean", mean, C, 8), ei = this.range(fn, "inv", inv, C, 8);
+    const eg = this.range(fn, "gamma", gamma, C, S), eb = this.range(fn, "beta", beta, C, S);
+    if (n > 0) {
+      disjoint(fn, "y", y, ey, "xhat", xhat, eh);
+      disjoint(fn, "xhat", xhat, eh, "x", x, ex);
+      disjoint(fn, "y", y, ey, "x", x, ex);
+      disjoint(fn, "xhat", xhat, eh, "mean", mean, em);
+      disjoint(fn, "xhat", xhat, eh, "inv", inv, ei);
+      disjoint(fn, "xhat", xhat, eh, "gamma", gamma, eg);
+      disjoint(fn, "xhat", xhat, eh, "beta", beta, eb);
+      disjoint(fn, "y", y, ey, "mean", mean, em);
+      disjoint(fn, "y", y, ey, "inv", inv, ei);
+      disjoint(fn, "y", y, ey, "gamma", gamma, eg);
+      disjoint(fn, "y", y, ey, "beta", beta, eb);
+    }
+    (dtype === "f32" ? this.raw.bn_pass_f32 : this.raw.bn_pass_f64)(BnPass.Normalize, rows, C, P, x, 0, xhat, y, mean, inv, 0, gamma, beta);
+  }
+
+  /** y = a_c·x + b_c, or a_c·x when b = 0 (a, b f64); y may be x. */
+  channelAffine(dtype: DType, rows: number, C: number, P: number, x: number, y: number, a: number, b: number): void {
+    const fn = "channelAffine", S = elementBytes(fn, dtype), n = this.channelShape(fn, rows, C, P);
+    const ex = this.range(fn, "x", x, n, S), ey = this.range(fn, "y", y, n, S), ea = this.range(fn, "a", a, C, 8);
+    const eb = b !== 0 ? this.range(fn, "b", b, C, 8) : 0;
+    if (n > 0) {
+      if (x !== y) disjoint(fn, "y", y, ey, "x", x, ex);
+      disjoint(fn, "y", y, ey, "a", a, ea);
+      if (b !== 0) disjoint(fn, "y", y, ey, "b", b, eb);
+    }
+    (dtype === "f32" ? this.raw.bn_pass_f32 : this.raw.bn_pass_f64)(b !== 0 ? BnPass.Affine : BnPass.Scale, rows, C, P, x, 0, y, 0, a, b, 0, 0, 0);
+  }
+
+  /**
+   * Batch norm's input gradient in training, gx = k_c·(N·g − Σg_c − x̂·Σ(g·x̂)_c) with k_c = γ_c·inv_c / N and
+   * N = rows·P, from the output gradient g and the normalized input x̂ (sumG, sumGX, inv f64; γ of the dtype).
+   */
+  bnInputGradient(dtype: DType, rows: number, C: number, P: number, g: number, xhat: number, gx: number,
+                  sumG: number, sumGX: number, inv: number, gamma: number): void {
+    const fn = "bnInputGradient", S = elementBytes(fn, dtype), n = this.channelShape(fn, rows, C, P);
+    const eo = this.range(fn, "gx", gx, n, S), eg = this.range(fn, "g", g, n, S), eh = this.range(fn, "xhat", xhat, n, S);
+    const es = this.range(fn, "sumG", sumG, C, 8), esx = this.range(fn, "sumGX", sumGX, C, 8);
+    const ei = this.range(fn, "inv", inv, C, 8), ega = this.range(fn, "gamma", gamma, C, S);
+    if (n > 0) {
+      disjoint(fn, "gx", gx, eo, "g", g, eg);
+      disjoint(fn, "gx", gx, eo, "xhat", xhat, eh);
+      disjoint(fn, "gx", gx, eo, "sumG", sumG, es);
+      disjoint(fn, "gx", gx, eo, "sumGX", sumGX, esx);
+      disjoint(fn, "gx", gx, eo, "inv", inv, ei);
+      disjoint(fn, "gx", gx, eo, "gamma", gamma, ega);
+    }
+    (dtype === "f32" ? this.raw.bn_pass_f32 : this.raw.bn_pass_f64)(BnPass.Gradient, rows, C, P, g, xhat, gx, 0, sumG, sumGX, inv, gamma, 0);
+  }
+
   /**
    * Adam step t ≥ 1 (Kingma & Ba 2015, Algorithm 1, arranged as PyTorch does) on n parameters x with
    * gradient g and moment buffers m, v (zero before step 1).
@@ -303,6 +394,16 @@ export class Kernels {
     if (out === "cols" && c > 0) disjoint(fn, "cols", cols, ec, "x", x, ex);
     if (out === "x" && c * h * w > 0) disjoint(fn, "x", x, ex, "cols", cols, ec);
     return S;
+  }
+
+  /** Checks the sizes of rows × C × P batch-norm data; returns its element count. */
+  private channelShape(fn: string, rows: number, C: number, P: number): number {
+    size(fn, "rows", rows);
+    size(fn, "C", C);
+    size(fn, "P", P);
+    const n = rows * C * P;
+    if (n > MAX_I32) throw new RangeError(`${fn}: rows·C·P = ${n} exceeds 2³¹ − 1 elements`);
+    return n;
   }
 
   /** Checks a rows×cols matrix at ptr with leading dimension ld; returns its end (exclusive byte). */

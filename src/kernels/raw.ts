@@ -38,6 +38,12 @@ export interface RawKernels {
   im2col_f64: Im2colFn;
   col2im_f32: Col2imFn;
   col2im_f64: Col2imFn;
+  channel_sums_f32: ChannelSumsFn;
+  channel_sums_f64: ChannelSumsFn;
+  squared_deviations_f32: SquaredDeviationsFn;
+  squared_deviations_f64: SquaredDeviationsFn;
+  bn_pass_f32: BnPassFn;
+  bn_pass_f64: BnPassFn;
 }
 
 export type GemmFn = (
@@ -72,6 +78,17 @@ export type Col2imFn = (
   c: number, h: number, w: number, kh: number, kw: number, stride: number, pad: number, oh: number, ow: number,
   cols: number, ldc: number, x: number,
 ) => void;
+
+export type ChannelSumsFn = (rows: number, C: number, P: number, a: number, b: number, sum: number, sum2: number) => void;
+export type SquaredDeviationsFn = (rows: number, C: number, P: number, x: number, mean: number, sq: number) => void;
+export type BnPassFn = (
+  kind: number, rows: number, C: number, P: number, x: number, in2: number, out: number, out2: number,
+  c0: number, c1: number, c2: number, t0: number, t1: number,
+) => void;
+
+/** The elementwise passes of batch norm (bn_pass_*), codes of assembly/batchnorm.ts. */
+export const BnPass = { Normalize: 0, Affine: 1, Scale: 2, Gradient: 3 } as const;
+export type BnPass = (typeof BnPass)[keyof typeof BnPass];
 
 /** How gemm reads B: op(B) = B, Bᵀ, or prepacked by pack_b (codes of assembly/gemm.ts). */
 export const OpB = { N: 0, T: 1, Packed: 2 } as const;
