@@ -1,7 +1,7 @@
 // The surfing WebAssembly module: every kernel in f32 and f64. Pointers are byte offsets into this
 // module's memory, which the host (src/kernels/heap.ts) owns and allocates; nothing here allocates.
 
-import { gemm, packB, workspaceBytes, setWorkspace } from "./gemm";
+import { gemm, packB, countZeros, workspaceBytes, setWorkspace, SPARSE_AUTO } from "./gemm";
 import { epilogue, actBackward } from "./epilogue";
 import { axpy, scale, sumsq, rowSumsq, colSums, adam } from "./vector";
 import { exp, sigmoid, tanh, sigmoidBackward, tanhBackward } from "./activation";
@@ -18,7 +18,7 @@ export function heapBase(): usize {
 export function gemm_f32(transA: i32, opB: i32, m: i32, n: i32, k: i32, alpha: f32, a: usize, lda: i32,
                          b: usize, ldb: i32, beta: f32, c: usize, ldc: i32,
                          bias: usize, biasAxis: i32, act: i32, slope: f32, mask: usize): void {
-  gemm<f32>(transA != 0, opB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, bias, biasAxis, act, slope, mask);
+  gemm<f32>(transA != 0, opB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, bias, biasAxis, act, slope, mask, n, SPARSE_AUTO);
 }
 export function pack_b_f32(transB: i32, k: i32, n: i32, b: usize, ldb: i32, dst: usize): void {
   packB<f32>(transB != 0, k, n, b, ldb, dst);
@@ -26,8 +26,22 @@ export function pack_b_f32(transB: i32, k: i32, n: i32, b: usize, ldb: i32, dst:
 export function gemm_f64(transA: i32, opB: i32, m: i32, n: i32, k: i32, alpha: f64, a: usize, lda: i32,
                          b: usize, ldb: i32, beta: f64, c: usize, ldc: i32,
                          bias: usize, biasAxis: i32, act: i32, slope: f64, mask: usize): void {
-  gemm<f64>(transA != 0, opB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, bias, biasAxis, act, slope, mask);
+  gemm<f64>(transA != 0, opB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, bias, biasAxis, act, slope, mask, n, SPARSE_AUTO);
 }
+// A part of a product split between threads: gemm with the mask's row stride and the sparse decision given.
+export function gemm_part_f32(transA: i32, opB: i32, m: i32, n: i32, k: i32, alpha: f32, a: usize, lda: i32,
+                              b: usize, ldb: i32, beta: f32, c: usize, ldc: i32,
+                              bias: usize, biasAxis: i32, act: i32, slope: f32, mask: usize, ldm: i32, sparse: i32): void {
+  gemm<f32>(transA != 0, opB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, bias, biasAxis, act, slope, mask, ldm, sparse);
+}
+export function gemm_part_f64(transA: i32, opB: i32, m: i32, n: i32, k: i32, alpha: f64, a: usize, lda: i32,
+                              b: usize, ldb: i32, beta: f64, c: usize, ldc: i32,
+                              bias: usize, biasAxis: i32, act: i32, slope: f64, mask: usize, ldm: i32, sparse: i32): void {
+  gemm<f64>(transA != 0, opB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, bias, biasAxis, act, slope, mask, ldm, sparse);
+}
+/** Entries ±0 of the rows×cols matrix at x (leading dimension ld): what gemm's sparse rule counts. */
+export function count_zeros_f32(rows: i32, cols: i32, x: usize, ld: i32): f64 { return <f64>countZeros<f32>(x, ld, rows, cols); }
+export function count_zeros_f64(rows: i32, cols: i32, x: usize, ld: i32): f64 { return <f64>countZeros<f64>(x, ld, rows, cols); }
 export function pack_b_f64(transB: i32, k: i32, n: i32, b: usize, ldb: i32, dst: usize): void {
   packB<f64>(transB != 0, k, n, b, ldb, dst);
 }

@@ -44,6 +44,7 @@ async function library(root: string) {
   const at = <T>(path: string): Promise<T> => import(pathToFileURL(join(root, "dist", path)).href) as Promise<T>;
   return {
     ...(await at<typeof import("../src/data/fashion-mnist.js")>("src/data/fashion-mnist.js")),
+    ...(await at<typeof import("../src/kernels/index.js")>("src/kernels/index.js")),
     ...(await at<typeof import("../src/nn/architectures.js")>("src/nn/architectures.js")),
     ...(await at<typeof import("../src/nn/network.js")>("src/nn/network.js")),
     ...(await at<typeof import("../src/objective/measurement.js")>("src/objective/measurement.js")),
@@ -83,12 +84,13 @@ function weightsFile(dir: string, name: string, nets: { params: { values: ArrayL
 
 let images: ReturnType<Library["loadFashionMnist"]>["train"] | undefined;
 
-function buildTask(lib: Library, spec: TaskSpec, dir: string): Task {
+async function buildTask(lib: Library, spec: TaskSpec, dir: string): Promise<Task> {
   if (spec.kind === "train") {
     images ??= lib.loadFashionMnist({ log: (m) => process.stderr.write(`${m}\n`) }).train;
-    const workers = spec.workers > 1 ? { workers: spec.workers } : {};
-    const config = lib.makeConfig({ model: "gan", width: spec.width, latent: LATENT, batch: TRAIN_BATCH, seed: "bench-step", ...workers });
-    const proc = lib.createProcedure(config, images);
+    const config = lib.makeConfig({ model: "gan", width: spec.width, latent: LATENT, batch: TRAIN_BATCH, seed: "bench-step" });
+    // `surf train --workers N`: kernels on N threads (the same results)
+    const K = spec.workers > 1 ? await lib.createKernels("wasm", { threads: spec.workers }) : undefined;
+    const proc = lib.createProcedure(config, images, K);
     const hyper = lib.HYPERPARAMETERS.gan.optimizer;
     let step = 0;
     return {
@@ -97,7 +99,10 @@ function buildTask(lib: Library, spec: TaskSpec, dir: string): Task {
         kind: "train", generator: lib.generatorSpec(config), partner: lib.partnerSpec(config), weights: weightsFile(dir, `train-${spec.width}`, [proc.generator, proc.partner]),
         batch: config.batch, latent: config.latent, lr: hyper.lr, beta1: hyper.beta1, beta2: hyper.beta2,
       },
-      free: () => proc.free(),
+      free: () => {
+        proc.free();
+        K?.close();
+      },
     };
   }
   const net = new lib.Network(lib.dcganGenerator(LATENT, spec.width), { seed: "bench-step" });
@@ -165,7 +170,7 @@ async function serve(root: string): Promise<void> {
     if (m.op === "quit") break;
     let reply: unknown;
     if (m.op === "setup") {
-      tasks.set(m.id, buildTask(lib, m.spec, dir));
+      tasks.set(m.id, await buildTask(lib, m.spec, dir));
       reply = { ok: true };
     } else {
       reply = await time(tasks.get(m.id)!.step, m.iterations, m.warmup);
@@ -204,7 +209,8 @@ async function main(): Promise<void> {
     }
   }
   const label = (s: TaskSpec) => `${s.kind} ×${s.width}`;
-  const ours = new Map<TaskSpec, Task>(specs.map((s) => [s, buildTask(lib, s, dir)]));
+  const ours = new Map<TaskSpec, Task>();
+  for (const s of specs) ours.set(s, await buildTask(lib, s, dir));
   const runners: Runner[] = [...new Set(specs.map((s) => s.workers))].map((w) => ({
     name: w === 1 ? "ours" : `ours, ${w} workers`,
     setup: async () => {},

@@ -11,7 +11,7 @@
  * both dtypes have run, and V8 then runs these loops ~10× slower; typed-array stores stay fast.)
  */
 import type { Heap } from "./heap.js";
-import { Act, BiasAxis, BnPass, OpB, panelWidth, useSparse, type RawKernels, type UnaryBackwardFn, type UnaryFn } from "./raw.js";
+import { Act, BiasAxis, BnPass, OpB, panelWidth, Sparse, useSparse, type RawKernels, type UnaryBackwardFn, type UnaryFn } from "./raw.js";
 
 type Floats = Float32Array | Float64Array;
 
@@ -28,7 +28,7 @@ function gemm(
   X: Floats, t: Floats, sh: number, U8: Uint8Array,
   transA: number, opB: number, m: number, n: number, k: number, alpha: number,
   a: number, lda: number, b: number, ldb: number, beta: number, c: number, ldc: number,
-  bias: number, biasAxis: number, act: number, slope: number, mask: number,
+  bias: number, biasAxis: number, act: number, slope: number, mask: number, ldm: number, sparseMode: number,
 ): void {
   if (m <= 0 || n <= 0) return;
   t[0] = alpha; alpha = t[0];
@@ -48,7 +48,9 @@ function gemm(
     }
     // The sparse path of assembly/gemm.ts (its header): with β = 0 and op(A) mostly zeros, terms with
     // a_ip = 0 are skipped — the same decision from the same count, so a 0·∞ is left out on both backends.
-    const sparse = beta === 0 && useSparse(m, n, k, () => countZeros(X, A, lda, transA ? k : m, transA ? m : k));
+    const sparse = sparseMode === Sparse.Auto
+      ? beta === 0 && useSparse(m, n, k, () => countZeros(X, A, lda, transA ? k : m, transA ? m : k))
+      : sparseMode === Sparse.Yes;
     const nr = panelWidth(1 << sh);
     for (let p = 0; p < k; p++) {
       for (let j = 0; j < n; j++) {
@@ -76,7 +78,7 @@ function gemm(
       }
     }
   }
-  if (bias !== 0 || act !== Act.None || mask !== 0) epilogue(X, t, sh, U8, m, n, c, ldc, bias, biasAxis, act, slope, mask);
+  if (bias !== 0 || act !== Act.None || mask !== 0) epilogue(X, t, sh, U8, m, n, c, ldc, bias, biasAxis, act, slope, mask, ldm);
 }
 
 /** Entries ±0 of the rows×cols matrix at element X[x] (leading dimension ld): what useSparse decides on. */
@@ -102,7 +104,7 @@ function packB(X: Floats, sh: number, transB: number, k: number, n: number, b: n
 
 function epilogue(
   X: Floats, t: Floats, sh: number, U8: Uint8Array,
-  m: number, n: number, c: number, ldc: number, bias: number, biasAxis: number, act: number, slope: number, mask: number,
+  m: number, n: number, c: number, ldc: number, bias: number, biasAxis: number, act: number, slope: number, mask: number, ldm: number,
 ): void {
   t[0] = slope; slope = t[0];
   const C = c >> sh, Bi = bias >> sh;
@@ -118,7 +120,7 @@ function epilogue(
       if (act === Act.ReLU) X[p] = z > 0 ? z : z !== z ? z : 0;
       else if (act === Act.LeakyReLU) X[p] = z > 0 ? z : z * slope;
       else X[p] = z;
-      if (mask !== 0) U8[mask + i * n + j] = z > 0 ? 1 : 0;
+      if (mask !== 0) U8[mask + i * ldm + j] = z > 0 ? 1 : 0;
     }
   }
 }
@@ -463,13 +465,19 @@ export function createJsKernels(heap: Heap): RawKernels {
   const t32 = new Float32Array(1), t64 = new Float64Array(1);
   return {
     gemm_f32: (tA, tB, m, n, k, al, a, lda, b, ldb, be, c, ldc, bias, ax, act, sl, mask) =>
-      gemm(heap.f32, t32, 2, heap.u8, tA, tB, m, n, k, al, a, lda, b, ldb, be, c, ldc, bias, ax, act, sl, mask),
+      gemm(heap.f32, t32, 2, heap.u8, tA, tB, m, n, k, al, a, lda, b, ldb, be, c, ldc, bias, ax, act, sl, mask, n, Sparse.Auto),
     gemm_f64: (tA, tB, m, n, k, al, a, lda, b, ldb, be, c, ldc, bias, ax, act, sl, mask) =>
-      gemm(heap.f64, t64, 3, heap.u8, tA, tB, m, n, k, al, a, lda, b, ldb, be, c, ldc, bias, ax, act, sl, mask),
+      gemm(heap.f64, t64, 3, heap.u8, tA, tB, m, n, k, al, a, lda, b, ldb, be, c, ldc, bias, ax, act, sl, mask, n, Sparse.Auto),
+    gemm_part_f32: (tA, tB, m, n, k, al, a, lda, b, ldb, be, c, ldc, bias, ax, act, sl, mask, ldm, sp) =>
+      gemm(heap.f32, t32, 2, heap.u8, tA, tB, m, n, k, al, a, lda, b, ldb, be, c, ldc, bias, ax, act, sl, mask, ldm, sp),
+    gemm_part_f64: (tA, tB, m, n, k, al, a, lda, b, ldb, be, c, ldc, bias, ax, act, sl, mask, ldm, sp) =>
+      gemm(heap.f64, t64, 3, heap.u8, tA, tB, m, n, k, al, a, lda, b, ldb, be, c, ldc, bias, ax, act, sl, mask, ldm, sp),
+    count_zeros_f32: (rows, cols, x, ld) => countZeros(heap.f32, x >> 2, ld, rows, cols),
+    count_zeros_f64: (rows, cols, x, ld) => countZeros(heap.f64, x >> 3, ld, rows, cols),
     pack_b_f32: (tB, k, n, b, ldb, dst) => packB(heap.f32, 2, tB, k, n, b, ldb, dst),
     pack_b_f64: (tB, k, n, b, ldb, dst) => packB(heap.f64, 3, tB, k, n, b, ldb, dst),
-    bias_act_f32: (m, n, c, ldc, bias, ax, act, sl, mask) => epilogue(heap.f32, t32, 2, heap.u8, m, n, c, ldc, bias, ax, act, sl, mask),
-    bias_act_f64: (m, n, c, ldc, bias, ax, act, sl, mask) => epilogue(heap.f64, t64, 3, heap.u8, m, n, c, ldc, bias, ax, act, sl, mask),
+    bias_act_f32: (m, n, c, ldc, bias, ax, act, sl, mask) => epilogue(heap.f32, t32, 2, heap.u8, m, n, c, ldc, bias, ax, act, sl, mask, n),
+    bias_act_f64: (m, n, c, ldc, bias, ax, act, sl, mask) => epilogue(heap.f64, t64, 3, heap.u8, m, n, c, ldc, bias, ax, act, sl, mask, n),
     act_backward_f32: (m, n, g, ldg, mask, act, sl) => actBackward(heap.f32, t32, 2, heap.u8, m, n, g, ldg, mask, act, sl),
     act_backward_f64: (m, n, g, ldg, mask, act, sl) => actBackward(heap.f64, t64, 3, heap.u8, m, n, g, ldg, mask, act, sl),
     axpy_f32: (n, al, x, y) => axpy(heap.f32, t32, 2, n, al, x, y),

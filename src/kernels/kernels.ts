@@ -33,6 +33,19 @@ export interface PackedB {
 
 const MAX_I32 = 0x7fffffff;
 
+/**
+ * Threads that share the heap and take parts of a product (team.ts, Node only): `gemm` does the product,
+ * split, and returns true, or returns false for one too small to split. The parts' results are the whole's,
+ * bit for bit.
+ */
+export interface Splitter {
+  readonly threads: number;
+  gemm(f32: boolean, transA: number, opB: number, m: number, n: number, k: number, alpha: number,
+       a: number, lda: number, b: number, ldb: number, beta: number, c: number, ldc: number,
+       bias: number, biasAxis: number, act: number, slope: number, mask: number): boolean;
+  close(): void;
+}
+
 export class Kernels {
   /** exp, sigmoid and tanh in float64: TS on both backends (the WASM module has them in float32 only). */
   private readonly f64: Float64Activations;
@@ -41,8 +54,21 @@ export class Kernels {
     readonly backend: Backend,
     readonly heap: Heap,
     private readonly raw: RawKernels,
+    /** Helper threads for large products (createKernels' `threads`); none by default. */
+    private team?: Splitter,
   ) {
     this.f64 = createFloat64Activations(heap);
+  }
+
+  /** Threads these kernels compute on: 1, or the team's. */
+  get threads(): number {
+    return this.team?.threads ?? 1;
+  }
+
+  /** Stop the helper threads, if any (they never keep a process alive). The kernels stay usable on one thread. */
+  close(): void {
+    this.team?.close();
+    this.team = undefined;
   }
 
   /**
@@ -109,6 +135,8 @@ export class Kernels {
       disjoint(fn, "C", c, ec, "B", b, bEnd);
     }
     this.epilogue(fn, epilogue, m, n, S, c, ec);
+    if (this.team?.gemm(dtype === "f32", +transA, opB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc,
+      epilogue.bias, epilogue.biasAxis, epilogue.act, epilogue.slope, epilogue.mask)) return;
     (dtype === "f32" ? this.raw.gemm_f32 : this.raw.gemm_f64)(+transA, opB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc,
       epilogue.bias, epilogue.biasAxis, epilogue.act, epilogue.slope, epilogue.mask);
   }

@@ -11,6 +11,10 @@
 export interface RawKernels {
   gemm_f32: GemmFn;
   gemm_f64: GemmFn;
+  gemm_part_f32: GemmPartFn;
+  gemm_part_f64: GemmPartFn;
+  count_zeros_f32: CountZerosFn;
+  count_zeros_f64: CountZerosFn;
   pack_b_f32: PackBFn;
   pack_b_f64: PackBFn;
   bias_act_f32: BiasActFn;
@@ -51,6 +55,18 @@ export type GemmFn = (
   a: number, lda: number, b: number, ldb: number, beta: number, c: number, ldc: number,
   bias: number, biasAxis: number, act: number, slope: number, mask: number,
 ) => void;
+/**
+ * gemm with the mask's row stride ldm (n for a whole product) and the sparse decision `sparse` (Sparse:
+ * Auto decides by the rule of useSparse; Yes and No are a decision the caller took for a whole product it
+ * splits into parts, so that every part skips exactly the terms the whole would).
+ */
+export type GemmPartFn = (
+  transA: number, opB: number, m: number, n: number, k: number, alpha: number,
+  a: number, lda: number, b: number, ldb: number, beta: number, c: number, ldc: number,
+  bias: number, biasAxis: number, act: number, slope: number, mask: number, ldm: number, sparse: number,
+) => void;
+/** Entries ±0 of the rows×cols matrix at x (leading dimension ld), as a number. */
+export type CountZerosFn = (rows: number, cols: number, x: number, ld: number) => number;
 export type PackBFn = (transB: number, k: number, n: number, b: number, ldb: number, dst: number) => void;
 export type BiasActFn = (
   m: number, n: number, c: number, ldc: number, bias: number, biasAxis: number, act: number, slope: number, mask: number,
@@ -113,6 +129,10 @@ export function packedBBytes(elementBytes: number, k: number, n: number): number
 export function useSparse(m: number, n: number, k: number, zeros: () => number): boolean {
   return m >= 4 && n >= 128 && zeros() * 5 >= 2 * m * k;
 }
+
+/** gemm_part's sparse argument (assembly/gemm.ts: SPARSE_AUTO, SPARSE_NO, SPARSE_YES). */
+export const Sparse = { Auto: -1, No: 0, Yes: 1 } as const;
+export type Sparse = (typeof Sparse)[keyof typeof Sparse];
 
 /** Activation codes shared with assembly/epilogue.ts. */
 export const Act = { None: 0, ReLU: 1, LeakyReLU: 2 } as const;

@@ -11,6 +11,8 @@ import { createHash } from "node:crypto";
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { kernels, scratchDirectory } from "../helpers.js";
+import { createKernels, type Kernels } from "../../src/kernels/index.js";
+import { splitting } from "../../src/kernels/team.js";
 import { dcganGenerator } from "../../src/nn/architectures.js";
 import { Network } from "../../src/nn/network.js";
 import { Identity } from "../../src/objective/measurement.js";
@@ -135,15 +137,15 @@ const INVERSIONS: InversionGolden[] = [
   { width: 1, batch: 300, wasmOnly: true, digest: "491bed6a4ff9463573d6b37f239a69aee91b6dd9c274b5facc637c0a2651e40d" },
 ];
 
-function inversionDigest(width: number, batch: number): string {
-  const k = 20, net = new Network(dcganGenerator(k, width), { kernels, seed: `golden-invert-${width}` });
+function inversionDigest(width: number, batch: number, K: Kernels = kernels): string {
+  const k = 20, net = new Network(dcganGenerator(k, width), { kernels: K, seed: `golden-invert-${width}` });
   const rng = Rng.derive("golden-invert", width, batch);
   const program = net.program(batch, "eval");
   const xStar = Float32Array.from({ length: batch * k }, () => rng.uniformIn(-1, 1));
   program.setInput(xStar);
   program.forward(batch);
   const targets = program.readOutput(batch);
-  const objective = new Objective(program, new Identity(kernels, "f32", net.outputSize), targets);
+  const objective = new Objective(program, new Identity(K, "f32", net.outputSize), targets);
   program.setInput(Float32Array.from({ length: batch * k }, () => rng.uniformIn(-1, 1)));
   const adam = createOptimizer(objective, { kind: "adam" });
   objective.evaluate(batch, true);
@@ -169,6 +171,40 @@ describe(`inversion is bit for bit what it was (golden SHA-256s, ${kernels.backe
       const got = inversionDigest(g.width, g.batch);
       if (process.env.GOLDEN_PRINT) console.log(JSON.stringify({ width: g.width, batch: g.batch, digest: got }));
       expect(got).to.equal(g.digest);
+    });
+  }
+});
+
+/**
+ * The same on two threads (src/kernels/team.ts), every product split however small (splitting.minFlops = 0):
+ * the digests do not depend on the number of threads. WASM backend only (the TS backend has no threads).
+ */
+(kernels.backend === "wasm" ? describe : describe.skip)("training and inversion on two threads: the same golden SHA-256s", function () {
+  this.timeout(600000);
+  let root = "", K: Kernels;
+  const saved = splitting.minFlops;
+  scratchDirectory("golden-threads", (d) => (root = d));
+  before(async () => {
+    K = await createKernels("wasm", { threads: 2 });
+    splitting.minFlops = 0;
+  });
+  after(() => {
+    splitting.minFlops = saved;
+    K.close();
+  });
+  for (const g of INVERSIONS) {
+    it(`inversion, dcgan ×${g.width}, B = ${g.batch}`, () => {
+      const split = splitting.products;
+      expect(inversionDigest(g.width, g.batch, K)).to.equal(g.digest);
+      expect(splitting.products, "products split").to.be.above(split);
+    });
+  }
+  for (const g of GOLDENS) {
+    it(`training, ${g.name}`, () => {
+      const out = join(root, g.name), split = splitting.products;
+      train(makeConfig({ ...g.config, seed: `golden-${g.name}` }), DATA, { out, kernels: K });
+      expect(digests(out)).to.deep.equal(g.files);
+      expect(splitting.products, "products split").to.be.above(split);
     });
   }
 });
