@@ -18,7 +18,7 @@ const source = (path) => new URL(`../src/${path}`, import.meta.url).pathname;
 const nodeOnly = {
   name: "node-only",
   setup(b) {
-    b.onResolve({ filter: /^node:|\/nn\/files\.js$|\/kernels\/team\.js$/ }, (args) => ({ path: args.path, external: true }));
+    b.onResolve({ filter: /^node:|\/nn\/files\.js$|(^|\/)team\.js$/ }, (args) => ({ path: args.path, external: true }));
   },
 };
 const bundle = async (entry) => {
