@@ -43,7 +43,31 @@ export interface Splitter {
   gemm(f32: boolean, transA: number, opB: number, m: number, n: number, k: number, alpha: number,
        a: number, lda: number, b: number, ldb: number, beta: number, c: number, ldc: number,
        bias: number, biasAxis: number, act: number, slope: number, mask: number): boolean;
+  packB(f32: boolean, transB: number, k: number, n: number, b: number, ldb: number, dst: number): boolean;
+  unfold(f32: boolean, adjoint: boolean, samples: number, c: number, h: number, w: number, kh: number, kw: number,
+         stride: number, pad: number, oh: number, ow: number, x: number, cols: number, ldc: number): boolean;
+  adam(f32: boolean, n: number, x: number, g: number, m: number, v: number,
+       b1: number, c1: number, b2: number, c2: number, step: number, sqrtBc2: number, eps: number): boolean;
   close(): void;
+}
+
+/**
+ * im2col of samples lo..hi−1 — sample s's image at x + s·c·h·w elements, its columns from column s·oh·ow of
+ * cols (leading dimension ldc) — or, adjoint, their col2im, each image zeroed first: one kernel call per
+ * sample, in order, on whichever thread (Kernels.im2colBatch, team.ts).
+ */
+export function unfoldSamples(raw: RawKernels, zero: (ptr: number, bytes: number) => void, f32: boolean, adjoint: boolean, lo: number, hi: number,
+                              c: number, h: number, w: number, kh: number, kw: number, stride: number, pad: number, oh: number, ow: number,
+                              x: number, cols: number, ldc: number): void {
+  const S = f32 ? 4 : 8, image = c * h * w * S, block = oh * ow * S;
+  for (let s = lo; s < hi; s++) {
+    if (adjoint) {
+      zero(x + s * image, image);
+      (f32 ? raw.col2im_f32 : raw.col2im_f64)(c, h, w, kh, kw, stride, pad, oh, ow, cols + s * block, ldc, x + s * image);
+    } else {
+      (f32 ? raw.im2col_f32 : raw.im2col_f64)(c, h, w, kh, kw, stride, pad, oh, ow, x + s * image, cols + s * block, ldc);
+    }
+  }
 }
 
 export class Kernels {
@@ -59,6 +83,9 @@ export class Kernels {
   ) {
     this.f64 = createFloat64Activations(heap);
   }
+
+  /** Zero `bytes` bytes of the heap from ptr. */
+  private readonly zero = (ptr: number, bytes: number): void => void this.heap.u8.fill(0, ptr, ptr + bytes);
 
   /** Threads these kernels compute on: 1, or the team's. */
   get threads(): number {
@@ -117,7 +144,9 @@ export class Kernels {
     const packed: PackedB = into ?? { dtype, k, n, ptr: this.heap.alloc(bytes) };
     const ep = this.range("packB", "into", packed.ptr, bytes / S, S);
     if (k > 0 && n > 0) disjoint("packB", "into", packed.ptr, ep, "B", b, eb);
-    (dtype === "f32" ? this.raw.pack_b_f32 : this.raw.pack_b_f64)(+transB, k, n, b, ldb, packed.ptr);
+    if (!this.team?.packB(dtype === "f32", +transB, k, n, b, ldb, packed.ptr)) {
+      (dtype === "f32" ? this.raw.pack_b_f32 : this.raw.pack_b_f64)(+transB, k, n, b, ldb, packed.ptr);
+    }
     return packed;
   }
 
@@ -267,6 +296,31 @@ export class Kernels {
     (S === 4 ? this.raw.col2im_f32 : this.raw.col2im_f64)(c, h, w, kh, kw, stride, pad, oh, ow, cols, ldc, x);
   }
 
+  /**
+   * im2col of `samples` images at once — image s at x + s·c·h·w elements, its columns at columns s·oh·ow …
+   * (s + 1)·oh·ow − 1 of cols, whose leading dimension ldc ≥ samples·oh·ow — the same as one im2col per sample
+   * (the samples of a chunk side by side, for one product over all of them).
+   */
+  im2colBatch(dtype: DType, samples: number, c: number, h: number, w: number, kh: number, kw: number, stride: number, pad: number,
+              oh: number, ow: number, x: number, cols: number, ldc = samples * oh * ow): void {
+    this.unfoldBatch("im2colBatch", false, dtype, samples, c, h, w, kh, kw, stride, pad, oh, ow, x, cols, ldc);
+  }
+
+  /** The adjoint of im2colBatch: image s ← col2im(its columns), each image zeroed first (col2im itself adds). */
+  col2imBatch(dtype: DType, samples: number, c: number, h: number, w: number, kh: number, kw: number, stride: number, pad: number,
+              oh: number, ow: number, cols: number, x: number, ldc = samples * oh * ow): void {
+    this.unfoldBatch("col2imBatch", true, dtype, samples, c, h, w, kh, kw, stride, pad, oh, ow, x, cols, ldc);
+  }
+
+  private unfoldBatch(fn: string, adjoint: boolean, dtype: DType, samples: number, c: number, h: number, w: number, kh: number, kw: number,
+                      stride: number, pad: number, oh: number, ow: number, x: number, cols: number, ldc: number): void {
+    size(fn, "samples", samples);
+    const S = this.unfolding(fn, dtype, c, h, w, kh, kw, stride, pad, oh, ow, x, cols, ldc, adjoint ? "x" : "cols", samples);
+    if (samples === 0) return;
+    if (this.team?.unfold(S === 4, adjoint, samples, c, h, w, kh, kw, stride, pad, oh, ow, x, cols, ldc)) return;
+    unfoldSamples(this.raw, this.zero, S === 4, adjoint, 0, samples, c, h, w, kh, kw, stride, pad, oh, ow, x, cols, ldc);
+  }
+
   // Batch norm (src/nn/ops/batchnorm.ts) over rows × C × P in NCHW order — x[s][c][p] at element (s·C + c)·P + p,
   // P positions per channel — in float64 arithmetic; per-channel arrays named f64 are C float64 values, γ and β
   // are C values of the dtype. Sums add sample by sample, position by position (assembly/batchnorm.ts).
@@ -380,6 +434,7 @@ export class Kernels {
       disjoint("adam", "m", m, em, "v", v, ev);
     }
     const bc1 = 1 - powInt(beta1, t), bc2 = 1 - powInt(beta2, t);
+    if (this.team?.adam(dtype === "f32", n, x, g, m, v, beta1, 1 - beta1, beta2, 1 - beta2, lr / bc1, Math.sqrt(bc2), eps)) return;
     (dtype === "f32" ? this.raw.adam_f32 : this.raw.adam_f64)(
       n, x, g, m, v, beta1, 1 - beta1, beta2, 1 - beta2, lr / bc1, Math.sqrt(bc2), eps);
   }
@@ -406,7 +461,7 @@ export class Kernels {
 
   /** The checks shared by im2col and col2im (`out` names the one written); returns the element size. */
   private unfolding(fn: string, dtype: DType, c: number, h: number, w: number, kh: number, kw: number, stride: number,
-                    pad: number, oh: number, ow: number, x: number, cols: number, ldc: number, out: "x" | "cols"): number {
+                    pad: number, oh: number, ow: number, x: number, cols: number, ldc: number, out: "x" | "cols", samples = 1): number {
     const S = elementBytes(fn, dtype);
     size(fn, "c", c);
     size(fn, "h", h);
@@ -417,10 +472,10 @@ export class Kernels {
     size(fn, "pad", pad);
     outputSize(fn, "oh", oh, "h", h, "kh", kh, stride, pad);
     outputSize(fn, "ow", ow, "w", w, "kw", kw, stride, pad);
-    const ex = this.range(fn, "x", x, c * h * w, S);
-    const ec = this.matrix(fn, "cols", cols, c * kh * kw, oh * ow, ldc, S, "ldc");
-    if (out === "cols" && c > 0) disjoint(fn, "cols", cols, ec, "x", x, ex);
-    if (out === "x" && c * h * w > 0) disjoint(fn, "x", x, ex, "cols", cols, ec);
+    const ex = this.range(fn, "x", x, samples * c * h * w, S);
+    const ec = this.matrix(fn, "cols", cols, c * kh * kw, samples * oh * ow, ldc, S, "ldc");
+    if (out === "cols" && samples * c > 0) disjoint(fn, "cols", cols, ec, "x", x, ex);
+    if (out === "x" && samples * c * h * w > 0) disjoint(fn, "x", x, ex, "cols", cols, ec);
     return S;
   }
 

@@ -18,7 +18,14 @@
 import { Worker } from "node:worker_threads";
 import { WASM_SHARED_BASE64 } from "./wasm-shared-binary.generated.js";
 import { Heap } from "./heap.js";
+import { unfoldSamples } from "./kernels.js";
 import { OpB, panelWidth, Sparse, useSparse, type RawKernels } from "./raw.js";
+
+/** What a thread runs parts with: its instance's kernels, and zeroing bytes of the shared memory. */
+interface Runner {
+  raw: RawKernels;
+  zero(ptr: number, bytes: number): void;
+}
 
 interface ModuleExports extends RawKernels {
   heapBase(): number;
@@ -44,12 +51,21 @@ const ARGS = 8;     // index in float64 words of the job's arguments (byte 64)
 const CONTROL_BYTES = 64 + 32 * 8;
 const MAX_PARTS = 0x7fff;
 
-// The job's arguments (float64 words from ARGS).
+// The job's arguments (float64 words from ARGS), by kind: a product, packing op(B), im2col or col2im of a
+// batch of samples, an Adam step.
+const GEMM = 1, PACK = 2, UNFOLD = 3, ADAM = 4;
 const J = {
-  kind: 0, dtype: 1, transA: 2, opB: 3, m: 4, n: 5, k: 6, alpha: 7, a: 8, lda: 9, b: 10, ldb: 11, beta: 12, c: 13, ldc: 14,
-  bias: 15, biasAxis: 16, act: 17, slope: 18, mask: 19, sparse: 20, byColumns: 21, parts: 22, align: 23,
+  kind: 0, dtype: 1, parts: 2, align: 3,
+  // GEMM
+  transA: 4, opB: 5, m: 6, n: 7, k: 8, alpha: 9, a: 10, lda: 11, b: 12, ldb: 13, beta: 14, c: 15, ldc: 16,
+  bias: 17, biasAxis: 18, act: 19, slope: 20, mask: 21, sparse: 22, byColumns: 23,
 } as const;
-const GEMM = 1;
+// PACK: transB, k, n, b, ldb, dst
+const P_ = { transB: 4, k: 5, n: 6, b: 7, ldb: 8, dst: 9 } as const;
+// UNFOLD: adjoint, the geometry, x (sample s at x + s·c·h·w), cols, ldc, samples
+const U = { adjoint: 4, c: 5, h: 6, w: 7, kh: 8, kw: 9, stride: 10, pad: 11, oh: 12, ow: 13, x: 14, cols: 15, ldc: 16, samples: 17 } as const;
+// ADAM: n, x, g, m, v and the step's constants
+const A = { n: 4, x: 5, g: 6, m: 7, v: 8, b1: 9, c1: 10, b2: 11, c2: 12, step: 13, sqrtBc2: 14, eps: 15 } as const;
 
 /** The micro-tile's rows (assembly/gemm.ts MR): a row part of a sparse product keeps at least this many. */
 const MR = 4;
@@ -57,7 +73,13 @@ const MR = 4;
  * Products below `minFlops` flops (2mnk) stay on one thread: waking a helper costs tens of microseconds. Read at
  * every product; the tests lower it to 0 to split every product they can.
  */
-export const splitting = { minFlops: 1 << 22, /** Products split so far, in this process (for the tests). */ products: 0 };
+export const splitting = {
+  minFlops: 1 << 22,
+  /** The same for packing, im2col / col2im and Adam, in elements. */
+  minElements: 1 << 17,
+  /** Products split so far, in this process (for the tests). */
+  products: 0,
+};
 /** Parts per thread: more than one, so that a thread that is descheduled for a while is made up for by the others. */
 const PARTS_PER_THREAD = 2;
 /** The smallest part along each axis worth a product of its own (columns: whole panels of B). */
@@ -87,12 +109,40 @@ function boundary(total: number, parts: number, align: number, i: number): numbe
   return i >= parts ? total : Math.floor((i * total) / parts / align) * align;
 }
 
-/** Part i of the job in the control block: the product on its rows or columns of C, with the whole's sparse decision. */
-function runPart(raw: RawKernels, args: Float64Array, i: number): void {
+/** Part i of the job in the control block (see J and the kinds). */
+function runPart({ raw, zero }: Runner, args: Float64Array, i: number): void {
   const f = (j: number) => args[ARGS + j];
-  const f32 = f(J.dtype) === 0, S = f32 ? 4 : 8;
-  const m = f(J.m), n = f(J.n), k = f(J.k), lo = boundary(f(J.byColumns) ? n : m, f(J.parts), f(J.align), i);
-  const hi = boundary(f(J.byColumns) ? n : m, f(J.parts), f(J.align), i + 1);
+  const f32 = f(J.dtype) === 0, S = f32 ? 4 : 8, parts = f(J.parts), align = f(J.align);
+  switch (f(J.kind)) {
+    case GEMM: return gemmPart(raw, f, f32, i);
+    case PACK: {
+      // columns lo..hi of op(B): whole panels of the packed layout (align = NR)
+      const n = f(P_.n), k = f(P_.k), nr = panelWidth(S), lo = boundary(n, parts, align, i), hi = boundary(n, parts, align, i + 1);
+      const b = f(P_.b) + (f(P_.transB) ? lo * f(P_.ldb) : lo) * S;
+      (f32 ? raw.pack_b_f32 : raw.pack_b_f64)(f(P_.transB), k, hi - lo, b, f(P_.ldb), f(P_.dst) + (lo / nr) * k * nr * S);
+      return;
+    }
+    case UNFOLD: {
+      // samples lo..hi, one kernel call each, as a batch on one thread makes them
+      const samples = f(U.samples), lo = boundary(samples, parts, 1, i), hi = boundary(samples, parts, 1, i + 1);
+      unfoldSamples(raw, zero, f32, f(U.adjoint) === 1, lo, hi, f(U.c), f(U.h), f(U.w), f(U.kh), f(U.kw), f(U.stride), f(U.pad), f(U.oh), f(U.ow), f(U.x), f(U.cols), f(U.ldc));
+      return;
+    }
+    case ADAM: {
+      const n = f(A.n), lo = boundary(n, parts, align, i), hi = boundary(n, parts, align, i + 1), o = lo * S;
+      (f32 ? raw.adam_f32 : raw.adam_f64)(hi - lo, f(A.x) + o, f(A.g) + o, f(A.m) + o, f(A.v) + o,
+        f(A.b1), f(A.c1), f(A.b2), f(A.c2), f(A.step), f(A.sqrtBc2), f(A.eps));
+      return;
+    }
+    default: throw new Error(`team: unknown job kind ${f(J.kind)}`);
+  }
+}
+
+/** A product's part i: the product on its rows or columns of C, with the whole's sparse decision. */
+function gemmPart(raw: RawKernels, f: (j: number) => number, f32: boolean, i: number): void {
+  const S = f32 ? 4 : 8;
+  const m = f(J.m), n = f(J.n), k = f(J.k), total = f(J.byColumns) ? n : m;
+  const lo = boundary(total, f(J.parts), f(J.align), i), hi = boundary(total, f(J.parts), f(J.align), i + 1);
   let a = f(J.a), b = f(J.b), c = f(J.c), bias = f(J.bias), mask = f(J.mask), rows = m, cols = n;
   const rowBias = f(J.biasAxis) === 1;
   if (f(J.byColumns)) {
@@ -123,13 +173,13 @@ function claim(ctl: Int32Array): number {
 }
 
 /** Claim and run parts until none is left; returns the parts this thread ran. */
-function work(raw: RawKernels, ctl: Int32Array, args: Float64Array): number {
+function work(runner: Runner, ctl: Int32Array, args: Float64Array): number {
   let ran = 0;
   for (let i = claim(ctl); i >= 0; i = claim(ctl)) {
     // The job's arguments stay as they are until every part is done, this one included: read after the claim.
     const parts = Atomics.load(ctl, CLAIM) >>> 16;
     try {
-      runPart(raw, args, i);
+      runPart(runner, args, i);
     } catch (e) {
       Atomics.store(ctl, FAILED, 1);
       throw e;
@@ -145,6 +195,7 @@ function work(raw: RawKernels, ctl: Int32Array, args: Float64Array): number {
 export async function serve(data: HelperData): Promise<void> {
   const raw = await instantiate(data.module, data.memory);
   raw.setWorkspace(data.workspace);
+  const runner: Runner = { raw, zero: (ptr, bytes) => new Uint8Array(data.memory.buffer, ptr, bytes).fill(0) };
   const ctl = new Int32Array(data.memory.buffer, data.control, CONTROL_BYTES / 4);
   const args = new Float64Array(data.memory.buffer, data.control, CONTROL_BYTES / 8);
   let seen = Atomics.load(ctl, SEQ);
@@ -152,20 +203,25 @@ export async function serve(data: HelperData): Promise<void> {
     Atomics.wait(ctl, SEQ, seen);
     seen = Atomics.load(ctl, SEQ);
     if (Atomics.load(ctl, QUIT) === 1) return;
-    work(raw, ctl, args);
+    work(runner, ctl, args);
   }
 }
 
 /** The threads of one set of kernels: see the header. */
 export class Team {
+  private readonly runner: Runner;
+
   private constructor(
     private readonly raw: RawKernels,
+    heap: Heap,
     private readonly ctl: Int32Array,
     private readonly args: Float64Array,
     private readonly helpers: Worker[],
     /** Threads working on a split product: the main thread and its helpers. */
     readonly threads: number,
-  ) {}
+  ) {
+    this.runner = { raw, zero: (ptr, bytes) => heap.u8.fill(0, ptr, ptr + bytes) };
+  }
 
   /** The module instantiated on a fresh shared memory, its heap, and `threads − 1` helper threads on the same memory. */
   static async create(threads: number): Promise<{ heap: Heap; raw: RawKernels; team: Team }> {
@@ -183,7 +239,7 @@ export class Team {
       worker.unref();   // a helper never keeps the process alive
       helpers.push(worker);
     }
-    const team = new Team(raw, new Int32Array(memory.buffer, control, CONTROL_BYTES / 4), new Float64Array(memory.buffer, control, CONTROL_BYTES / 8), helpers, threads);
+    const team = new Team(raw, heap, new Int32Array(memory.buffer, control, CONTROL_BYTES / 4), new Float64Array(memory.buffer, control, CONTROL_BYTES / 8), helpers, threads);
     return { heap, raw, team };
   }
 
@@ -206,14 +262,58 @@ export class Team {
     const sparse = beta === 0 && k > 0 && alpha !== 0 &&
       useSparse(m, n, k, () => (f32 ? this.raw.count_zeros_f32 : this.raw.count_zeros_f64)(transA ? k : m, transA ? m : k, a, lda)) ? Sparse.Yes : Sparse.No;
     const x = this.args, o = ARGS;
-    x[o + J.kind] = GEMM; x[o + J.dtype] = f32 ? 0 : 1; x[o + J.transA] = transA; x[o + J.opB] = opB;
-    x[o + J.m] = m; x[o + J.n] = n; x[o + J.k] = k; x[o + J.alpha] = alpha; x[o + J.a] = a; x[o + J.lda] = lda;
-    x[o + J.b] = b; x[o + J.ldb] = ldb; x[o + J.beta] = beta; x[o + J.c] = c; x[o + J.ldc] = ldc;
+    x[o + J.kind] = GEMM; x[o + J.dtype] = f32 ? 0 : 1; x[o + J.parts] = parts; x[o + J.align] = align;
+    x[o + J.transA] = transA; x[o + J.opB] = opB; x[o + J.m] = m; x[o + J.n] = n; x[o + J.k] = k; x[o + J.alpha] = alpha;
+    x[o + J.a] = a; x[o + J.lda] = lda; x[o + J.b] = b; x[o + J.ldb] = ldb; x[o + J.beta] = beta; x[o + J.c] = c; x[o + J.ldc] = ldc;
     x[o + J.bias] = bias; x[o + J.biasAxis] = biasAxis; x[o + J.act] = act; x[o + J.slope] = slope; x[o + J.mask] = mask;
-    x[o + J.sparse] = sparse; x[o + J.byColumns] = byColumns ? 1 : 0; x[o + J.parts] = parts; x[o + J.align] = align;
+    x[o + J.sparse] = sparse; x[o + J.byColumns] = byColumns ? 1 : 0;
     this.dispatch(parts);
     splitting.products++;
     return true;
+  }
+
+  /** packB's pack_b split into ranges of whole panels; false, having done nothing, when too small to split. */
+  packB(f32: boolean, transB: number, k: number, n: number, b: number, ldb: number, dst: number): boolean {
+    const nr = panelWidth(f32 ? 4 : 8), parts = this.partsOf(k * n, Math.ceil(n / nr));
+    if (parts < 2) return false;
+    const x = this.args, o = ARGS;
+    x[o + J.kind] = PACK; x[o + J.dtype] = f32 ? 0 : 1; x[o + J.parts] = parts; x[o + J.align] = nr;
+    x[o + P_.transB] = transB; x[o + P_.k] = k; x[o + P_.n] = n; x[o + P_.b] = b; x[o + P_.ldb] = ldb; x[o + P_.dst] = dst;
+    this.dispatch(parts);
+    return true;
+  }
+
+  /** Kernels.im2colBatch / col2imBatch split into ranges of samples; false when too small to split. */
+  unfold(f32: boolean, adjoint: boolean, samples: number, c: number, h: number, w: number, kh: number, kw: number,
+         stride: number, pad: number, oh: number, ow: number, x: number, cols: number, ldc: number): boolean {
+    const parts = this.partsOf(samples * c * kh * kw * oh * ow, samples);
+    if (parts < 2) return false;
+    const a = this.args, o = ARGS;
+    a[o + J.kind] = UNFOLD; a[o + J.dtype] = f32 ? 0 : 1; a[o + J.parts] = parts; a[o + J.align] = 1;
+    a[o + U.adjoint] = adjoint ? 1 : 0; a[o + U.c] = c; a[o + U.h] = h; a[o + U.w] = w; a[o + U.kh] = kh; a[o + U.kw] = kw;
+    a[o + U.stride] = stride; a[o + U.pad] = pad; a[o + U.oh] = oh; a[o + U.ow] = ow; a[o + U.x] = x; a[o + U.cols] = cols;
+    a[o + U.ldc] = ldc; a[o + U.samples] = samples;
+    this.dispatch(parts);
+    return true;
+  }
+
+  /** The adam kernel (its arguments as RawKernels' adam) split into ranges of elements; false when too small. */
+  adam(f32: boolean, n: number, x: number, g: number, m: number, v: number,
+       b1: number, c1: number, b2: number, c2: number, step: number, sqrtBc2: number, eps: number): boolean {
+    const parts = this.partsOf(n, Math.floor(n / 4));
+    if (parts < 2) return false;
+    const a = this.args, o = ARGS;
+    a[o + J.kind] = ADAM; a[o + J.dtype] = f32 ? 0 : 1; a[o + J.parts] = parts; a[o + J.align] = 4;
+    a[o + A.n] = n; a[o + A.x] = x; a[o + A.g] = g; a[o + A.m] = m; a[o + A.v] = v; a[o + A.b1] = b1; a[o + A.c1] = c1;
+    a[o + A.b2] = b2; a[o + A.c2] = c2; a[o + A.step] = step; a[o + A.sqrtBc2] = sqrtBc2; a[o + A.eps] = eps;
+    this.dispatch(parts);
+    return true;
+  }
+
+  /** Parts for a job of `elements` that can be cut into at most `units` pieces: 0 when it stays on one thread. */
+  private partsOf(elements: number, units: number): number {
+    if (elements < splitting.minElements) return 0;
+    return Math.min(MAX_PARTS, this.threads * PARTS_PER_THREAD, units);
   }
 
   /** Publish the job in the control block (its arguments already there), work on it, and wait for every part. */
@@ -223,7 +323,7 @@ export class Team {
     Atomics.store(ctl, CLAIM, parts << 16);
     Atomics.add(ctl, SEQ, 1);
     Atomics.notify(ctl, SEQ);
-    work(this.raw, ctl, this.args);
+    work(this.runner, ctl, this.args);
     for (let d = Atomics.load(ctl, DONE); d < parts; d = Atomics.load(ctl, DONE)) Atomics.wait(ctl, DONE, d);
     if (Atomics.load(ctl, FAILED) === 1) throw new Error("team: a helper thread failed in a kernel (see its error above)");
   }

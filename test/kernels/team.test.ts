@@ -78,4 +78,60 @@ describeWasm("kernels on two threads (team)", function () {
       expect(splitting.products - split, "products split").to.be.at.least(compared - 2 * 3 * 4 * 3);
     });
   }
+
+  for (const dtype of ["f32", "f64"] as DType[]) {
+    it(`${dtype}: packB, im2colBatch, col2imBatch and adam split into parts equal one thread's`, () => {
+      const saved = splitting.minElements;
+      splitting.minElements = 0;
+      try {
+        for (const [k, n] of [[3, 5], [17, 33], [64, 130], [40, 257]]) {
+          for (const transB of [false, true]) {
+            const B = uniforms(Rng.derive("team-pack", dtype, k, n, String(transB)), dtype, k * n);
+            const [mine, theirs] = [two, one].map((K) => {
+              const b = put(K, dtype, B), packed = K.packB(dtype, transB, k, n, b, transB ? k : n);
+              const out = get(K, dtype, packed.ptr, Math.ceil(n / (dtype === "f32" ? 8 : 4)) * (dtype === "f32" ? 8 : 4) * k);
+              K.heap.free(b);
+              K.heap.free(packed.ptr);
+              return out;
+            });
+            expect(firstDifference(mine, theirs), `${dtype} packB ${k}×${n} ${transB ? "T" : "N"}`).to.equal(-1);
+          }
+        }
+        for (const [samples, c, h, kk, stride, pad] of [[1, 1, 5, 3, 1, 1], [5, 3, 7, 4, 2, 1], [9, 2, 14, 4, 2, 1], [4, 5, 6, 3, 1, 0]]) {
+          const oh = Math.floor((h + 2 * pad - kk) / stride) + 1, rows = c * kk * kk, ldc = samples * oh * oh + 3;
+          const rng = Rng.derive("team-unfold", dtype, samples, c, h);
+          const X = uniforms(rng, dtype, samples * c * h * h), COLS = uniforms(rng, dtype, rows * ldc);
+          const [mine, theirs] = [two, one].map((K) => {
+            const x = put(K, dtype, X), cols = put(K, dtype, new Array(rows * ldc).fill(NaN));
+            K.im2colBatch(dtype, samples, c, h, h, kk, kk, stride, pad, oh, oh, x, cols, ldc);
+            const unfolded = get(K, dtype, cols, rows * ldc);
+            // y starts NaN: col2imBatch must zero each image before adding into it
+            const cols2 = put(K, dtype, COLS), y = put(K, dtype, new Array(samples * c * h * h).fill(NaN));
+            K.col2imBatch(dtype, samples, c, h, h, kk, kk, stride, pad, oh, oh, cols2, y, ldc);
+            const folded = get(K, dtype, y, samples * c * h * h);
+            for (const p of [x, cols, cols2, y]) K.heap.free(p);
+            return { unfolded, folded };
+          });
+          const where = `${dtype} ${samples} samples ${c}×${h}×${h} k${kk} s${stride} p${pad}`;
+          expect(firstDifference(mine.unfolded, theirs.unfolded), `${where}: im2colBatch`).to.equal(-1);
+          expect(firstDifference(mine.folded, theirs.folded), `${where}: col2imBatch`).to.equal(-1);
+          expect(mine.folded.some(Number.isNaN), `${where}: col2imBatch left NaN`).to.equal(false);
+        }
+        for (const n of [1, 5, 4099]) {
+          const rng = Rng.derive("team-adam", dtype, n);
+          const X = uniforms(rng, dtype, n), G = uniforms(rng, dtype, n), M = uniforms(rng, dtype, n, -0.1, 0.1), V = uniforms(rng, dtype, n, 0, 0.1);
+          const [mine, theirs] = [two, one].map((K) => {
+            const x = put(K, dtype, X), g = put(K, dtype, G), m = put(K, dtype, M), v = put(K, dtype, V);
+            K.adam(dtype, n, x, g, m, v, 1e-3, 0.5, 0.999, 1e-8, 7);
+            const out = [...get(K, dtype, x, n), ...get(K, dtype, m, n), ...get(K, dtype, v, n)];
+            for (const p of [x, g, m, v]) K.heap.free(p);
+            return out;
+          });
+          expect(firstDifference(mine, theirs), `${dtype} adam n = ${n}`).to.equal(-1);
+        }
+      } finally {
+        splitting.minElements = saved;
+      }
+    });
+  }
 });

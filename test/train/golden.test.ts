@@ -176,20 +176,23 @@ describe(`inversion is bit for bit what it was (golden SHA-256s, ${kernels.backe
 });
 
 /**
- * The same on two threads (src/kernels/team.ts), every product split however small (splitting.minFlops = 0):
+ * The same on two threads (src/kernels/team.ts), every product, packing, im2col / col2im batch and Adam step
+ * split however small (splitting.minFlops = minElements = 0):
  * the digests do not depend on the number of threads. WASM backend only (the TS backend has no threads).
  */
 (kernels.backend === "wasm" ? describe : describe.skip)("training and inversion on two threads: the same golden SHA-256s", function () {
   this.timeout(600000);
   let root = "", K: Kernels;
-  const saved = splitting.minFlops;
+  const saved = { ...splitting };
   scratchDirectory("golden-threads", (d) => (root = d));
   before(async () => {
     K = await createKernels("wasm", { threads: 2 });
     splitting.minFlops = 0;
+    splitting.minElements = 0;
   });
   after(() => {
-    splitting.minFlops = saved;
+    splitting.minFlops = saved.minFlops;
+    splitting.minElements = saved.minElements;
     K.close();
   });
   for (const g of INVERSIONS) {
