@@ -5,7 +5,7 @@ import { gemm, packB, countZeros, workspaceBytes, setWorkspace, SPARSE_AUTO } fr
 import { epilogue, actBackward } from "./epilogue";
 import { axpy, scale, sumsq, rowSumsq, colSums, adam } from "./vector";
 import { exp, sigmoid, tanh, sigmoidBackward, tanhBackward } from "./activation";
-import { im2col, col2im } from "./conv";
+import { im2col, col2im, permute } from "./conv";
 import { channelSums, squaredDeviations, bnPass, BN_NORMALIZE, BN_AFFINE, BN_SCALE, BN_GRADIENT } from "./batchnorm";
 
 export { workspaceBytes, setWorkspace };
@@ -89,6 +89,13 @@ export function col2im_f32(c: i32, h: i32, w: i32, kh: i32, kw: i32, stride: i32
 }
 export function col2im_f64(c: i32, h: i32, w: i32, kh: i32, kw: i32, stride: i32, pad: i32, oh: i32, ow: i32, cols: usize, ldc: i32, x: usize): void {
   col2im<f64>(c, h, w, kh, kw, stride, pad, oh, ow, cols, ldc, x);
+}
+
+export function permute_f32(n: i32, C: i32, P: i32, sampleMajor: usize, channelMajor: usize, toChannelMajor: i32): void {
+  permute<f32>(n, C, P, sampleMajor, channelMajor, toChannelMajor != 0);
+}
+export function permute_f64(n: i32, C: i32, P: i32, sampleMajor: usize, channelMajor: usize, toChannelMajor: i32): void {
+  permute<f64>(n, C, P, sampleMajor, channelMajor, toChannelMajor != 0);
 }
 
 export function channel_sums_f32(rows: i32, C: i32, P: i32, a: usize, b: usize, sum: usize, sum2: usize): void {

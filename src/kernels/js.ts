@@ -253,6 +253,18 @@ function col2im(
   }
 }
 
+/** permute of assembly/conv.ts: block (s, c) of n × C × P ↔ block (c, s) of C × n·P, P elements each. */
+function permute(U8: Uint8Array, S: number, n: number, C: number, P: number, sampleMajor: number, channelMajor: number, toChannelMajor: number): void {
+  const bytes = P * S;
+  for (let s = 0; s < n; s++) {
+    for (let c = 0; c < C; c++) {
+      const a = sampleMajor + (s * C + c) * bytes, b = channelMajor + (c * n + s) * bytes;
+      if (toChannelMajor) U8.copyWithin(b, a, a + bytes);
+      else U8.copyWithin(a, b, b + bytes);
+    }
+  }
+}
+
 // Batch norm's loops (assembly/batchnorm.ts; its header states the order), over NCHW rows x[s][c][p] at
 // element (s·C + c)·P + p, in float64 arithmetic (float32 values widen exactly; each result is rounded once,
 // by its store). Each loop is a function of its own: V8 optimizes a small hot loop once, where one function
@@ -501,6 +513,8 @@ export function createJsKernels(heap: Heap): RawKernels {
     im2col_f64: (c, h, w, kh, kw, st, pad, oh, ow, x, cols, ldc) => im2col(heap.f64, 3, c, h, w, kh, kw, st, pad, oh, ow, x, cols, ldc),
     col2im_f32: (c, h, w, kh, kw, st, pad, oh, ow, cols, ldc, x) => col2im(heap.f32, 2, c, h, w, kh, kw, st, pad, oh, ow, cols, ldc, x),
     col2im_f64: (c, h, w, kh, kw, st, pad, oh, ow, cols, ldc, x) => col2im(heap.f64, 3, c, h, w, kh, kw, st, pad, oh, ow, cols, ldc, x),
+    permute_f32: (n, C, P, sm, cm, to) => permute(heap.u8, 4, n, C, P, sm, cm, to),
+    permute_f64: (n, C, P, sm, cm, to) => permute(heap.u8, 8, n, C, P, sm, cm, to),
     channel_sums_f32: (rows, C, P, a, b, sum, sum2) => channelSums(heap.f32, 2, heap.f64, rows, C, P, a, b, sum, sum2),
     channel_sums_f64: (rows, C, P, a, b, sum, sum2) => channelSums(heap.f64, 3, heap.f64, rows, C, P, a, b, sum, sum2),
     squared_deviations_f32: (rows, C, P, x, mean, sq) => squaredDeviations(heap.f32, 2, heap.f64, rows, C, P, x, mean, sq),

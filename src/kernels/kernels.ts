@@ -321,6 +321,18 @@ export class Kernels {
     unfoldSamples(this.raw, this.zero, S === 4, adjoint, 0, samples, c, h, w, kh, kw, stride, pad, oh, ow, x, cols, ldc);
   }
 
+  /**
+   * Between n samples × C channels × P positions (sample-major, NCHW) at sampleMajor and C × (n·P) (channel-major)
+   * at channelMajor: toChannelMajor copies block (s, c) of the first to block (c, s) of the second, else back.
+   */
+  permute(dtype: DType, n: number, C: number, P: number, sampleMajor: number, channelMajor: number, toChannelMajor: boolean): void {
+    const fn = "permute", S = elementBytes(fn, dtype), count = this.channelShape(fn, n, C, P);
+    const es = this.range(fn, "sampleMajor", sampleMajor, count, S), ec = this.range(fn, "channelMajor", channelMajor, count, S);
+    if (count > 0) disjoint(fn, toChannelMajor ? "channelMajor" : "sampleMajor", toChannelMajor ? channelMajor : sampleMajor, toChannelMajor ? ec : es,
+      toChannelMajor ? "sampleMajor" : "channelMajor", toChannelMajor ? sampleMajor : channelMajor, toChannelMajor ? es : ec);
+    (dtype === "f32" ? this.raw.permute_f32 : this.raw.permute_f64)(n, C, P, sampleMajor, channelMajor, +toChannelMajor);
+  }
+
   // Batch norm (src/nn/ops/batchnorm.ts) over rows × C × P in NCHW order — x[s][c][p] at element (s·C + c)·P + p,
   // P positions per channel — in float64 arithmetic; per-channel arrays named f64 are C float64 values, γ and β
   // are C values of the dtype. Sums add sample by sample, position by position (assembly/batchnorm.ts).
@@ -479,7 +491,7 @@ export class Kernels {
     return S;
   }
 
-  /** Checks the sizes of rows × C × P batch-norm data; returns its element count. */
+  /** Checks the sizes of rows × C × P data (batch norm, permute); returns its element count. */
   private channelShape(fn: string, rows: number, C: number, P: number): number {
     size(fn, "rows", rows);
     size(fn, "C", C);

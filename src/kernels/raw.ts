@@ -42,6 +42,8 @@ export interface RawKernels {
   im2col_f64: Im2colFn;
   col2im_f32: Col2imFn;
   col2im_f64: Col2imFn;
+  permute_f32: PermuteFn;
+  permute_f64: PermuteFn;
   channel_sums_f32: ChannelSumsFn;
   channel_sums_f64: ChannelSumsFn;
   squared_deviations_f32: SquaredDeviationsFn;
@@ -95,6 +97,7 @@ export type Col2imFn = (
   cols: number, ldc: number, x: number,
 ) => void;
 
+export type PermuteFn = (n: number, C: number, P: number, sampleMajor: number, channelMajor: number, toChannelMajor: number) => void;
 export type ChannelSumsFn = (rows: number, C: number, P: number, a: number, b: number, sum: number, sum2: number) => void;
 export type SquaredDeviationsFn = (rows: number, C: number, P: number, x: number, mean: number, sq: number) => void;
 export type BnPassFn = (

@@ -94,14 +94,8 @@ abstract class ConvOp extends AffineOp {
    * toChannelMajor copies samples first..first+n−1 in, otherwise out.
    */
   protected permute(samples: number, first: number, n: number, toChannelMajor: boolean): void {
-    const { S, K } = this.ctx, C = this.gridChannels, P = this.colCols, bytes = P * S, u8 = K.heap.u8;
-    for (let s = 0; s < n; s++) {
-      for (let c = 0; c < C; c++) {
-        const sampleMajor = samples + ((first + s) * C + c) * bytes, channelMajor = this.channelMajor + (c * n + s) * bytes;
-        if (toChannelMajor) u8.copyWithin(channelMajor, sampleMajor, sampleMajor + bytes);
-        else u8.copyWithin(sampleMajor, channelMajor, channelMajor + bytes);
-      }
-    }
+    const { K, dtype, S } = this.ctx, C = this.gridChannels, P = this.colCols;
+    K.permute(dtype, n, C, P, samples + first * C * P * S, this.channelMajor, toChannelMajor);
   }
 
   /** Bias and piecewise activation (recording the mask) on samples first..first+n−1 of the output y. */
