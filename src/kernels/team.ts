@@ -210,6 +210,8 @@ export async function serve(data: HelperData): Promise<void> {
 /** The threads of one set of kernels: see the header. */
 export class Team {
   private readonly runner: Runner;
+  /** Set when a helper thread died: from then on nothing is split (the main thread alone gives the same results). */
+  private failed: Error | undefined;
 
   private constructor(
     private readonly raw: RawKernels,
@@ -239,7 +241,13 @@ export class Team {
       worker.unref();   // a helper never keeps the process alive
       helpers.push(worker);
     }
-    const team = new Team(raw, heap, new Int32Array(memory.buffer, control, CONTROL_BYTES / 4), new Float64Array(memory.buffer, control, CONTROL_BYTES / 8), helpers, threads);
+    const team: Team = new Team(raw, heap, new Int32Array(memory.buffer, control, CONTROL_BYTES / 4), new Float64Array(memory.buffer, control, CONTROL_BYTES / 8), helpers, threads);
+    for (const w of helpers) {
+      w.on("error", (e: Error) => {
+        if (!team.failed) process.stderr.write(`surfing: a kernel helper thread failed (${e.message}); computing on one thread from here\n`);
+        team.failed = e;
+      });
+    }
     return { heap, raw, team };
   }
 
@@ -250,12 +258,14 @@ export class Team {
   gemm(f32: boolean, transA: number, opB: number, m: number, n: number, k: number, alpha: number,
        a: number, lda: number, b: number, ldb: number, beta: number, c: number, ldc: number,
        bias: number, biasAxis: number, act: number, slope: number, mask: number): boolean {
-    if (2 * m * n * k < splitting.minFlops) return false;
+    if (this.failed || 2 * m * n * k < splitting.minFlops) return false;
     // Cut the axis whose cutting repeats the smaller operand: parts of columns each read all of A, parts of
     // rows each pack all of B.
     const nr = panelWidth(f32 ? 4 : 8);
     const byColumns = m * k <= k * n ? n >= 2 * MIN_PART_COLUMNS : m < 2 * MIN_PART_ROWS;
-    const total = byColumns ? n : m, align = byColumns ? nr : MR;
+    // Column parts start at multiples of 16 float32 / 8 float64 columns (whole panels of B too): where C's rows
+    // start on 64-byte lines, no line of C is written by two threads.
+    const total = byColumns ? n : m, align = byColumns ? Math.max(nr, 64 / (f32 ? 4 : 8)) : MR;
     const parts = Math.min(MAX_PARTS, this.threads * PARTS_PER_THREAD, Math.floor(total / (byColumns ? MIN_PART_COLUMNS : MIN_PART_ROWS)));
     if (parts < 2) return false;
     // The sparse rule on the whole product, as gemm would apply it (raw.ts useSparse, assembly/gemm.ts)
@@ -312,7 +322,7 @@ export class Team {
 
   /** Parts for a job of `elements` that can be cut into at most `units` pieces: 0 when it stays on one thread. */
   private partsOf(elements: number, units: number): number {
-    if (elements < splitting.minElements) return 0;
+    if (this.failed || elements < splitting.minElements) return 0;
     return Math.min(MAX_PARTS, this.threads * PARTS_PER_THREAD, units);
   }
 
