@@ -11,20 +11,24 @@
 // The peer is bench/peer/torch_step.py on /usr/bin/python3 (Debian's python3-torch): the same networks,
 // built from our architecture and loaded with our initial weights, with torch.set_num_threads(1) (and 2 or
 // more when asked: on a machine whose cores are busy, PyTorch's spinning OpenMP threads make that far slower).
+// Debian's torch multiplies its Linear layers in the system's libblas.so.3 — the reference BLAS unless an
+// optimized one is installed — so the peer loads Debian's OpenBLAS (libopenblas0-pthread) when it is there,
+// and --blas openblas,system runs both.
 // When torch does not import, the peer is skipped and the reason printed. With --baseline DIR, another build
 // of this repository (a checkout of an earlier commit after `npm ci && npm run build`) runs the same steps
 // in a child process, so that a speed-up is measured side by side too.
 //
 // Each round times every runner on every task (the order of the runners flipped every other round, so that
 // a drift in this shared machine's load falls on all alike); a task's figure is its fastest round's median
-// step. Ratios are speed ratios (> 1: ours is faster) of numbers measured in this run only. CPU ms are the
-// process's CPU time per step (all its threads), less sensitive to the load than wall time.
+// step. Ratios are speed ratios (> 1: ours is faster) of numbers measured in this run only: for each round the
+// ratio of the two runners' median steps in that round, and the median of those over the rounds. CPU ms are
+// the process's CPU time per step (all its threads), less sensitive to the load than wall time.
 //
 //   node dist/bench/step.js [--rounds 3] [--widths 0.25,0.5,1] [--tasks train,invert] [--threads 1]
-//                           [--baseline DIR] [--workers 1]
+//                           [--blas openblas|system|openblas,system] [--baseline DIR] [--workers 1]
 // Prints a table; writes bench/results/step.json with the machine, the load and every round.
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { createInterface } from "node:readline";
@@ -36,6 +40,9 @@ import { machine, table, writeResults } from "./report.js";
 type TaskKind = "train" | "invert";
 const LATENT = 20, TRAIN_BATCH = 64, INVERT_BATCH = 300;
 const PYTHON = "/usr/bin/python3";
+/** Debian's libopenblas0-pthread: a libblas.so.3 the peer loads instead of the system's (LD_LIBRARY_PATH). */
+const OPENBLAS_DIR = "/usr/lib/x86_64-linux-gnu/openblas-pthread";
+const SYSTEM_BLAS = "/usr/lib/x86_64-linux-gnu/libblas.so.3";
 const PEER_SCRIPT = fileURLToPath(new URL("../../bench/peer/torch_step.py", import.meta.url));
 const THIS_ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
@@ -128,6 +135,11 @@ async function buildTask(lib: Library, spec: TaskSpec, dir: string): Promise<Tas
   };
 }
 
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b), m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
 /** Median wall ms per step (tinybench) and the process's CPU ms per step, warm-up steps first. */
 async function time(step: () => void, iterations: number, warmup: number): Promise<{ p50: number; cpuMs: number }> {
   const bench = new Bench({ iterations, time: 0, warmupIterations: warmup, warmupTime: 0, warmup: warmup > 0 });
@@ -146,8 +158,8 @@ class Child {
     this.lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
   }
 
-  static start(command: string, args: string[]): Child {
-    return new Child(spawn(command, args, { stdio: ["pipe", "pipe", "inherit"] }) as unknown as ChildProcessWithoutNullStreams);
+  static start(command: string, args: string[], env: Record<string, string> = {}): Child {
+    return new Child(spawn(command, args, { stdio: ["pipe", "pipe", "inherit"], env: { ...process.env, ...env } }) as unknown as ChildProcessWithoutNullStreams);
   }
 
   async ask<T>(message: Record<string, unknown>): Promise<T> {
@@ -193,12 +205,14 @@ async function main(): Promise<void> {
   const { values: opts } = parseArgs({
     options: {
       rounds: { type: "string", default: "3" }, widths: { type: "string", default: "0.25,0.5,1" }, tasks: { type: "string", default: "train,invert" },
-      threads: { type: "string", default: "1" }, baseline: { type: "string" }, workers: { type: "string", default: "1" }, serve: { type: "string" },
+      threads: { type: "string", default: "1" }, blas: { type: "string" }, baseline: { type: "string" }, workers: { type: "string", default: "1" }, serve: { type: "string" },
     },
   });
   if (opts.serve !== undefined) return serve(opts.serve);
   const rounds = Number(opts.rounds), widths = opts.widths!.split(",").map(Number), kinds = opts.tasks!.split(",") as TaskKind[];
   const threads = opts.threads!.split(",").map(Number), workers = opts.workers!.split(",").map(Number);
+  const blasVariants = (opts.blas ?? (existsSync(join(OPENBLAS_DIR, "libblas.so.3")) ? "openblas" : "system")).split(",");
+  const systemBlas = existsSync(SYSTEM_BLAS) ? realpathSync(SYSTEM_BLAS) : "none";
   const lib = await library(THIS_ROOT), dir = mkdtempSync(join(tmpdir(), "surfing-bench-step-"));
 
   // Our builds of each task: one per worker count (training only: inversion here is one thread).
@@ -234,18 +248,25 @@ async function main(): Promise<void> {
   const torchVersion = peerSkipped ? undefined : probe.stdout.trim();
   if (peerSkipped) process.stderr.write(`PyTorch peer skipped: ${peerSkipped}\n`);
   else {
-    const peer = Child.start(PYTHON, [PEER_SCRIPT]);
-    const ready = new Set<string>();
-    for (const t of threads) {
-      runners.push({
-        name: `PyTorch ${t} thread${t > 1 ? "s" : ""}`,
-        setup: async (id, _spec, task) => {
-          if (!ready.has(id)) await peer.ask({ op: "setup", id, ...task.peerSetup });
-          ready.add(id);
-        },
-        time: (id, spec, warmup) => peer.ask({ op: "time", id, threads: t, iterations: spec.iterations, warmup }),
-        quit: () => peer.quit(),
-      });
+    // One peer process per BLAS and thread count: Debian's torch does its Linear layers in whatever libblas.so.3
+    // the system links (the reference BLAS unless an optimized one is installed: 2 GFLOP/s against OpenBLAS's
+    // 30 on this machine's 64×6272×1024), so the BLAS is named in the runner's label.
+    for (const blas of blasVariants) {
+      for (const t of threads) {
+        const env: Record<string, string> = { OMP_NUM_THREADS: String(t), OPENBLAS_NUM_THREADS: String(t) };
+        if (blas === "openblas") env.LD_LIBRARY_PATH = OPENBLAS_DIR;
+        const peer = Child.start(PYTHON, [PEER_SCRIPT], env);
+        const ready = new Set<string>();
+        runners.push({
+          name: `PyTorch ${t} thread${t > 1 ? "s" : ""}, ${blas === "openblas" ? "OpenBLAS" : `system BLAS`}`,
+          setup: async (id, _spec, task) => {
+            if (!ready.has(id)) await peer.ask({ op: "setup", id, ...task.peerSetup });
+            ready.add(id);
+          },
+          time: (id, spec, warmup) => peer.ask({ op: "time", id, threads: t, iterations: spec.iterations, warmup }),
+          quit: () => peer.quit(),
+        });
+      }
     }
   }
   const ids = new Map(specs.map((s, i) => [s, `t${i}`]));
@@ -275,20 +296,23 @@ async function main(): Promise<void> {
     const [task, runner] = key.split("|"), ms = Math.min(...tm.ms);
     return { task, runner, ms, stepsPerSecond: 1000 / ms, cpuMs: Math.min(...tm.cpuMs), rounds: tm };
   });
+  // A ratio pairs the two runners' times of the same round (measured minutes apart at most, under the same
+  // load) and takes the median over the rounds: sturdier than a ratio of two bests when the load drifts.
+  const paired = (a: number[], b: number[]) => median(a.map((x, i) => x / b[i]));
   const ratios = rows.filter((r) => r.runner !== "ours").map((p) => {
     const o = rows.find((r) => r.runner === "ours" && r.task === p.task)!;
-    return { task: p.task, versus: p.runner, speed: p.ms / o.ms, cpu: p.cpuMs / o.cpuMs };
+    return { task: p.task, versus: p.runner, speed: paired(p.rounds.ms, o.rounds.ms), cpu: paired(p.rounds.cpuMs, o.rounds.cpuMs) };
   });
   const cores = cpus().length;
   console.log(`dcgan steps: train = one gan generator update (batch ${TRAIN_BATCH}), invert = one Adam step of ½‖G(x) − y‖² (B = ${INVERT_BATCH}); fastest of ${rounds} rounds' median — ${machine()}`);
   console.log(`1-minute load average at the start and after each round: ${loads.map((l) => l.toFixed(2)).join(", ")} (${cores} cores, shared); ` +
-    (peerSkipped ? `PyTorch peer skipped: ${peerSkipped}` : `PyTorch ${torchVersion} (${PYTHON})`) + (opts.baseline ? `; baseline: the build in ${resolve(opts.baseline)}` : "") + "\n");
+    (peerSkipped ? `PyTorch peer skipped: ${peerSkipped}` : `PyTorch ${torchVersion} (${PYTHON}; OpenBLAS: ${OPENBLAS_DIR}, system BLAS: ${systemBlas})`) + (opts.baseline ? `; baseline: the build in ${resolve(opts.baseline)}` : "") + "\n");
   console.log(table(rows, (r) => r.task, (r) => r.runner, (r) => `${r.ms.toFixed(1)} ms, CPU ${r.cpuMs.toFixed(1)}`));
   if (ratios.length > 0) {
-    console.log(`\nspeed of ours (1 worker) over each other runner, from wall time (from CPU time); > 1: ours is faster\n`);
+    console.log(`\nspeed of ours (1 worker) over each other runner: the median over rounds of the ratio of the two runners' times in the same round, wall (CPU); > 1: ours is faster\n`);
     console.log(table(ratios, (r) => r.task, (r) => `vs ${r.versus}`, (r) => `${r.speed.toFixed(2)}× (${r.cpu.toFixed(2)}×)`));
   }
-  console.log(`wrote ${writeResults("step", { machine: machine(), cores, load: loads, torch: torchVersion ?? { skipped: peerSkipped }, baseline: opts.baseline ? resolve(opts.baseline) : null, rows, ratios })}`);
+  console.log(`wrote ${writeResults("step", { machine: machine(), cores, load: loads, torch: torchVersion ?? { skipped: peerSkipped }, blas: { openblas: OPENBLAS_DIR, system: systemBlas }, baseline: opts.baseline ? resolve(opts.baseline) : null, rows, ratios })}`);
 }
 
 await main();
