@@ -88,3 +88,27 @@ export function col2im<T>(c: i32, h: i32, w: i32, kh: i32, kw: i32, stride: i32,
                           oh: i32, ow: i32, cols: usize, ldc: i32, x: usize): void {
   unfold<T>(true, c, h, w, kh, kw, stride, pad, oh, ow, x, cols, ldc);
 }
+
+/** Copy `bytes` (a multiple of 4) from src to dst, regions disjoint: 16 bytes at a time, then the rest. */
+// @ts-ignore: decorator
+@inline function copyBytes(dst: usize, src: usize, bytes: usize): void {
+  let o: usize = 0;
+  for (; o + 16 <= bytes; o += 16) v128.store(dst + o, v128.load(src + o));
+  for (; o < bytes; o += 4) store<u32>(dst + o, load<u32>(src + o));
+}
+
+/**
+ * Between a chunk's sample-major layout, n samples × C channels × P positions, and the channel-major one,
+ * C × (n·P) (src/nn/ops/conv.ts): toChannelMajor copies block (s, c) of the first to block (c, s) of the
+ * second, else back. A pure copy: V8's copyWithin per block of a few hundred bytes cost more than the copy.
+ */
+export function permute<T>(n: i32, C: i32, P: i32, sampleMajor: usize, channelMajor: usize, toChannelMajor: bool): void {
+  const bytes = <usize>P * sizeof<T>();
+  for (let s = 0; s < n; s++) {
+    for (let c = 0; c < C; c++) {
+      const a = sampleMajor + (<usize>s * <usize>C + <usize>c) * bytes, b = channelMajor + (<usize>c * <usize>n + <usize>s) * bytes;
+      if (toChannelMajor) copyBytes(b, a, bytes);
+      else copyBytes(a, b, bytes);
+    }
+  }
+}

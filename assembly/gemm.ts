@@ -261,7 +261,7 @@ function packTransposing<T>(x: usize, ld: i32, i0: i32, rows: i32, p0: i32, kc: 
 }
 
 /** Entries ±0 of the rows×cols matrix X (leading dimension ld): what sparseEnough decides on. */
-function countZeros<T>(x: usize, ld: i32, rows: i32, cols: i32): i64 {
+export function countZeros<T>(x: usize, ld: i32, rows: i32, cols: i32): i64 {
   const L = lanes<T>();
   const zero = v128.splat<T>(<T>0);
   let zeros: i64 = 0;
@@ -555,9 +555,20 @@ function gemvRow<T>(transA: bool, opB: i32, i: i32, n: i32, k: i32, alpha: T, a:
   }
 }
 
+/** The sparse path by the rule of the header (gemm's `sparse` argument), or taken / not taken as a caller decided. */
+export const SPARSE_AUTO: i32 = -1;
+export const SPARSE_NO: i32 = 0;
+export const SPARSE_YES: i32 = 1;
+
+/**
+ * C = α·op(A)·op(B) + β·C and the epilogue, its mask m × n with row stride ldm (n for a whole product). With
+ * `sparse` SPARSE_AUTO the sparse path is decided here (the header); a caller that splits one product into
+ * parts (src/kernels/team.ts) decides once for the whole and passes SPARSE_YES or SPARSE_NO to every part, so
+ * the parts skip exactly the terms the whole would. SPARSE_YES requires β = 0, k > 0, α ≠ 0 and m ≥ MR.
+ */
 export function gemm<T>(transA: bool, opB: i32, m: i32, n: i32, k: i32, alpha: T,
                         a: usize, lda: i32, b: usize, ldb: i32, beta: T, c: usize, ldc: i32,
-                        bias: usize, biasAxis: i32, act: i32, slope: T, mask: usize): void {
+                        bias: usize, biasAxis: i32, act: i32, slope: T, mask: usize, ldm: i32, sparseMode: i32): void {
   if (m <= 0 || n <= 0) return;
   const S = <usize>sizeof<T>();
   const nr = NR<T>();
@@ -574,19 +585,20 @@ export function gemm<T>(transA: bool, opB: i32, m: i32, n: i32, k: i32, alpha: T
     }
   }
   if (!hasProduct) {
-    if (hasEpilogue) epilogue<T>(c, ldc, 0, m, 0, n, bias, biasAxis, act, slope, mask, n);
+    if (hasEpilogue) epilogue<T>(c, ldc, 0, m, 0, n, bias, biasAxis, act, slope, mask, ldm);
     return;
   }
   if (m < MR) {
     for (let i = 0; i < m; i++) {
       gemvRow<T>(transA, opB, i, n, k, alpha, a, lda, b, ldb, c, ldc, fromZero);
-      if (hasEpilogue) epilogue<T>(c, ldc, i, 1, 0, n, bias, biasAxis, act, slope, mask, n);
+      if (hasEpilogue) epilogue<T>(c, ldc, i, 1, 0, n, bias, biasAxis, act, slope, mask, ldm);
     }
     return;
   }
   // The sparse path (see the header); the shape first, as counting the zeros costs O(mk).
-  const sparse = fromZero && sparseShape(m, n) &&
-    sparseEnough(m, k, transA ? countZeros<T>(a, lda, k, m) : countZeros<T>(a, lda, m, k));
+  const sparse = sparseMode == SPARSE_AUTO
+    ? fromZero && sparseShape(m, n) && sparseEnough(m, k, transA ? countZeros<T>(a, lda, k, m) : countZeros<T>(a, lda, m, k))
+    : sparseMode == SPARSE_YES;
   // A is read in place unless α ≠ 1 (folded into Ã), or A is transposed and N is large: then every k
   // of an A row is a new cache line, and a packed Ã reused across many panels pays for itself
   // (512³ TN: 29.7 packed vs 25.5 in place; 20×1024×20 TN: 12 packed vs 17 in place, measured).
@@ -620,7 +632,7 @@ export function gemm<T>(transA: bool, opB: i32, m: i32, n: i32, k: i32, alpha: T
             const bp = bBlock + <usize>(jr / nr) * panelBytes;
             for (let r = 0; r < mc; r++) {
               sparseTile<T>(r, kc, w, bp, panelBytes, addr<T>(c, ldc, ic + r, jc + jr), ldc, zeroStart);
-              if (last && hasEpilogue) epilogue<T>(c, ldc, ic + r, 1, jc + jr, w, bias, biasAxis, act, slope, mask, n);
+              if (last && hasEpilogue) epilogue<T>(c, ldc, ic + r, 1, jc + jr, w, bias, biasAxis, act, slope, mask, ldm);
             }
           }
           continue;
@@ -633,7 +645,7 @@ export function gemm<T>(transA: bool, opB: i32, m: i32, n: i32, k: i32, alpha: T
             const h = min(MR, mc - ir);
             const ap = packA ? wsA + <usize>ir * <usize>kc * S : transA ? addr<T>(a, lda, pc, ic + ir) : addr<T>(a, lda, ic + ir, pc);
             tile<T>(kc, ap, ar, ak, h, bp, addr<T>(c, ldc, ic + ir, jc + jr), ldc, w, zeroStart);
-            if (last && hasEpilogue) epilogue<T>(c, ldc, ic + ir, h, jc + jr, w, bias, biasAxis, act, slope, mask, n);
+            if (last && hasEpilogue) epilogue<T>(c, ldc, ic + ir, h, jc + jr, w, bias, biasAxis, act, slope, mask, ldm);
           }
         }
       }

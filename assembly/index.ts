@@ -1,11 +1,12 @@
 // The surfing WebAssembly module: every kernel in f32 and f64. Pointers are byte offsets into this
 // module's memory, which the host (src/kernels/heap.ts) owns and allocates; nothing here allocates.
 
-import { gemm, packB, workspaceBytes, setWorkspace } from "./gemm";
+import { gemm, packB, countZeros, workspaceBytes, setWorkspace, SPARSE_AUTO } from "./gemm";
 import { epilogue, actBackward } from "./epilogue";
 import { axpy, scale, sumsq, rowSumsq, colSums, adam } from "./vector";
 import { exp, sigmoid, tanh, sigmoidBackward, tanhBackward } from "./activation";
-import { im2col, col2im } from "./conv";
+import { im2col, col2im, permute } from "./conv";
+import { channelSums, squaredDeviations, bnPass, BN_NORMALIZE, BN_AFFINE, BN_SCALE, BN_GRADIENT } from "./batchnorm";
 
 export { workspaceBytes, setWorkspace };
 
@@ -17,7 +18,7 @@ export function heapBase(): usize {
 export function gemm_f32(transA: i32, opB: i32, m: i32, n: i32, k: i32, alpha: f32, a: usize, lda: i32,
                          b: usize, ldb: i32, beta: f32, c: usize, ldc: i32,
                          bias: usize, biasAxis: i32, act: i32, slope: f32, mask: usize): void {
-  gemm<f32>(transA != 0, opB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, bias, biasAxis, act, slope, mask);
+  gemm<f32>(transA != 0, opB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, bias, biasAxis, act, slope, mask, n, SPARSE_AUTO);
 }
 export function pack_b_f32(transB: i32, k: i32, n: i32, b: usize, ldb: i32, dst: usize): void {
   packB<f32>(transB != 0, k, n, b, ldb, dst);
@@ -25,8 +26,22 @@ export function pack_b_f32(transB: i32, k: i32, n: i32, b: usize, ldb: i32, dst:
 export function gemm_f64(transA: i32, opB: i32, m: i32, n: i32, k: i32, alpha: f64, a: usize, lda: i32,
                          b: usize, ldb: i32, beta: f64, c: usize, ldc: i32,
                          bias: usize, biasAxis: i32, act: i32, slope: f64, mask: usize): void {
-  gemm<f64>(transA != 0, opB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, bias, biasAxis, act, slope, mask);
+  gemm<f64>(transA != 0, opB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, bias, biasAxis, act, slope, mask, n, SPARSE_AUTO);
 }
+// A part of a product split between threads: gemm with the mask's row stride and the sparse decision given.
+export function gemm_part_f32(transA: i32, opB: i32, m: i32, n: i32, k: i32, alpha: f32, a: usize, lda: i32,
+                              b: usize, ldb: i32, beta: f32, c: usize, ldc: i32,
+                              bias: usize, biasAxis: i32, act: i32, slope: f32, mask: usize, ldm: i32, sparse: i32): void {
+  gemm<f32>(transA != 0, opB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, bias, biasAxis, act, slope, mask, ldm, sparse);
+}
+export function gemm_part_f64(transA: i32, opB: i32, m: i32, n: i32, k: i32, alpha: f64, a: usize, lda: i32,
+                              b: usize, ldb: i32, beta: f64, c: usize, ldc: i32,
+                              bias: usize, biasAxis: i32, act: i32, slope: f64, mask: usize, ldm: i32, sparse: i32): void {
+  gemm<f64>(transA != 0, opB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, bias, biasAxis, act, slope, mask, ldm, sparse);
+}
+/** Entries ±0 of the rows×cols matrix at x (leading dimension ld): what gemm's sparse rule counts. */
+export function count_zeros_f32(rows: i32, cols: i32, x: usize, ld: i32): f64 { return <f64>countZeros<f32>(x, ld, rows, cols); }
+export function count_zeros_f64(rows: i32, cols: i32, x: usize, ld: i32): f64 { return <f64>countZeros<f64>(x, ld, rows, cols); }
 export function pack_b_f64(transB: i32, k: i32, n: i32, b: usize, ldb: i32, dst: usize): void {
   packB<f64>(transB != 0, k, n, b, ldb, dst);
 }
@@ -74,6 +89,41 @@ export function col2im_f32(c: i32, h: i32, w: i32, kh: i32, kw: i32, stride: i32
 }
 export function col2im_f64(c: i32, h: i32, w: i32, kh: i32, kw: i32, stride: i32, pad: i32, oh: i32, ow: i32, cols: usize, ldc: i32, x: usize): void {
   col2im<f64>(c, h, w, kh, kw, stride, pad, oh, ow, cols, ldc, x);
+}
+
+export function permute_f32(n: i32, C: i32, P: i32, sampleMajor: usize, channelMajor: usize, toChannelMajor: i32): void {
+  permute<f32>(n, C, P, sampleMajor, channelMajor, toChannelMajor != 0);
+}
+export function permute_f64(n: i32, C: i32, P: i32, sampleMajor: usize, channelMajor: usize, toChannelMajor: i32): void {
+  permute<f64>(n, C, P, sampleMajor, channelMajor, toChannelMajor != 0);
+}
+
+export function channel_sums_f32(rows: i32, C: i32, P: i32, a: usize, b: usize, sum: usize, sum2: usize): void {
+  channelSums<f32>(rows, C, P, a, b, sum, sum2);
+}
+export function channel_sums_f64(rows: i32, C: i32, P: i32, a: usize, b: usize, sum: usize, sum2: usize): void {
+  channelSums<f64>(rows, C, P, a, b, sum, sum2);
+}
+export function squared_deviations_f32(rows: i32, C: i32, P: i32, x: usize, mean: usize, sq: usize): void {
+  squaredDeviations<f32>(rows, C, P, x, mean, sq);
+}
+export function squared_deviations_f64(rows: i32, C: i32, P: i32, x: usize, mean: usize, sq: usize): void {
+  squaredDeviations<f64>(rows, C, P, x, mean, sq);
+}
+// One specialized copy of the pass per kind (a constant inside it).
+export function bn_pass_f32(kind: i32, rows: i32, C: i32, P: i32, x: usize, in2: usize, out: usize, out2: usize,
+                            c0: usize, c1: usize, c2: usize, t0: usize, t1: usize): void {
+  if (kind == BN_NORMALIZE) bnPass<f32>(BN_NORMALIZE, rows, C, P, x, in2, out, out2, c0, c1, c2, t0, t1);
+  else if (kind == BN_AFFINE) bnPass<f32>(BN_AFFINE, rows, C, P, x, in2, out, out2, c0, c1, c2, t0, t1);
+  else if (kind == BN_SCALE) bnPass<f32>(BN_SCALE, rows, C, P, x, in2, out, out2, c0, c1, c2, t0, t1);
+  else bnPass<f32>(BN_GRADIENT, rows, C, P, x, in2, out, out2, c0, c1, c2, t0, t1);
+}
+export function bn_pass_f64(kind: i32, rows: i32, C: i32, P: i32, x: usize, in2: usize, out: usize, out2: usize,
+                            c0: usize, c1: usize, c2: usize, t0: usize, t1: usize): void {
+  if (kind == BN_NORMALIZE) bnPass<f64>(BN_NORMALIZE, rows, C, P, x, in2, out, out2, c0, c1, c2, t0, t1);
+  else if (kind == BN_AFFINE) bnPass<f64>(BN_AFFINE, rows, C, P, x, in2, out, out2, c0, c1, c2, t0, t1);
+  else if (kind == BN_SCALE) bnPass<f64>(BN_SCALE, rows, C, P, x, in2, out, out2, c0, c1, c2, t0, t1);
+  else bnPass<f64>(BN_GRADIENT, rows, C, P, x, in2, out, out2, c0, c1, c2, t0, t1);
 }
 
 export function adam_f32(n: i32, x: usize, g: usize, m: usize, v: usize,

@@ -8,8 +8,9 @@
 //   dist/browser/worker.js          the worker pool's Web Worker (src/surf/worker.ts), beside it: the pool starts
 //                                   it as new URL("./worker.js", import.meta.url)
 //
-// What needs a file system stays out: node:* modules and src/nn/files.ts are only imported dynamically, where
-// they exist (src/kernels/env.ts hasNodeModules), so they are left as external imports a browser never runs.
+// What needs a file system or Node's threads stays out: node:* modules, src/nn/files.ts and src/kernels/team.ts
+// are only imported dynamically, where they exist (src/kernels/env.ts hasNodeModules), so they are left as
+// external imports a browser never runs.
 import { build } from "esbuild-wasm";
 import { mkdirSync, writeFileSync } from "node:fs";
 
@@ -17,7 +18,7 @@ const source = (path) => new URL(`../src/${path}`, import.meta.url).pathname;
 const nodeOnly = {
   name: "node-only",
   setup(b) {
-    b.onResolve({ filter: /^node:|\/nn\/files\.js$/ }, (args) => ({ path: args.path, external: true }));
+    b.onResolve({ filter: /^node:|\/nn\/files\.js$|(^|\/)team\.js$/ }, (args) => ({ path: args.path, external: true }));
   },
 };
 const bundle = async (entry) => {

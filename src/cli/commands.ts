@@ -96,6 +96,7 @@ export const COMMANDS: Command[] = [
         { name: "batch", type: "int", placeholder: "B", help: "images per batch (default 64)" },
         { name: "out", type: "string", placeholder: "DIR", help: "the checkpoint sequence directory (also samples/, loss.jsonl, state/)", output: "directory", lock: true },
         { name: "resume", type: "boolean", help: "continue the run in --out from its last checkpoint (with its stored flags; --steps may grow)" },
+        { name: "workers", type: "int", placeholder: "N", help: "threads for the products (default 1; WASM backend): the same files, bit for bit, for every N" },
       ],
     },
     run: async (args) => (await import("./train.js")).run(args),

@@ -1,5 +1,6 @@
 /** `surf train`: train a generator on Fashion-MNIST and record its checkpoint sequence (src/train/run.ts). */
-import { UsageError, type ParsedArgs } from "./args.js";
+import { positiveIntFlag, UsageError, type ParsedArgs } from "./args.js";
+import { createKernels, kernels as defaultKernels } from "../kernels/index.js";
 import { progressBar } from "./progress.js";
 import { loadFashionMnist } from "../data/fashion-mnist.js";
 import { ARCH_KINDS, flagOf, makeConfig, type ArchKind, type TrainConfig } from "../train/config.js";
@@ -40,21 +41,33 @@ export async function run(args: ParsedArgs): Promise<number> {
     if (given.model === undefined) throw new UsageError(`--model is required (${MODEL_KINDS.join(", ")})`);
     config = makeConfig({ ...given, model: given.model, seed: args.seed });
   }
+  // Threads change no result (src/kernels/team.ts), so they are not part of the stored configuration: a run may
+  // resume with another --workers. The TS backend computes on one thread.
+  const workers = positiveIntFlag(args.flags.workers, "--workers", 1);
   const data = loadFashionMnist({ log: (m) => process.stderr.write(`surf: ${m}\n`) });
+  const kernels = workers > 1 && defaultKernels.backend === "wasm" ? await createKernels("wasm", { threads: workers }) : defaultKernels;
+  const threads = kernels.threads;
   const bar = progressBar(`train ${config.model}`);
   let first = -1;
-  const result = train(config, data.train, {
-    out: String(out),
-    resume: args.flags.resume === true,
-    onStep: (step, losses) => {
-      if (first < 0) first = step - 1;
-      bar.update(step - first, config.steps - first, `step ${step}  ${Object.entries(losses).map(([k, v]) => `${k} ${v.toFixed(3)}`).join(" ")}`, "steps");
-    },
-  });
+  let result;
+  try {
+    result = train(config, data.train, {
+      out: String(out),
+      resume: args.flags.resume === true,
+      kernels,
+      onStep: (step, losses) => {
+        if (first < 0) first = step - 1;
+        bar.update(step - first, config.steps - first, `step ${step}  ${Object.entries(losses).map(([k, v]) => `${k} ${v.toFixed(3)}`).join(" ")}`, "steps");
+      },
+    });
+  } finally {
+    if (kernels !== defaultKernels) kernels.close();
+  }
   bar.done();
   const summary = {
     out: result.out,
     ...result.config,
+    workers: threads,
     startStep: result.startStep,
     checkpoints: result.checkpoints.length,
     stepsRun: result.stepsRun,

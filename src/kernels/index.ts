@@ -6,19 +6,36 @@
 import { Heap, newMemory } from "./heap.js";
 import { createJsKernels } from "./js.js";
 import { Kernels } from "./kernels.js";
-import { requestedBackend, type Backend } from "./env.js";
+import { hasNodeModules, requestedBackend, type Backend } from "./env.js";
 import { instantiateWasm, wasmSupported } from "./wasm.js";
 
-export { Kernels, NO_EPILOGUE, BYTES, type DType, type Epilogue, type PackedB } from "./kernels.js";
+export { Kernels, NO_EPILOGUE, BYTES, type DType, type Epilogue, type PackedB, type Splitter } from "./kernels.js";
 export { requestedBackend, type Backend } from "./env.js";
 export { Act, BiasAxis, packedBBytes } from "./raw.js";
 export { Heap } from "./heap.js";
 export { wasmSupported, wasmModule } from "./wasm.js";
 
+export interface KernelOptions {
+  /**
+   * Threads to compute on (default 1): with 2 or more, large products are split between this thread and helper
+   * threads sharing the heap (team.ts) — the same results, bit for bit. WASM backend under Node only; the TS
+   * backend ignores it (its results are the same on one thread).
+   */
+  threads?: number;
+}
+
 /** A new, independent set of kernels on the given backend, with its own heap. */
-export async function createKernels(backend: Backend): Promise<Kernels> {
+export async function createKernels(backend: Backend, options: KernelOptions = {}): Promise<Kernels> {
+  const threads = options.threads ?? 1;
+  if (!(Number.isSafeInteger(threads) && threads >= 1)) throw new RangeError(`createKernels: threads must be a positive integer, got ${threads}`);
   if (backend === "wasm") {
     if (!wasmSupported()) throw new Error("this engine has no WebAssembly SIMD; set SURF_BACKEND=js to use the TS backend");
+    if (threads > 1) {
+      if (!hasNodeModules()) throw new Error("createKernels: threads > 1 needs Node's worker_threads (a browser's main thread cannot wait for helpers)");
+      const { Team } = await import("./team.js");
+      const { heap, raw, team } = await Team.create(threads);
+      return new Kernels("wasm", heap, raw, team);
+    }
     const { heap, raw } = await instantiateWasm();
     return new Kernels("wasm", heap, raw);
   }

@@ -11,7 +11,7 @@
  * both dtypes have run, and V8 then runs these loops ~10× slower; typed-array stores stay fast.)
  */
 import type { Heap } from "./heap.js";
-import { Act, BiasAxis, OpB, panelWidth, useSparse, type RawKernels, type UnaryBackwardFn, type UnaryFn } from "./raw.js";
+import { Act, BiasAxis, BnPass, OpB, panelWidth, Sparse, useSparse, type RawKernels, type UnaryBackwardFn, type UnaryFn } from "./raw.js";
 
 type Floats = Float32Array | Float64Array;
 
@@ -28,7 +28,7 @@ function gemm(
   X: Floats, t: Floats, sh: number, U8: Uint8Array,
   transA: number, opB: number, m: number, n: number, k: number, alpha: number,
   a: number, lda: number, b: number, ldb: number, beta: number, c: number, ldc: number,
-  bias: number, biasAxis: number, act: number, slope: number, mask: number,
+  bias: number, biasAxis: number, act: number, slope: number, mask: number, ldm: number, sparseMode: number,
 ): void {
   if (m <= 0 || n <= 0) return;
   t[0] = alpha; alpha = t[0];
@@ -48,7 +48,9 @@ function gemm(
     }
     // The sparse path of assembly/gemm.ts (its header): with β = 0 and op(A) mostly zeros, terms with
     // a_ip = 0 are skipped — the same decision from the same count, so a 0·∞ is left out on both backends.
-    const sparse = beta === 0 && useSparse(m, n, k, () => countZeros(X, A, lda, transA ? k : m, transA ? m : k));
+    const sparse = sparseMode === Sparse.Auto
+      ? beta === 0 && useSparse(m, n, k, () => countZeros(X, A, lda, transA ? k : m, transA ? m : k))
+      : sparseMode === Sparse.Yes;
     const nr = panelWidth(1 << sh);
     for (let p = 0; p < k; p++) {
       for (let j = 0; j < n; j++) {
@@ -76,7 +78,7 @@ function gemm(
       }
     }
   }
-  if (bias !== 0 || act !== Act.None || mask !== 0) epilogue(X, t, sh, U8, m, n, c, ldc, bias, biasAxis, act, slope, mask);
+  if (bias !== 0 || act !== Act.None || mask !== 0) epilogue(X, t, sh, U8, m, n, c, ldc, bias, biasAxis, act, slope, mask, ldm);
 }
 
 /** Entries ±0 of the rows×cols matrix at element X[x] (leading dimension ld): what useSparse decides on. */
@@ -102,7 +104,7 @@ function packB(X: Floats, sh: number, transB: number, k: number, n: number, b: n
 
 function epilogue(
   X: Floats, t: Floats, sh: number, U8: Uint8Array,
-  m: number, n: number, c: number, ldc: number, bias: number, biasAxis: number, act: number, slope: number, mask: number,
+  m: number, n: number, c: number, ldc: number, bias: number, biasAxis: number, act: number, slope: number, mask: number, ldm: number,
 ): void {
   t[0] = slope; slope = t[0];
   const C = c >> sh, Bi = bias >> sh;
@@ -118,7 +120,7 @@ function epilogue(
       if (act === Act.ReLU) X[p] = z > 0 ? z : z !== z ? z : 0;
       else if (act === Act.LeakyReLU) X[p] = z > 0 ? z : z * slope;
       else X[p] = z;
-      if (mask !== 0) U8[mask + i * n + j] = z > 0 ? 1 : 0;
+      if (mask !== 0) U8[mask + i * ldm + j] = z > 0 ? 1 : 0;
     }
   }
 }
@@ -251,6 +253,106 @@ function col2im(
   }
 }
 
+/** permute of assembly/conv.ts: block (s, c) of n × C × P ↔ block (c, s) of C × n·P, P elements each. */
+function permute(U8: Uint8Array, S: number, n: number, C: number, P: number, sampleMajor: number, channelMajor: number, toChannelMajor: number): void {
+  const bytes = P * S;
+  for (let s = 0; s < n; s++) {
+    for (let c = 0; c < C; c++) {
+      const a = sampleMajor + (s * C + c) * bytes, b = channelMajor + (c * n + s) * bytes;
+      if (toChannelMajor) U8.copyWithin(b, a, a + bytes);
+      else U8.copyWithin(a, b, b + bytes);
+    }
+  }
+}
+
+// Batch norm's loops (assembly/batchnorm.ts; its header states the order), over NCHW rows x[s][c][p] at
+// element (s·C + c)·P + p, in float64 arithmetic (float32 values widen exactly; each result is rounded once,
+// by its store). Each loop is a function of its own: V8 optimizes a small hot loop once, where one function
+// of several big loops is deoptimized again and again.
+
+/** sum[c] = Σ_{s,p} a and, when b ≠ 0, sum2[c] = Σ_{s,p} a·b: each from +0, sample by sample, position by position. */
+function channelSums(X: Floats, sh: number, F64: Float64Array, rows: number, C: number, P: number, a: number, b: number, sum: number, sum2: number): void {
+  const A = a >> sh, B = b >> sh, su = sum >> 3, su2 = sum2 >> 3;
+  F64.fill(0, su, su + C);
+  if (b !== 0) F64.fill(0, su2, su2 + C);
+  for (let s = 0, i = 0; s < rows; s++) {
+    for (let c = 0; c < C; c++) {
+      let t = F64[su + c], t2 = b !== 0 ? F64[su2 + c] : 0;
+      if (b !== 0) {
+        for (let p = 0; p < P; p++, i++) {
+          t += X[A + i];
+          t2 += X[A + i] * X[B + i];
+        }
+      } else {
+        for (let p = 0; p < P; p++, i++) t += X[A + i];
+      }
+      F64[su + c] = t;
+      if (b !== 0) F64[su2 + c] = t2;
+    }
+  }
+}
+
+/** sq[c] = Σ_{s,p} (x − mean_c)². */
+function squaredDeviations(X: Floats, sh: number, F64: Float64Array, rows: number, C: number, P: number, x: number, mean: number, sq: number): void {
+  const xi = x >> sh, me = mean >> 3, q = sq >> 3;
+  F64.fill(0, q, q + C);
+  for (let s = 0, i = 0; s < rows; s++) {
+    for (let c = 0; c < C; c++) {
+      const m = F64[me + c];
+      let t = F64[q + c];
+      for (let p = 0; p < P; p++, i++) t += (X[xi + i] - m) * (X[xi + i] - m);
+      F64[q + c] = t;
+    }
+  }
+}
+
+/** x̂ = (x − mean)·inv (stored, then read back at the stored precision), y = γ·x̂ + β. */
+function bnNormalize(X: Floats, sh: number, F64: Float64Array, rows: number, C: number, P: number, x: number, xhat: number, y: number,
+                     mean: number, inv: number, gamma: number, beta: number): void {
+  const xi = x >> sh, h = xhat >> sh, yi = y >> sh, me = mean >> 3, iv = inv >> 3, g = gamma >> sh, be = beta >> sh;
+  for (let s = 0, i = 0; s < rows; s++) {
+    for (let c = 0; c < C; c++) {
+      const m = F64[me + c], k = F64[iv + c], gc = X[g + c], bc = X[be + c];
+      for (let p = 0; p < P; p++, i++) {
+        X[h + i] = (X[xi + i] - m) * k;
+        X[yi + i] = gc * X[h + i] + bc;
+      }
+    }
+  }
+}
+
+/** y = a_c·x + b_c, or a_c·x when b = 0. */
+function channelAffine(X: Floats, sh: number, F64: Float64Array, rows: number, C: number, P: number, x: number, y: number, a: number, b: number): void {
+  const xi = x >> sh, yi = y >> sh, ai = a >> 3, bi = b >> 3;
+  for (let s = 0, i = 0; s < rows; s++) {
+    for (let c = 0; c < C; c++) {
+      const k = F64[ai + c], d = b !== 0 ? F64[bi + c] : 0;
+      for (let p = 0; p < P; p++, i++) X[yi + i] = b !== 0 ? k * X[xi + i] + d : k * X[xi + i];
+    }
+  }
+}
+
+/** ∂L/∂x = γ·inv/N · (N·g − Σg − x̂·Σ(g·x̂)), N = rows·P. */
+function bnInputGradient(X: Floats, sh: number, F64: Float64Array, rows: number, C: number, P: number, g: number, xhat: number, gx: number,
+                         sumG: number, sumGX: number, inv: number, gamma: number): void {
+  const G = g >> sh, h = xhat >> sh, o = gx >> sh, sg = sumG >> 3, sgx = sumGX >> 3, iv = inv >> 3, ga = gamma >> sh, N = rows * P;
+  for (let s = 0, i = 0; s < rows; s++) {
+    for (let c = 0; c < C; c++) {
+      const k = (X[ga + c] * F64[iv + c]) / N, a = F64[sg + c], b = F64[sgx + c];
+      for (let p = 0; p < P; p++, i++) X[o + i] = k * (N * X[G + i] - a - X[h + i] * b);
+    }
+  }
+}
+
+/** The dispatch of bn_pass (raw.ts, BnPass): the argument roles of assembly/batchnorm.ts's bnPass. */
+function bnPass(X: Floats, sh: number, F64: Float64Array, kind: number, rows: number, C: number, P: number, x: number, in2: number,
+                out: number, out2: number, c0: number, c1: number, c2: number, t0: number, t1: number): void {
+  if (kind === BnPass.Normalize) bnNormalize(X, sh, F64, rows, C, P, x, out, out2, c0, c1, t0, t1);
+  else if (kind === BnPass.Affine) channelAffine(X, sh, F64, rows, C, P, x, out, c0, c1);
+  else if (kind === BnPass.Scale) channelAffine(X, sh, F64, rows, C, P, x, out, c0, 0);
+  else bnInputGradient(X, sh, F64, rows, C, P, x, in2, out, c0, c1, c2, t0);
+}
+
 // exp, sigmoid and tanh in float32: assembly/activation.ts step by step (its header states the order).
 // These run on float32 only, so Math.fround is monomorphic here and rounds each step as fast as a store.
 const fround = Math.fround;
@@ -375,13 +477,19 @@ export function createJsKernels(heap: Heap): RawKernels {
   const t32 = new Float32Array(1), t64 = new Float64Array(1);
   return {
     gemm_f32: (tA, tB, m, n, k, al, a, lda, b, ldb, be, c, ldc, bias, ax, act, sl, mask) =>
-      gemm(heap.f32, t32, 2, heap.u8, tA, tB, m, n, k, al, a, lda, b, ldb, be, c, ldc, bias, ax, act, sl, mask),
+      gemm(heap.f32, t32, 2, heap.u8, tA, tB, m, n, k, al, a, lda, b, ldb, be, c, ldc, bias, ax, act, sl, mask, n, Sparse.Auto),
     gemm_f64: (tA, tB, m, n, k, al, a, lda, b, ldb, be, c, ldc, bias, ax, act, sl, mask) =>
-      gemm(heap.f64, t64, 3, heap.u8, tA, tB, m, n, k, al, a, lda, b, ldb, be, c, ldc, bias, ax, act, sl, mask),
+      gemm(heap.f64, t64, 3, heap.u8, tA, tB, m, n, k, al, a, lda, b, ldb, be, c, ldc, bias, ax, act, sl, mask, n, Sparse.Auto),
+    gemm_part_f32: (tA, tB, m, n, k, al, a, lda, b, ldb, be, c, ldc, bias, ax, act, sl, mask, ldm, sp) =>
+      gemm(heap.f32, t32, 2, heap.u8, tA, tB, m, n, k, al, a, lda, b, ldb, be, c, ldc, bias, ax, act, sl, mask, ldm, sp),
+    gemm_part_f64: (tA, tB, m, n, k, al, a, lda, b, ldb, be, c, ldc, bias, ax, act, sl, mask, ldm, sp) =>
+      gemm(heap.f64, t64, 3, heap.u8, tA, tB, m, n, k, al, a, lda, b, ldb, be, c, ldc, bias, ax, act, sl, mask, ldm, sp),
+    count_zeros_f32: (rows, cols, x, ld) => countZeros(heap.f32, x >> 2, ld, rows, cols),
+    count_zeros_f64: (rows, cols, x, ld) => countZeros(heap.f64, x >> 3, ld, rows, cols),
     pack_b_f32: (tB, k, n, b, ldb, dst) => packB(heap.f32, 2, tB, k, n, b, ldb, dst),
     pack_b_f64: (tB, k, n, b, ldb, dst) => packB(heap.f64, 3, tB, k, n, b, ldb, dst),
-    bias_act_f32: (m, n, c, ldc, bias, ax, act, sl, mask) => epilogue(heap.f32, t32, 2, heap.u8, m, n, c, ldc, bias, ax, act, sl, mask),
-    bias_act_f64: (m, n, c, ldc, bias, ax, act, sl, mask) => epilogue(heap.f64, t64, 3, heap.u8, m, n, c, ldc, bias, ax, act, sl, mask),
+    bias_act_f32: (m, n, c, ldc, bias, ax, act, sl, mask) => epilogue(heap.f32, t32, 2, heap.u8, m, n, c, ldc, bias, ax, act, sl, mask, n),
+    bias_act_f64: (m, n, c, ldc, bias, ax, act, sl, mask) => epilogue(heap.f64, t64, 3, heap.u8, m, n, c, ldc, bias, ax, act, sl, mask, n),
     act_backward_f32: (m, n, g, ldg, mask, act, sl) => actBackward(heap.f32, t32, 2, heap.u8, m, n, g, ldg, mask, act, sl),
     act_backward_f64: (m, n, g, ldg, mask, act, sl) => actBackward(heap.f64, t64, 3, heap.u8, m, n, g, ldg, mask, act, sl),
     axpy_f32: (n, al, x, y) => axpy(heap.f32, t32, 2, n, al, x, y),
@@ -405,5 +513,13 @@ export function createJsKernels(heap: Heap): RawKernels {
     im2col_f64: (c, h, w, kh, kw, st, pad, oh, ow, x, cols, ldc) => im2col(heap.f64, 3, c, h, w, kh, kw, st, pad, oh, ow, x, cols, ldc),
     col2im_f32: (c, h, w, kh, kw, st, pad, oh, ow, cols, ldc, x) => col2im(heap.f32, 2, c, h, w, kh, kw, st, pad, oh, ow, cols, ldc, x),
     col2im_f64: (c, h, w, kh, kw, st, pad, oh, ow, cols, ldc, x) => col2im(heap.f64, 3, c, h, w, kh, kw, st, pad, oh, ow, cols, ldc, x),
+    permute_f32: (n, C, P, sm, cm, to) => permute(heap.u8, 4, n, C, P, sm, cm, to),
+    permute_f64: (n, C, P, sm, cm, to) => permute(heap.u8, 8, n, C, P, sm, cm, to),
+    channel_sums_f32: (rows, C, P, a, b, sum, sum2) => channelSums(heap.f32, 2, heap.f64, rows, C, P, a, b, sum, sum2),
+    channel_sums_f64: (rows, C, P, a, b, sum, sum2) => channelSums(heap.f64, 3, heap.f64, rows, C, P, a, b, sum, sum2),
+    squared_deviations_f32: (rows, C, P, x, mean, sq) => squaredDeviations(heap.f32, 2, heap.f64, rows, C, P, x, mean, sq),
+    squared_deviations_f64: (rows, C, P, x, mean, sq) => squaredDeviations(heap.f64, 3, heap.f64, rows, C, P, x, mean, sq),
+    bn_pass_f32: (kind, rows, C, P, x, in2, out, out2, c0, c1, c2, t0, t1) => bnPass(heap.f32, 2, heap.f64, kind, rows, C, P, x, in2, out, out2, c0, c1, c2, t0, t1),
+    bn_pass_f64: (kind, rows, C, P, x, in2, out, out2, c0, c1, c2, t0, t1) => bnPass(heap.f64, 3, heap.f64, kind, rows, C, P, x, in2, out, out2, c0, c1, c2, t0, t1),
   };
 }

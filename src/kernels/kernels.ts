@@ -7,7 +7,7 @@
 import type { Heap } from "./heap.js";
 import type { Backend } from "./env.js";
 import { createFloat64Activations, type Float64Activations } from "./js.js";
-import { Act, BiasAxis, OpB, packedBBytes, type RawKernels, type UnaryBackwardFn, type UnaryFn } from "./raw.js";
+import { Act, BiasAxis, BnPass, OpB, packedBBytes, type RawKernels, type UnaryBackwardFn, type UnaryFn } from "./raw.js";
 
 export type DType = "f32" | "f64";
 export const BYTES: Readonly<Record<DType, number>> = { f32: 4, f64: 8 };
@@ -33,6 +33,43 @@ export interface PackedB {
 
 const MAX_I32 = 0x7fffffff;
 
+/**
+ * Threads that share the heap and take parts of a product (team.ts, Node only): `gemm` does the product,
+ * split, and returns true, or returns false for one too small to split. The parts' results are the whole's,
+ * bit for bit.
+ */
+export interface Splitter {
+  readonly threads: number;
+  gemm(f32: boolean, transA: number, opB: number, m: number, n: number, k: number, alpha: number,
+       a: number, lda: number, b: number, ldb: number, beta: number, c: number, ldc: number,
+       bias: number, biasAxis: number, act: number, slope: number, mask: number): boolean;
+  packB(f32: boolean, transB: number, k: number, n: number, b: number, ldb: number, dst: number): boolean;
+  unfold(f32: boolean, adjoint: boolean, samples: number, c: number, h: number, w: number, kh: number, kw: number,
+         stride: number, pad: number, oh: number, ow: number, x: number, cols: number, ldc: number): boolean;
+  adam(f32: boolean, n: number, x: number, g: number, m: number, v: number,
+       b1: number, c1: number, b2: number, c2: number, step: number, sqrtBc2: number, eps: number): boolean;
+  close(): void;
+}
+
+/**
+ * im2col of samples lo..hi−1 — sample s's image at x + s·c·h·w elements, its columns from column s·oh·ow of
+ * cols (leading dimension ldc) — or, adjoint, their col2im, each image zeroed first: one kernel call per
+ * sample, in order, on whichever thread (Kernels.im2colBatch, team.ts).
+ */
+export function unfoldSamples(raw: RawKernels, zero: (ptr: number, bytes: number) => void, f32: boolean, adjoint: boolean, lo: number, hi: number,
+                              c: number, h: number, w: number, kh: number, kw: number, stride: number, pad: number, oh: number, ow: number,
+                              x: number, cols: number, ldc: number): void {
+  const S = f32 ? 4 : 8, image = c * h * w * S, block = oh * ow * S;
+  for (let s = lo; s < hi; s++) {
+    if (adjoint) {
+      zero(x + s * image, image);
+      (f32 ? raw.col2im_f32 : raw.col2im_f64)(c, h, w, kh, kw, stride, pad, oh, ow, cols + s * block, ldc, x + s * image);
+    } else {
+      (f32 ? raw.im2col_f32 : raw.im2col_f64)(c, h, w, kh, kw, stride, pad, oh, ow, x + s * image, cols + s * block, ldc);
+    }
+  }
+}
+
 export class Kernels {
   /** exp, sigmoid and tanh in float64: TS on both backends (the WASM module has them in float32 only). */
   private readonly f64: Float64Activations;
@@ -41,8 +78,24 @@ export class Kernels {
     readonly backend: Backend,
     readonly heap: Heap,
     private readonly raw: RawKernels,
+    /** Helper threads for large products (createKernels' `threads`); none by default. */
+    private team?: Splitter,
   ) {
     this.f64 = createFloat64Activations(heap);
+  }
+
+  /** Zero `bytes` bytes of the heap from ptr. */
+  private readonly zero = (ptr: number, bytes: number): void => void this.heap.u8.fill(0, ptr, ptr + bytes);
+
+  /** Threads these kernels compute on: 1, or the team's. */
+  get threads(): number {
+    return this.team?.threads ?? 1;
+  }
+
+  /** Stop the helper threads, if any (they never keep a process alive). The kernels stay usable on one thread. */
+  close(): void {
+    this.team?.close();
+    this.team = undefined;
   }
 
   /**
@@ -91,7 +144,9 @@ export class Kernels {
     const packed: PackedB = into ?? { dtype, k, n, ptr: this.heap.alloc(bytes) };
     const ep = this.range("packB", "into", packed.ptr, bytes / S, S);
     if (k > 0 && n > 0) disjoint("packB", "into", packed.ptr, ep, "B", b, eb);
-    (dtype === "f32" ? this.raw.pack_b_f32 : this.raw.pack_b_f64)(+transB, k, n, b, ldb, packed.ptr);
+    if (!this.team?.packB(dtype === "f32", +transB, k, n, b, ldb, packed.ptr)) {
+      (dtype === "f32" ? this.raw.pack_b_f32 : this.raw.pack_b_f64)(+transB, k, n, b, ldb, packed.ptr);
+    }
     return packed;
   }
 
@@ -109,6 +164,8 @@ export class Kernels {
       disjoint(fn, "C", c, ec, "B", b, bEnd);
     }
     this.epilogue(fn, epilogue, m, n, S, c, ec);
+    if (this.team?.gemm(dtype === "f32", +transA, opB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc,
+      epilogue.bias, epilogue.biasAxis, epilogue.act, epilogue.slope, epilogue.mask)) return;
     (dtype === "f32" ? this.raw.gemm_f32 : this.raw.gemm_f64)(+transA, opB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc,
       epilogue.bias, epilogue.biasAxis, epilogue.act, epilogue.slope, epilogue.mask);
   }
@@ -240,6 +297,134 @@ export class Kernels {
   }
 
   /**
+   * im2col of `samples` images at once — image s at x + s·c·h·w elements, its columns at columns s·oh·ow …
+   * (s + 1)·oh·ow − 1 of cols, whose leading dimension ldc ≥ samples·oh·ow — the same as one im2col per sample
+   * (the samples of a chunk side by side, for one product over all of them).
+   */
+  im2colBatch(dtype: DType, samples: number, c: number, h: number, w: number, kh: number, kw: number, stride: number, pad: number,
+              oh: number, ow: number, x: number, cols: number, ldc = samples * oh * ow): void {
+    this.unfoldBatch("im2colBatch", false, dtype, samples, c, h, w, kh, kw, stride, pad, oh, ow, x, cols, ldc);
+  }
+
+  /** The adjoint of im2colBatch: image s ← col2im(its columns), each image zeroed first (col2im itself adds). */
+  col2imBatch(dtype: DType, samples: number, c: number, h: number, w: number, kh: number, kw: number, stride: number, pad: number,
+              oh: number, ow: number, cols: number, x: number, ldc = samples * oh * ow): void {
+    this.unfoldBatch("col2imBatch", true, dtype, samples, c, h, w, kh, kw, stride, pad, oh, ow, x, cols, ldc);
+  }
+
+  private unfoldBatch(fn: string, adjoint: boolean, dtype: DType, samples: number, c: number, h: number, w: number, kh: number, kw: number,
+                      stride: number, pad: number, oh: number, ow: number, x: number, cols: number, ldc: number): void {
+    size(fn, "samples", samples);
+    const S = this.unfolding(fn, dtype, c, h, w, kh, kw, stride, pad, oh, ow, x, cols, ldc, adjoint ? "x" : "cols", samples);
+    if (samples === 0) return;
+    if (this.team?.unfold(S === 4, adjoint, samples, c, h, w, kh, kw, stride, pad, oh, ow, x, cols, ldc)) return;
+    unfoldSamples(this.raw, this.zero, S === 4, adjoint, 0, samples, c, h, w, kh, kw, stride, pad, oh, ow, x, cols, ldc);
+  }
+
+  /**
+   * Between n samples × C channels × P positions (sample-major, NCHW) at sampleMajor and C × (n·P) (channel-major)
+   * at channelMajor: toChannelMajor copies block (s, c) of the first to block (c, s) of the second, else back.
+   */
+  permute(dtype: DType, n: number, C: number, P: number, sampleMajor: number, channelMajor: number, toChannelMajor: boolean): void {
+    const fn = "permute", S = elementBytes(fn, dtype), count = this.channelShape(fn, n, C, P);
+    const es = this.range(fn, "sampleMajor", sampleMajor, count, S), ec = this.range(fn, "channelMajor", channelMajor, count, S);
+    if (count > 0) disjoint(fn, toChannelMajor ? "channelMajor" : "sampleMajor", toChannelMajor ? channelMajor : sampleMajor, toChannelMajor ? ec : es,
+      toChannelMajor ? "sampleMajor" : "channelMajor", toChannelMajor ? sampleMajor : channelMajor, toChannelMajor ? es : ec);
+    (dtype === "f32" ? this.raw.permute_f32 : this.raw.permute_f64)(n, C, P, sampleMajor, channelMajor, +toChannelMajor);
+  }
+
+  // Batch norm (src/nn/ops/batchnorm.ts) over rows × C × P in NCHW order — x[s][c][p] at element (s·C + c)·P + p,
+  // P positions per channel — in float64 arithmetic; per-channel arrays named f64 are C float64 values, γ and β
+  // are C values of the dtype. Sums add sample by sample, position by position (assembly/batchnorm.ts).
+
+  /** sum[c] = Σ_{s,p} a and, when b ≠ 0, sum2[c] = Σ_{s,p} a·b (both f64, from +0). */
+  channelSums(dtype: DType, rows: number, C: number, P: number, a: number, b: number, sum: number, sum2: number): void {
+    const fn = "channelSums", S = elementBytes(fn, dtype), n = this.channelShape(fn, rows, C, P);
+    const ea = this.range(fn, "a", a, n, S), es = this.range(fn, "sum", sum, C, 8);
+    if (n > 0 && C > 0) disjoint(fn, "sum", sum, es, "a", a, ea);
+    if (b !== 0) {
+      const eb = this.range(fn, "b", b, n, S), es2 = this.range(fn, "sum2", sum2, C, 8);
+      if (C > 0) {
+        disjoint(fn, "sum2", sum2, es2, "sum", sum, es);
+        if (n > 0) {
+          disjoint(fn, "sum", sum, es, "b", b, eb);
+          disjoint(fn, "sum2", sum2, es2, "a", a, ea);
+          disjoint(fn, "sum2", sum2, es2, "b", b, eb);
+        }
+      }
+    }
+    (dtype === "f32" ? this.raw.channel_sums_f32 : this.raw.channel_sums_f64)(rows, C, P, a, b, sum, b !== 0 ? sum2 : 0);
+  }
+
+  /** sq[c] = Σ_{s,p} (x − mean_c)² (mean, sq f64). */
+  squaredDeviations(dtype: DType, rows: number, C: number, P: number, x: number, mean: number, sq: number): void {
+    const fn = "squaredDeviations", S = elementBytes(fn, dtype), n = this.channelShape(fn, rows, C, P);
+    const ex = this.range(fn, "x", x, n, S), em = this.range(fn, "mean", mean, C, 8), eq = this.range(fn, "sq", sq, C, 8);
+    if (C > 0) {
+      disjoint(fn, "sq", sq, eq, "mean", mean, em);
+      if (n > 0) disjoint(fn, "sq", sq, eq, "x", x, ex);
+    }
+    (dtype === "f32" ? this.raw.squared_deviations_f32 : this.raw.squared_deviations_f64)(rows, C, P, x, mean, sq);
+  }
+
+  /** x̂ = (x − mean_c)·inv_c, stored, and y = γ_c·x̂ + β_c from x̂ as stored (mean, inv f64; γ, β of the dtype). */
+  bnNormalize(dtype: DType, rows: number, C: number, P: number, x: number, xhat: number, y: number,
+              mean: number, inv: number, gamma: number, beta: number): void {
+    const fn = "bnNormalize", S = elementBytes(fn, dtype), n = this.channelShape(fn, rows, C, P);
+    const ex = this.range(fn, "x", x, n, S), eh = this.range(fn, "xhat", xhat, n, S), ey = this.range(fn, "y", y, n, S);
+    const em = this.range(fn, "mean", mean, C, 8), ei = this.range(fn, "inv", inv, C, 8);
+    const eg = this.range(fn, "gamma", gamma, C, S), eb = this.range(fn, "beta", beta, C, S);
+    if (n > 0) {
+      disjoint(fn, "y", y, ey, "xhat", xhat, eh);
+      disjoint(fn, "xhat", xhat, eh, "x", x, ex);
+      disjoint(fn, "y", y, ey, "x", x, ex);
+      disjoint(fn, "xhat", xhat, eh, "mean", mean, em);
+      disjoint(fn, "xhat", xhat, eh, "inv", inv, ei);
+      disjoint(fn, "xhat", xhat, eh, "gamma", gamma, eg);
+      disjoint(fn, "xhat", xhat, eh, "beta", beta, eb);
+      disjoint(fn, "y", y, ey, "mean", mean, em);
+      disjoint(fn, "y", y, ey, "inv", inv, ei);
+      disjoint(fn, "y", y, ey, "gamma", gamma, eg);
+      disjoint(fn, "y", y, ey, "beta", beta, eb);
+    }
+    (dtype === "f32" ? this.raw.bn_pass_f32 : this.raw.bn_pass_f64)(BnPass.Normalize, rows, C, P, x, 0, xhat, y, mean, inv, 0, gamma, beta);
+  }
+
+  /** y = a_c·x + b_c, or a_c·x when b = 0 (a, b f64); y may be x. */
+  channelAffine(dtype: DType, rows: number, C: number, P: number, x: number, y: number, a: number, b: number): void {
+    const fn = "channelAffine", S = elementBytes(fn, dtype), n = this.channelShape(fn, rows, C, P);
+    const ex = this.range(fn, "x", x, n, S), ey = this.range(fn, "y", y, n, S), ea = this.range(fn, "a", a, C, 8);
+    const eb = b !== 0 ? this.range(fn, "b", b, C, 8) : 0;
+    if (n > 0) {
+      if (x !== y) disjoint(fn, "y", y, ey, "x", x, ex);
+      disjoint(fn, "y", y, ey, "a", a, ea);
+      if (b !== 0) disjoint(fn, "y", y, ey, "b", b, eb);
+    }
+    (dtype === "f32" ? this.raw.bn_pass_f32 : this.raw.bn_pass_f64)(b !== 0 ? BnPass.Affine : BnPass.Scale, rows, C, P, x, 0, y, 0, a, b, 0, 0, 0);
+  }
+
+  /**
+   * Batch norm's input gradient in training, gx = k_c·(N·g − Σg_c − x̂·Σ(g·x̂)_c) with k_c = γ_c·inv_c / N and
+   * N = rows·P, from the output gradient g and the normalized input x̂ (sumG, sumGX, inv f64; γ of the dtype).
+   */
+  bnInputGradient(dtype: DType, rows: number, C: number, P: number, g: number, xhat: number, gx: number,
+                  sumG: number, sumGX: number, inv: number, gamma: number): void {
+    const fn = "bnInputGradient", S = elementBytes(fn, dtype), n = this.channelShape(fn, rows, C, P);
+    const eo = this.range(fn, "gx", gx, n, S), eg = this.range(fn, "g", g, n, S), eh = this.range(fn, "xhat", xhat, n, S);
+    const es = this.range(fn, "sumG", sumG, C, 8), esx = this.range(fn, "sumGX", sumGX, C, 8);
+    const ei = this.range(fn, "inv", inv, C, 8), ega = this.range(fn, "gamma", gamma, C, S);
+    if (n > 0) {
+      disjoint(fn, "gx", gx, eo, "g", g, eg);
+      disjoint(fn, "gx", gx, eo, "xhat", xhat, eh);
+      disjoint(fn, "gx", gx, eo, "sumG", sumG, es);
+      disjoint(fn, "gx", gx, eo, "sumGX", sumGX, esx);
+      disjoint(fn, "gx", gx, eo, "inv", inv, ei);
+      disjoint(fn, "gx", gx, eo, "gamma", gamma, ega);
+    }
+    (dtype === "f32" ? this.raw.bn_pass_f32 : this.raw.bn_pass_f64)(BnPass.Gradient, rows, C, P, g, xhat, gx, 0, sumG, sumGX, inv, gamma, 0);
+  }
+
+  /**
    * Adam step t ≥ 1 (Kingma & Ba 2015, Algorithm 1, arranged as PyTorch does) on n parameters x with
    * gradient g and moment buffers m, v (zero before step 1).
    */
@@ -261,6 +446,7 @@ export class Kernels {
       disjoint("adam", "m", m, em, "v", v, ev);
     }
     const bc1 = 1 - powInt(beta1, t), bc2 = 1 - powInt(beta2, t);
+    if (this.team?.adam(dtype === "f32", n, x, g, m, v, beta1, 1 - beta1, beta2, 1 - beta2, lr / bc1, Math.sqrt(bc2), eps)) return;
     (dtype === "f32" ? this.raw.adam_f32 : this.raw.adam_f64)(
       n, x, g, m, v, beta1, 1 - beta1, beta2, 1 - beta2, lr / bc1, Math.sqrt(bc2), eps);
   }
@@ -287,7 +473,7 @@ export class Kernels {
 
   /** The checks shared by im2col and col2im (`out` names the one written); returns the element size. */
   private unfolding(fn: string, dtype: DType, c: number, h: number, w: number, kh: number, kw: number, stride: number,
-                    pad: number, oh: number, ow: number, x: number, cols: number, ldc: number, out: "x" | "cols"): number {
+                    pad: number, oh: number, ow: number, x: number, cols: number, ldc: number, out: "x" | "cols", samples = 1): number {
     const S = elementBytes(fn, dtype);
     size(fn, "c", c);
     size(fn, "h", h);
@@ -298,11 +484,21 @@ export class Kernels {
     size(fn, "pad", pad);
     outputSize(fn, "oh", oh, "h", h, "kh", kh, stride, pad);
     outputSize(fn, "ow", ow, "w", w, "kw", kw, stride, pad);
-    const ex = this.range(fn, "x", x, c * h * w, S);
-    const ec = this.matrix(fn, "cols", cols, c * kh * kw, oh * ow, ldc, S, "ldc");
-    if (out === "cols" && c > 0) disjoint(fn, "cols", cols, ec, "x", x, ex);
-    if (out === "x" && c * h * w > 0) disjoint(fn, "x", x, ex, "cols", cols, ec);
+    const ex = this.range(fn, "x", x, samples * c * h * w, S);
+    const ec = this.matrix(fn, "cols", cols, c * kh * kw, samples * oh * ow, ldc, S, "ldc");
+    if (out === "cols" && samples * c > 0) disjoint(fn, "cols", cols, ec, "x", x, ex);
+    if (out === "x" && samples * c * h * w > 0) disjoint(fn, "x", x, ex, "cols", cols, ec);
     return S;
+  }
+
+  /** Checks the sizes of rows × C × P data (batch norm, permute); returns its element count. */
+  private channelShape(fn: string, rows: number, C: number, P: number): number {
+    size(fn, "rows", rows);
+    size(fn, "C", C);
+    size(fn, "P", P);
+    const n = rows * C * P;
+    if (n > MAX_I32) throw new RangeError(`${fn}: rows·C·P = ${n} exceeds 2³¹ − 1 elements`);
+    return n;
   }
 
   /** Checks a rows×cols matrix at ptr with leading dimension ld; returns its end (exclusive byte). */

@@ -11,6 +11,10 @@
 export interface RawKernels {
   gemm_f32: GemmFn;
   gemm_f64: GemmFn;
+  gemm_part_f32: GemmPartFn;
+  gemm_part_f64: GemmPartFn;
+  count_zeros_f32: CountZerosFn;
+  count_zeros_f64: CountZerosFn;
   pack_b_f32: PackBFn;
   pack_b_f64: PackBFn;
   bias_act_f32: BiasActFn;
@@ -38,6 +42,14 @@ export interface RawKernels {
   im2col_f64: Im2colFn;
   col2im_f32: Col2imFn;
   col2im_f64: Col2imFn;
+  permute_f32: PermuteFn;
+  permute_f64: PermuteFn;
+  channel_sums_f32: ChannelSumsFn;
+  channel_sums_f64: ChannelSumsFn;
+  squared_deviations_f32: SquaredDeviationsFn;
+  squared_deviations_f64: SquaredDeviationsFn;
+  bn_pass_f32: BnPassFn;
+  bn_pass_f64: BnPassFn;
 }
 
 export type GemmFn = (
@@ -45,6 +57,18 @@ export type GemmFn = (
   a: number, lda: number, b: number, ldb: number, beta: number, c: number, ldc: number,
   bias: number, biasAxis: number, act: number, slope: number, mask: number,
 ) => void;
+/**
+ * gemm with the mask's row stride ldm (n for a whole product) and the sparse decision `sparse` (Sparse:
+ * Auto decides by the rule of useSparse; Yes and No are a decision the caller took for a whole product it
+ * splits into parts, so that every part skips exactly the terms the whole would).
+ */
+export type GemmPartFn = (
+  transA: number, opB: number, m: number, n: number, k: number, alpha: number,
+  a: number, lda: number, b: number, ldb: number, beta: number, c: number, ldc: number,
+  bias: number, biasAxis: number, act: number, slope: number, mask: number, ldm: number, sparse: number,
+) => void;
+/** Entries ±0 of the rows×cols matrix at x (leading dimension ld), as a number. */
+export type CountZerosFn = (rows: number, cols: number, x: number, ld: number) => number;
 export type PackBFn = (transB: number, k: number, n: number, b: number, ldb: number, dst: number) => void;
 export type BiasActFn = (
   m: number, n: number, c: number, ldc: number, bias: number, biasAxis: number, act: number, slope: number, mask: number,
@@ -73,6 +97,18 @@ export type Col2imFn = (
   cols: number, ldc: number, x: number,
 ) => void;
 
+export type PermuteFn = (n: number, C: number, P: number, sampleMajor: number, channelMajor: number, toChannelMajor: number) => void;
+export type ChannelSumsFn = (rows: number, C: number, P: number, a: number, b: number, sum: number, sum2: number) => void;
+export type SquaredDeviationsFn = (rows: number, C: number, P: number, x: number, mean: number, sq: number) => void;
+export type BnPassFn = (
+  kind: number, rows: number, C: number, P: number, x: number, in2: number, out: number, out2: number,
+  c0: number, c1: number, c2: number, t0: number, t1: number,
+) => void;
+
+/** The elementwise passes of batch norm (bn_pass_*), codes of assembly/batchnorm.ts. */
+export const BnPass = { Normalize: 0, Affine: 1, Scale: 2, Gradient: 3 } as const;
+export type BnPass = (typeof BnPass)[keyof typeof BnPass];
+
 /** How gemm reads B: op(B) = B, Bᵀ, or prepacked by pack_b (codes of assembly/gemm.ts). */
 export const OpB = { N: 0, T: 1, Packed: 2 } as const;
 export type OpB = (typeof OpB)[keyof typeof OpB];
@@ -96,6 +132,10 @@ export function packedBBytes(elementBytes: number, k: number, n: number): number
 export function useSparse(m: number, n: number, k: number, zeros: () => number): boolean {
   return m >= 4 && n >= 128 && zeros() * 5 >= 2 * m * k;
 }
+
+/** gemm_part's sparse argument (assembly/gemm.ts: SPARSE_AUTO, SPARSE_NO, SPARSE_YES). */
+export const Sparse = { Auto: -1, No: 0, Yes: 1 } as const;
+export type Sparse = (typeof Sparse)[keyof typeof Sparse];
 
 /** Activation codes shared with assembly/epilogue.ts. */
 export const Act = { None: 0, ReLU: 1, LeakyReLU: 2 } as const;

@@ -79,22 +79,14 @@ abstract class ConvOp extends AffineOp {
 
   /** Columns of samples first..first+n−1 of `images` (samples `size` apart), side by side in this.cols. */
   protected im2col(images: number, size: number, first: number, n: number): void {
-    const { g, ctx } = this, S = ctx.S, ldc = n * this.colCols;
-    for (let s = 0; s < n; s++) {
-      ctx.K.im2col(ctx.dtype, g.c, g.h, g.w, g.kh, g.kw, g.stride, g.pad, g.oh, g.ow,
-        images + (first + s) * size * S, this.cols + s * this.colCols * S, ldc);
-    }
+    const { g, ctx } = this;
+    ctx.K.im2colBatch(ctx.dtype, n, g.c, g.h, g.w, g.kh, g.kw, g.stride, g.pad, g.oh, g.ow, images + first * size * ctx.S, this.cols);
   }
 
-  /** images_s ← col2im(this.cols)_s for samples first..first+n−1 (each image is zeroed first: col2im adds). */
+  /** images_s ← col2im(this.cols)_s for samples first..first+n−1 (col2imBatch zeroes each image first: col2im adds). */
   protected col2im(images: number, size: number, first: number, n: number): void {
-    const { g, ctx } = this, S = ctx.S, ldc = n * this.colCols;
-    const start = images + first * size * S;
-    ctx.K.heap.u8.fill(0, start, start + n * size * S);
-    for (let s = 0; s < n; s++) {
-      ctx.K.col2im(ctx.dtype, g.c, g.h, g.w, g.kh, g.kw, g.stride, g.pad, g.oh, g.ow,
-        this.cols + s * this.colCols * S, images + (first + s) * size * S, ldc);
-    }
+    const { g, ctx } = this;
+    ctx.K.col2imBatch(ctx.dtype, n, g.c, g.h, g.w, g.kh, g.kw, g.stride, g.pad, g.oh, g.ow, this.cols, images + first * size * ctx.S);
   }
 
   /**
@@ -102,14 +94,8 @@ abstract class ConvOp extends AffineOp {
    * toChannelMajor copies samples first..first+n−1 in, otherwise out.
    */
   protected permute(samples: number, first: number, n: number, toChannelMajor: boolean): void {
-    const { S, K } = this.ctx, C = this.gridChannels, P = this.colCols, bytes = P * S, u8 = K.heap.u8;
-    for (let s = 0; s < n; s++) {
-      for (let c = 0; c < C; c++) {
-        const sampleMajor = samples + ((first + s) * C + c) * bytes, channelMajor = this.channelMajor + (c * n + s) * bytes;
-        if (toChannelMajor) u8.copyWithin(channelMajor, sampleMajor, sampleMajor + bytes);
-        else u8.copyWithin(sampleMajor, channelMajor, channelMajor + bytes);
-      }
-    }
+    const { K, dtype, S } = this.ctx, C = this.gridChannels, P = this.colCols;
+    K.permute(dtype, n, C, P, samples + first * C * P * S, this.channelMajor, toChannelMajor);
   }
 
   /** Bias and piecewise activation (recording the mask) on samples first..first+n−1 of the output y. */
