@@ -4,8 +4,9 @@
 // from their seed alone, so any change of arithmetic order in training — a reordered sum, a fused
 // multiply-add, a different split of work between threads — must fail here, not silently move them.
 //
-// The digests are of the code as of e8652f5; a change that alters them on purpose must say so in its
-// commit and record new ones (`GOLDEN_PRINT=1 npx mocha --no-config --timeout 600000 dist/test/train/golden.test.js` prints them).
+// The digests are of the code as of e8652f5 — but the state files', recorded again when the stored
+// configuration gained criticSteps (its JSON is in the state's metadata; no tensor changed). A change that
+// alters them on purpose must say so in its commit and record new ones (`GOLDEN_PRINT=1 npx mocha --no-config --timeout 600000 dist/test/train/golden.test.js` prints them).
 import { expect } from "chai";
 import { createHash } from "node:crypto";
 import { readFileSync, readdirSync } from "node:fs";
@@ -45,7 +46,7 @@ const GOLDENS: Golden[] = [
       "samples/000000000.png": "661c115bd31e112d7b4b4fa0e5983cf78a482ea30a5076e6b2080527cad6e7b7",
       "samples/000000002.png": "01cf30e440975eb5e7b767bc1ebda275f9e06af8560003c00c7c33168785acb5",
       "samples/000000004.png": "1216d59ed18398f7ed9f64d3f0494d888099e10c5e5a3ba67d46a907f93132cb",
-      "state/state.safetensors": "ed06c7e59e8e6b3b61a6fda8c075d4d2637388bebfc65ba4286b6efe1a076e65",
+      "state/state.safetensors": "0a18b3469d362d764a40bf1d16f7cb117ad803773ec100715de55a9d1a9711ce",
     },
   },
   { name: "vae-w0.125",
@@ -57,7 +58,7 @@ const GOLDENS: Golden[] = [
       "samples/000000000.png": "4f24d461ac381811d80eb14eec39534aa710300ec546934d536e74a8f01c85b1",
       "samples/000000002.png": "6d8ba0ce9a6bbc4470a8864ec52b6711a6b153b5279063851bfb2dd33c30b060",
       "samples/000000004.png": "74bb8f89df6d76dd059d057c86f9b2adef8e3a91e98d877a5a5af82d67ae34e6",
-      "state/state.safetensors": "d3e2fdc31c6824e57fb2b30ddbdce08bedf1e901be9f6abf69ba55526371e76a",
+      "state/state.safetensors": "91cfaa11e19a877f69897489277b4b37d96cb83943db60cb47dd711b41529de8",
     },
   },
   { name: "wgan-w0.125",
@@ -69,7 +70,7 @@ const GOLDENS: Golden[] = [
       "samples/000000000.png": "860d9fc4e0dde99985f5544e752b934571368870ed8d4e2ab655f5d2fba9acc6",
       "samples/000000001.png": "ad95948083f9792ac310e75379f8b04b6aa12b9e71e8663d486982af1cffa35d",
       "samples/000000002.png": "d7b34aed65f80ba0b7cda811b29699c340e2db8beb04855c78052aed9f6681cb",
-      "state/state.safetensors": "221ce1bf2239acdfe483917398dcdb14b0c19f0779b54b7107a2a09e9724bd4c",
+      "state/state.safetensors": "d9527f0aa95200c5c25b4f867d0526b660efd201a9b2e64fe6e5745114411975",
     },
   },
   { name: "wgan-gp-w0.125",
@@ -81,7 +82,7 @@ const GOLDENS: Golden[] = [
       "samples/000000000.png": "b4afafb3660bc6c78956b3b846389a09774ce956ebbce42d47f716e53e3137b4",
       "samples/000000001.png": "7ad37d79304649633d0f875a74a1df191fd35d99193068f54fbf3313170b134c",
       "samples/000000002.png": "ed266da637e89c0f93b2052860e14b839393b497032c1714d6b797db84450f1e",
-      "state/state.safetensors": "b77a61a7be2d0ccb956d1e39f5edbaaeae05da859a19e39760da1100a184d620",
+      "state/state.safetensors": "d2245543f607af124ef4079d26fe9e2ff100beb43c566fd6e7b5f6ace2cef127",
     },
   },
   { name: "gan-w1-b64",
@@ -93,7 +94,7 @@ const GOLDENS: Golden[] = [
       "samples/000000000.png": "5d822eb71f18feef96a038f5c91049f84867c67f5c2f859acee9718736674432",
       "samples/000000001.png": "97b57f114d11ca51e970a61f80a2b62caecbf13ef0540f5886b91b469224b738",
       "samples/000000002.png": "01516df1a685182df5cfb3ac8ca89fe1049e0d26ad4812610228d961b1241d71",
-      "state/state.safetensors": "e0fb7f23731fd2173f7f1086f3262b62386b91075b580ba311b1c099283918db",
+      "state/state.safetensors": "96b0a3580c4080c5bb31407edd00b25b019e3c1f65d427fbe23b232089256824",
     },
   },
   { name: "wgan-gp-w0.25-b64",
@@ -105,7 +106,7 @@ const GOLDENS: Golden[] = [
       "samples/000000000.png": "64913cdc44e56eef181aa1c5a520d84fa73c59d0430946606b722fa43ae7ac3e",
       "samples/000000001.png": "3f239b0dcc124c7663a8960e574b92d051a12a8aa96b33bb95afe383a2b9b2da",
       "samples/000000002.png": "3ecb5bca692133f1308b187418848abb144fa3ce03d80c6a63410e9a81f3efe3",
-      "state/state.safetensors": "06c13cf0573f4083862d2b97fd6b151236ad8bc72da19363af5dbf9189287453",
+      "state/state.safetensors": "1196d96571eb3bd5963df201dfa6925940f1c7c4ff1293b8b3339a6cfe1c923a",
     },
   },
 ];
