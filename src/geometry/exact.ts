@@ -185,16 +185,35 @@ export function solveVertex(rows: readonly ExactRow[], k: number): ExactPoint {
       np[l] = -np[l];
     }
   }
-  return reduce({ den: D, nq, np });
+  // Not reduced by a gcd: Cramer's numerators are no larger than the minors themselves, and the gcd costs more than it saves.
+  return { den: D, nq, np };
 }
 
-/** The point with numerators and denominator divided by their gcd. */
-function reduce(p: ExactPoint): ExactPoint {
-  let g = p.den;
-  for (const v of p.nq) g = gcd(g, v);
-  for (const v of p.np) g = gcd(g, v);
-  if (g === 1n) return p;
-  return { den: p.den / g, nq: p.nq.map((v) => v / g), np: p.np.map((v) => v / g) };
+/**
+ * The rank of integer vectors of length k, by fraction-free elimination (Bareiss 1968).
+ * @example rank([[1n, 2n], [2n, 4n]], 2) // 1
+ */
+export function rank(rows: readonly bigint[][], k: number): number {
+  const M = rows.map((r) => r.slice());
+  let prev = 1n, r = 0;
+  for (let c = 0; c < k && r < M.length; c++) {
+    let piv = -1;
+    for (let i = r; i < M.length; i++) if (M[i][c] !== 0n) {
+      piv = i;
+      break;
+    }
+    if (piv < 0) continue;
+    [M[r], M[piv]] = [M[piv], M[r]];
+    const P = M[r], p = P[c];
+    for (let i = r + 1; i < M.length; i++) {
+      const R = M[i], f = R[c];
+      for (let q = c + 1; q < k; q++) R[q] = (p * R[q] - f * P[q]) / prev;
+      R[c] = 0n;
+    }
+    prev = p;
+    r++;
+  }
+  return r;
 }
 
 export function gcd(a: bigint, b: bigint): bigint {

@@ -8,7 +8,7 @@
  * k − rank{a_i : a_i·q = 0}, so the faces of dimension (lineality + 1) — the extreme rays when rec(R) is
  * pointed — are the q's of that rank (Ziegler 1995, Section 1.4).
  */
-import { nullspace, ratio, type ExactPoint, type ExactRow } from "./exact.js";
+import { nullspace, rank, ratio, type ExactPoint, type ExactRow } from "./exact.js";
 
 export interface Recession {
   readonly bounded: boolean;
@@ -34,9 +34,8 @@ export function recession(k: number, points: readonly ExactPoint[], rows: readon
   const bounded = !infinite.some((x) => x);
   const rays: Float64Array[] = [], lineality: Float64Array[] = [];
   if (!bounded) {
-    const all = nullspace(neuron.map((r) => r.a), k);
-    const lin = k - all.rank;
-    for (const b of all.basis) lineality.push(unit(b, 1n));
+    const normals = neuron.map((r) => r.a), lin = k - rank(normals, k);
+    if (lin > 0) for (const b of nullspace(normals, k).basis) lineality.push(unit(b, 1n));
     const faces = new Set<string>();
     points.forEach((p, v) => {
       if (!infinite[v]) return;
@@ -46,7 +45,7 @@ export function recession(k: number, points: readonly ExactPoint[], rows: readon
         for (let l = 0; l < k; l++) s += r.a[l] * p.nq[l];
         if (s === 0n) tight.push(i);
       });
-      if (nullspace(tight.map((i) => neuron[i].a), k).rank !== k - lin - 1) return;
+      if (rank(tight.map((i) => neuron[i].a), k) !== k - lin - 1) return;
       const key = tight.join(",");
       if (faces.has(key)) return;
       faces.add(key);

@@ -47,8 +47,8 @@ const MAX_BOX = 4096;
 /** Room around the farthest vertex of a one-layer arrangement (relative), so no vertex sits on the box. */
 const VERTEX_MARGIN = 1.5;
 /**
- * The largest box for one layer: the enumeration treats a vertex as on a hyperplane within 1e-9 of the box's scale
- * (ZERO_TOL), so a box 10⁴ wide would blur regions narrower than ~1e-5 — which nearly concurrent lines make.
+ * The largest box for one layer (the enumeration is exact at any box; this caps the regions counted against
+ * the arrangement's own count in the box, whose vertices arrangementInBox finds in float64).
  */
 const MAX_VERTEX_BOX = 100;
 
