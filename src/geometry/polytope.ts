@@ -90,7 +90,7 @@ export class PolytopeStack {
     /** Uint32 words per incidence bitset. */
     readonly words: number,
     /** Exact coordinates of a vertex from its incidence set, for cut edges whose sides the filter could not certify. */
-    private readonly exact: ExactSource,
+    readonly exact: ExactSource,
   ) {
     this.common = new Uint32Array(words);
     this.boxScratch = new Float64Array(4 * k);
@@ -202,11 +202,19 @@ export class PolytopeStack {
       const eu = err[u], ew = err[w];
       if (eu >= 0 && ew >= 0) {
         const su = s[u], sw = s[w], t = su / (su - sw), ou = P.x + u * k, ow = P.x + w * k;
-        for (let l = 0; l < k; l++) PX[op + l] = X[ou + l] + t * (X[ow + l] - X[ou + l]);
-        // |x + y| − e_u − e_w > 0: both sides are certified.
-        const ru = R[slot + u], rw = R[slot + w];
-        const dt = (eu + ew) / ((Math.abs(su) + Math.abs(sw)) * (1 - 4 * EPS) - eu - ew) + 4 * EPS;
-        PR[nCut] = (Math.max(ru, rw) + dt * (2 + ru + rw) + 12 * EPS) * (1 + 1e-9) + TINY;
+        let len = 0;
+        for (let l = 0; l < k; l++) {
+          const d = X[ow + l] - X[ou + l];
+          PX[op + l] = X[ou + l] + t * d;
+          len = Math.max(len, Math.abs(d));
+        }
+        // With s̃ = s* + δ, |δ| ≤ e: t̃ − t* = (s*_u δ_w − s*_w δ_u)/(D̃ D*), D = |s_u| + |s_w| (no
+        // cancellation: the sides are certified, so D* ≥ D̃ − e_u − e_w > 0); p̂ − p* = (1 − t)(û − u*) +
+        // t(ŵ − w*) + (t̃ − t*)(w* − u*).
+        const ru = R[slot + u], rw = R[slot + w], au = Math.abs(su), aw = Math.abs(sw), D = (au + aw) * (1 - 2 * EPS);
+        const dt = (eu * (aw + ew) + ew * (au + eu)) / (D * (D - eu - ew));
+        const tt = Math.abs(t);
+        PR[nCut] = ((1 - tt) * ru + tt * rw + Math.min(1, dt + 2 * EPS) * Math.min(2, len + ru + rw) + 6 * EPS) * (1 + 1e-9) + TINY;
       } else {
         PR[nCut] = this.exact.point(faceInc, fi, PX, op);
       }

@@ -58,7 +58,7 @@ export interface SubdivisionOptions {
   /** The visitor needs only patterns and interior points: a cut whose two halves are both regions then skips building them. */
   readonly interiorOnly?: boolean;
   /** Counts the sign decisions made exactly (the filter could not certify them), for tests and benchmarks. */
-  readonly stats?: { exact: number; filtered: number };
+  readonly stats?: { exact: number; filtered: number; refreshed?: number };
 }
 
 interface LayerState {
@@ -80,6 +80,9 @@ interface LayerState {
   exact: { A: Dyadic; beta: Dyadic; rows: ExactRow[] } | null;
   readonly points: Map<string, ExactPoint>;
 }
+
+/** The error bound of a vertex whose coordinates are the exact ones, rounded (ExactSource). */
+const REFRESHED = 4 * EPS + TINY;
 
 /** γ_n = n u/(1 − n u) (Higham 2002, Lemma 3.1), with the bound's own rounding absorbed by a relative 1e-9. */
 function gamma(n: number): number {
@@ -168,7 +171,7 @@ export function subdivide(net: PiecewiseLinearNet, L: number, visit: (leaf: Leaf
   const stack = new PolytopeStack(k, words, {
     point: (inc, at, out, outAt) => {
       box.scaled(exactPoint(inc, at), out, outAt);
-      return 4 * EPS + TINY;
+      return REFRESHED;
     },
   });
 
@@ -205,7 +208,23 @@ export function subdivide(net: PiecewiseLinearNet, L: number, visit: (leaf: Leaf
         errs[v] = e;
         if (s > e) sd = 1;
         else if (s < -e) sd = -1;
-        else {
+        else if (R[slot + v] > REFRESHED) {
+          // The vertex's bound has grown through its cuts (it compounds, as worst-case bounds do): replace its
+          // coordinates by the exact ones, correctly rounded, and try the filter again before the exact sign.
+          R[slot + v] = stack.exact.point(stack.INC, P.inc + v * words, X, o);
+          if (stats) stats.refreshed = (stats.refreshed ?? 0) + 1;
+          s = b;
+          for (let l = 0; l < k; l++) s += A[j * k + l] * X[o + l];
+          values[v] = s;
+          const e2 = g1 * R[slot + v] + g0;
+          errs[v] = e2;
+          if (s > e2) sd = 1;
+          else if (s < -e2) sd = -1;
+          else {
+            sd = exactSide(P, j, v);
+            errs[v] = -1;
+          }
+        } else {
           sd = exactSide(P, j, v);
           errs[v] = -1;
         }
