@@ -6,7 +6,8 @@
 // seeds per size (region counts vary by seed, so a rate is the seeds' total regions over their total time).
 // `node dist/bench/geometry.js` prints the tables and writes bench/results/geometry.json.
 //
-// The peer runs when Python 3 can import torch (Debian: apt-get install python3-torch) and its code is in
+// The peer runs when Python 3 can import torch (Debian: apt-get install python3-torch; $SURF_PYTHON names the
+// interpreter) and its code is in
 // $SURF_BERZINS_DIR (default ~/.cache/surfing/relu_edge_subdivision): the repository
 // arturs-berzins/relu_edge_subdivision on GitHub, commit cf73a29b16c11ada6e6154be676cf5aa1eb9fd8c, cloned
 // there (git clone, then git checkout of that commit). It is not part of this repository. bench/berzins.py
@@ -41,7 +42,7 @@ const QUOTED_DATE = "2026-11-23";
 const SEEDS = Number(process.env.SURF_BENCH_SEEDS ?? 3);
 /** Rounds over all tasks; each task's time is its fastest run (this VM's noise only ever slows a run down). */
 const ROUNDS = 2;
-const PEER_REPEATS = 3;
+const PEER_REPEATS = 2;
 const PEER_DIR = process.env.SURF_BERZINS_DIR ?? join(homedir(), ".cache", "surfing", "relu_edge_subdivision");
 const PEER_THREADS = Number(process.env.SURF_BERZINS_THREADS ?? 1);
 const only = process.env.SURF_BENCH_SIZES?.split(";").map((s) => s.trim());
@@ -67,13 +68,15 @@ for (const arch of sizes) for (let seed = 0; seed < SEEDS; seed++) nets.set(`${a
 
 // The peer, first (it and we then run under the same load).
 const peer = new Map<string, { seconds: number; regions: number }>();
-const peerReady = existsSync(join(PEER_DIR, "edge_subdivision.py")) && spawnSync("python3", ["-c", "import torch"]).status === 0;
+/** A Python 3 that can import torch: $SURF_PYTHON, else python3 on the PATH, else Debian's (a pyenv python3 may shadow it). */
+const python = [process.env.SURF_PYTHON, "python3", "/usr/bin/python3"].find((p) => p && spawnSync(p, ["-c", "import torch"]).status === 0);
+const peerReady = existsSync(join(PEER_DIR, "edge_subdivision.py")) && python !== undefined;
 if (peerReady) {
   const dir = mkdtempSync(join(tmpdir(), "surf-bench-")), file = join(dir, "nets.json");
   writeFileSync(file, JSON.stringify([...nets].map(([name, { arch, net }]) => ({ name, arch, W: net.layers.map((l) => Array.from(l.W)), b: net.layers.map((l) => Array.from(l.b)) }))));
   process.stderr.write(`Berzins' edge subdivision (${PEER_DIR}, ${PEER_THREADS} torch thread${PEER_THREADS === 1 ? "" : "s"}): timing ${nets.size} networks…\n`);
   const script = fileURLToPath(new URL("../../bench/berzins.py", import.meta.url));
-  const run = spawnSync("python3", [script, PEER_DIR, file, String(PEER_THREADS), String(PEER_REPEATS)], { encoding: "utf8", maxBuffer: 1 << 26 });
+  const run = spawnSync(python!, [script, PEER_DIR, file, String(PEER_THREADS), String(PEER_REPEATS)], { encoding: "utf8", maxBuffer: 1 << 26 });
   if (run.status !== 0) throw new Error(`bench/berzins.py failed (${run.status}): ${run.stderr}`);
   for (const line of run.stdout.trim().split("\n")) {
     const r = JSON.parse(line) as { name: string; seconds: number; regions: number };
@@ -84,14 +87,15 @@ if (peerReady) {
 }
 
 // Ours.
-const enumeration = new Bench({ time: 0, iterations: 3, warmupIterations: 1, warmupTime: 0 });
+// Two timed runs per network, no warm-up run (a network takes up to tens of seconds; the first run warms the JIT on the smaller ones).
+const enumeration = new Bench({ time: 0, iterations: 2, warmupIterations: 0, warmupTime: 0 });
 const counts = new Map<string, number>();
 for (const [name, { net }] of nets) {
   enumeration.add(name, () => {
     counts.set(name, enumerateRegions(net, { box: 1 }).count);
   });
 }
-const enumTimes = await bestLatencies(enumeration, ROUNDS, "min");
+const enumTimes = await bestLatencies(enumeration, 1, "min");
 for (const arch of sizes) {
   const size = `[${arch.join(",")}]`;
   let total = 0, time = 0, peerTotal = 0, peerTime = 0;
