@@ -56,6 +56,7 @@ export function positiveFlag(v: FlagValue | undefined, flag: string, fallback?: 
 /**
  * A box half-width: a positive number, or `inf` for all of R^k (Infinity) where `infinite` allows it; a
  * number too large for float64 is refused rather than read as inf.
+ * @example boxFlag("inf", "--box", true) // Infinity
  */
 export function boxFlag(v: FlagValue | undefined, flag: string, infinite: boolean, fallback = 1): number {
   const raw = v ?? fallback;

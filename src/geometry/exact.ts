@@ -47,7 +47,10 @@ export function dyadicOf(x: number): [bigint, number] {
   return [negative ? -m : m, e];
 }
 
-/** The values as one dyadic array (common exponent: the least of theirs). */
+/**
+ * The values as one dyadic array (common exponent: the least of theirs).
+ * @example dyadicArray([0.5, 3]) // { num: [1n, 6n], exp: -1 }
+ */
 export function dyadicArray(values: ArrayLike<number>): Dyadic {
   const parts: [bigint, number][] = [];
   let exp = Infinity;
@@ -60,15 +63,10 @@ export function dyadicArray(values: ArrayLike<number>): Dyadic {
   return { num: parts.map(([m, e]) => (m === 0n ? 0n : m << BigInt(e - exp))), exp };
 }
 
-/** `d` with its exponent lowered to `exp` (≤ d.exp). */
-export function atExp(d: Dyadic, exp: number): bigint[] {
-  const shift = BigInt(d.exp - exp);
-  return shift === 0n ? d.num.slice() : d.num.map((v) => v << shift);
-}
-
 /**
  * The exact affine map x ↦ W x + b of one layer applied to the exact affine map z ↦ J z + c (J is
  * inDim × k): the pre-activations A z + β, A = W J (outDim × k), β = W c + b.
+ * @example exactPreimage(dyadicArray(W), dyadicArray(b), inDim, outDim, J, c, k).A
  */
 export function exactPreimage(W: Dyadic, b: Dyadic, inDim: number, outDim: number, J: Dyadic, c: Dyadic, k: number): { A: Dyadic; beta: Dyadic } {
   const A = new Array<bigint>(outDim * k).fill(0n), cw = new Array<bigint>(outDim).fill(0n);
@@ -95,6 +93,7 @@ export function exactPreimage(W: Dyadic, b: Dyadic, inDim: number, outDim: numbe
 /**
  * Rows of inactive neurons scaled by the slope (ReLU: zeroed), on one exponent for the whole matrix:
  * the exact twin of region.ts's applyPattern. `rows` is the number of rows, `cols` their length.
+ * @example exactPattern(A, n, k, 0, pattern, offset) // ReLU: the rows of inactive neurons zeroed
  */
 export function exactPattern(M: Dyadic, rows: number, cols: number, slope: number, pattern: Uint8Array, at: number): Dyadic {
   const [ms, es] = dyadicOf(slope);
@@ -128,7 +127,10 @@ export interface ExactPoint {
   readonly np: bigint[];
 }
 
-/** The hyperplane a·z + β = 0 as an integer row (a and β on one exponent; a positive scale changes no sign). */
+/**
+ * The hyperplane a·z + β = 0 as an integer row (a and β on one exponent; a positive scale changes no sign).
+ * @example hyperplaneRow(A, beta, j, k) // { a, rq: 0n, rp: −β }
+ */
 export function hyperplaneRow(A: Dyadic, beta: Dyadic, j: number, k: number): ExactRow {
   const exp = Math.min(A.exp, beta.exp), sa = BigInt(A.exp - exp), sb = BigInt(beta.exp - exp);
   const a = new Array<bigint>(k);
@@ -136,7 +138,10 @@ export function hyperplaneRow(A: Dyadic, beta: Dyadic, j: number, k: number): Ex
   return { a, rq: 0n, rp: -(beta.num[j] << sb) };
 }
 
-/** Box facet id (2l: z_l ≥ −L, 2l + 1: z_l ≤ L) as the row z_l = ±L. */
+/**
+ * Box facet id (2l: z_l ≥ −L, 2l + 1: z_l ≤ L) as the row z_l = ±L.
+ * @example boxRow(3, 2) // { a: [0n, 1n], rq: 1n, rp: 0n }: z_1 = L
+ */
 export function boxRow(id: number, k: number): ExactRow {
   const a = new Array<bigint>(k).fill(0n);
   a[id >> 1] = 1n;
@@ -147,6 +152,7 @@ export function boxRow(id: number, k: number): ExactRow {
  * The point where the rows (at least k of them, of rank k) are all tight, by fraction-free Gaussian
  * elimination (Bareiss 1968: every division is exact, so the integers stay the size of k × k minors),
  * choosing pivot rows among all of them; throws when the rows have rank below k.
+ * @example solveVertex([{ a: [1n, 1n], rq: 0n, rp: 1n }, boxRow(1, 2)], 2) // z = L·(1, −1) + (0, 1)
  */
 export function solveVertex(rows: readonly ExactRow[], k: number): ExactPoint {
   // Work rows [a | rq | rp].
@@ -216,6 +222,10 @@ export function rank(rows: readonly bigint[][], k: number): number {
   return r;
 }
 
+/**
+ * The greatest common divisor (≥ 0).
+ * @example gcd(12n, -18n) // 6n
+ */
 export function gcd(a: bigint, b: bigint): bigint {
   if (a < 0n) a = -a;
   if (b < 0n) b = -b;
@@ -223,7 +233,10 @@ export function gcd(a: bigint, b: bigint): bigint {
   return a;
 }
 
-/** The box half-width: a positive dyadic, or Infinity for Ω (the whole of R^k). */
+/**
+ * The box half-width: a positive dyadic, or Infinity for Ω (the whole of R^k).
+ * @example new ExactBox(1e300).infinite // false
+ */
 export class ExactBox {
   readonly infinite: boolean;
   private readonly m: bigint;
@@ -272,6 +285,10 @@ function sgn(x: bigint): number {
   return x > 0n ? 1 : x < 0n ? -1 : 0;
 }
 
+/**
+ * The number of bits of |x|, rounded up to a multiple of 4.
+ * @example bitLength(255n) // 8
+ */
 export function bitLength(x: bigint): number {
   if (x < 0n) x = -x;
   return x === 0n ? 0 : x.toString(16).length * 4;
@@ -284,7 +301,7 @@ export function bitLength(x: bigint): number {
  */
 export function ratio(n: bigint, d: bigint): number {
   if (n === 0n) return 0;
-  let negative = (n < 0n) !== (d < 0n);
+  const negative = (n < 0n) !== (d < 0n);
   if (n < 0n) n = -n;
   if (d < 0n) d = -d;
   const sn = Math.max(0, bitLength(n) - 64), sd = Math.max(0, bitLength(d) - 64);
