@@ -201,20 +201,7 @@ export class PolytopeStack {
       const op = nCut * k;
       const eu = err[u], ew = err[w];
       if (eu >= 0 && ew >= 0) {
-        const su = s[u], sw = s[w], t = su / (su - sw), ou = P.x + u * k, ow = P.x + w * k;
-        let len = 0;
-        for (let l = 0; l < k; l++) {
-          const d = X[ow + l] - X[ou + l];
-          PX[op + l] = X[ou + l] + t * d;
-          len = Math.max(len, Math.abs(d));
-        }
-        // With s̃ = s* + δ, |δ| ≤ e: t̃ − t* = (s*_u δ_w − s*_w δ_u)/(D̃ D*), D = |s_u| + |s_w| (no
-        // cancellation: the sides are certified, so D* ≥ D̃ − e_u − e_w > 0); p̂ − p* = (1 − t)(û − u*) +
-        // t(ŵ − w*) + (t̃ − t*)(w* − u*).
-        const ru = R[slot + u], rw = R[slot + w], au = Math.abs(su), aw = Math.abs(sw), D = (au + aw) * (1 - 2 * EPS);
-        const dt = (eu * (aw + ew) + ew * (au + eu)) / (D * (D - eu - ew));
-        const tt = Math.abs(t);
-        PR[nCut] = ((1 - tt) * ru + tt * rw + Math.min(1, dt + 2 * EPS) * Math.min(2, len + ru + rw) + 6 * EPS) * (1 + 1e-9) + TINY;
+        PR[nCut] = cutPoint(k, X, P.x + u * k, R[slot + u], s[u], eu, X, P.x + w * k, R[slot + w], s[w], ew, PX, op);
       } else {
         PR[nCut] = this.exact.point(faceInc, fi, PX, op);
       }
@@ -699,6 +686,28 @@ export class PolytopeStack {
 export const EPS = 2 ** -53;
 export const TINY = 1e-300;
 
+/**
+ * The point where hyperplane h crosses the edge from u (coordinates Xu[ou …], error bound ru, value of h
+ * su with certified error eu) to w (likewise; su and sw of opposite certified signs), written to out[op …];
+ * returns its error bound. With s̃ = s* + δ, |δ| ≤ e: t̃ − t* = (s*_u δ_w − s*_w δ_u)/(D̃ D*), D = |s_u| + |s_w|
+ * (no cancellation: the sides are certified, so D* ≥ D̃ − e_u − e_w > 0), and p̂ − p* = (1 − t)(û − u*) +
+ * t(ŵ − w*) + (t̃ − t*)(w* − u*).
+ * @example cutPoint(2, X, 0, 0, 0.5, 1e-16, X, 2, 0, -0.5, 1e-16, out, 0) // the midpoint, bound ~1e-16
+ */
+export function cutPoint(k: number, Xu: Float64Array, ou: number, ru: number, su: number, eu: number, Xw: Float64Array, ow: number, rw: number, sw: number, ew: number, out: Float64Array, op: number): number {
+  const t = su / (su - sw);
+  let len = 0;
+  for (let l = 0; l < k; l++) {
+    const d = Xw[ow + l] - Xu[ou + l];
+    out[op + l] = Xu[ou + l] + t * d;
+    len = Math.max(len, Math.abs(d));
+  }
+  const au = Math.abs(su), aw = Math.abs(sw), D = (au + aw) * (1 - 2 * EPS);
+  const dt = (eu * (aw + ew) + ew * (au + eu)) / (D * (D - eu - ew));
+  const tt = Math.abs(t);
+  return ((1 - tt) * ru + tt * rw + Math.min(1, dt + 2 * EPS) * Math.min(2, len + ru + rw) + 6 * EPS) * (1 + 1e-9) + TINY;
+}
+
 /** Exact coordinates for the vertex whose incidence set is inc[at …]: writes them (scaled to the unit box, within 2 ulps) to out[outAt …] and returns their error bound. */
 export interface ExactSource {
   point(inc: Uint32Array, at: number, out: Float64Array, outAt: number): number;
@@ -718,7 +727,8 @@ function grow<T extends Float64Array | Uint32Array | Int32Array>(a: T, need: num
   return out;
 }
 
-function popcount(x: number): number {
+/** The number of set bits of a 32-bit word. */
+export function popcount(x: number): number {
   x -= (x >>> 1) & 0x55555555;
   x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
   x = (x + (x >>> 4)) & 0x0f0f0f0f;

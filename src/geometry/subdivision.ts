@@ -8,7 +8,8 @@
  * region it cuts, so each child tests only its parent's cutting hyperplanes. When only interior points
  * are wanted (`interiorOnly`), a region of the last layer cut by one or two hyperplanes is finished
  * without building any polytope: the centroids of its pieces come straight from its vertices and edges
- * (polytope.ts, halfCentroids and quarterCentroids).
+ * (polytope.ts, halfCentroids and quarterCentroids); for k ≥ 5 one cut by more is finished by edge
+ * subdivision (cells.ts), which holds each vertex once instead of once per cell around it.
  *
  * Every sign decision is exact (Shewchuk 1997's filtered predicates): the side of hyperplane j at a
  * vertex v is read from the float64 value s = â_j·v̂ + β̂_j in coordinates scaled to the unit box when
@@ -28,6 +29,7 @@
 import { InputError } from "../errors.js";
 import { bends, neuronCount, type AffineLayer, type PiecewiseLinearNet } from "./affine.js";
 import { boxRow, dyadicArray, exactPattern, exactPreimage, ExactBox, hyperplaneRow, solveVertex, type Dyadic, type ExactPoint, type ExactRow } from "./exact.js";
+import { CellArrangement, MAX_CELL_HYPERPLANES, MIN_CELL_K } from "./cells.js";
 import { EPS, PolytopeStack, TINY, type Polytope } from "./polytope.js";
 import { applyPattern, layerPreimage, type Region } from "./region.js";
 
@@ -175,6 +177,12 @@ export function subdivide(net: PiecewiseLinearNet, L: number, visit: (leaf: Leaf
     },
   });
 
+  // The last layer's cells inside a region, when only interior points are wanted (cells.ts).
+  const cellArrangement = light && k >= MIN_CELL_K ? new CellArrangement(k, words, stack.exact, (inc, at, j) => {
+    if (stats) stats.exact++;
+    return box.sign(exactState(states.length - 1).rows[j], exactPoint(inc, at));
+  }) : null;
+
   /** The exact side of hyperplane j (current layer) at vertex v of P. */
   const exactSide = (P: Polytope, j: number, v: number): number => {
     if (stats) stats.exact++;
@@ -288,6 +296,14 @@ export function subdivide(net: PiecewiseLinearNet, L: number, visit: (leaf: Leaf
       return;
     }
     if (cutting <= 2 && light && st.layer === lastBend && lightCuts(P, st, cutting)) return;
+    if (cellArrangement && cutting <= MAX_CELL_HYPERPLANES && st.layer === lastBend) {
+      // Each vertex once, not once per cell around it (cells.ts); a region not in general position falls through to depth first.
+      const done = cellArrangement.run(P.nv, stack.X, P.x, stack.R, P.x / k, stack.INC, P.inc, P.ne, stack.E, P.e, st, cands, candTop, cutting, 2 * k + offset, (bits, centre) => {
+        for (let i = 0; i < cutting; i++) pattern[offset + cands[candTop + i]] = (bits >>> i) & 1;
+        emit(null, centre);
+      });
+      if (done) return;
+    }
     const mine = candTop;
     candTop += cutting;
     // Clips before splits: they shrink the region without branching.

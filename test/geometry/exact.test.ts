@@ -9,6 +9,7 @@ import { enumerateRegions } from "../../src/geometry/enumerate.js";
 import { dyadicOf, ExactBox, ratio, solveVertex } from "../../src/geometry/exact.js";
 import { evaluate, patternString } from "../../src/geometry/pattern.js";
 import { randomNet } from "../../src/geometry/random-net.js";
+import { subdivide } from "../../src/geometry/subdivision.js";
 import { certify } from "../../src/geometry/certificate.js";
 import { Rng } from "../../src/random/rng.js";
 import { bruteForce } from "./brute.js";
@@ -160,6 +161,16 @@ describe("exact region geometry at every scale", () => {
         expect(patterns(biasesTimes(net, box), box), `${name}, box ${box}`).to.deep.equal(inUnitBox);
       }
       expect(patterns(net, Infinity), `${name} in R^k`).to.deep.equal([...bruteForce(highs, net, Infinity)].sort());
+    }
+  });
+
+  it("k ≥ 5, the last layer's cells by edge subdivision: the same patterns as depth-first subdivision, each interior point inside its region", () => {
+    for (const net of [randomNet([5, 8, 8, 2], "surf", "cells-1"), randomNet([6, 6, 7, 1], "torch", "cells-2"), randomNet([5, 5, 5, 5, 2], "surf", "cells-3")]) {
+      const depthFirst: string[] = [];
+      subdivide(net, 1, (leaf) => void depthFirst.push(patternString(leaf.pattern)));
+      const e = enumerateRegions(net, { box: 1 });
+      expect(e.regions.map((r) => patternString(r.pattern)).sort()).to.deep.equal(depthFirst.sort());
+      for (const r of e.regions) expect(patternString(evaluate(net, r.interior).pattern)).to.equal(patternString(r.pattern));
     }
   });
 
