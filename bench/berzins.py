@@ -6,8 +6,9 @@ put it there. Usage (bench/geometry.ts runs this itself):
 
     python3 bench/berzins.py PEER_DIR NETS.json THREADS REPEATS
 
-NETS.json is a list of {"name", "arch": [k, n1, ..., n], "W": [[...] per layer, row-major], "b": [[...]]}
-with float32-representable weights. One JSON line per network on stdout: its name, the least wall time
+NETS.json is a list of {"name", "arch": [k, n1, ..., nd], "W": [[...] per layer, row-major], "b": [[...]]}
+with float32-representable weights: the hidden layers only, since the peer cuts by every layer's neurons
+(the last one's zero set is the surface it was written to extract). One JSON line per network on stdout: its name, the least wall time
 of REPEATS runs of skeletal_subdivision on [-1, 1]^k (CPU, float32 as the peer runs it), and the number
 of regions of the complex it returns. The count is taken after the timing: every region of the complex
 has a vertex, and around a vertex in general position every sign choice of the neurons through it is a

@@ -73,7 +73,12 @@ const python = [process.env.SURF_PYTHON, "python3", "/usr/bin/python3"].find((p)
 const peerReady = existsSync(join(PEER_DIR, "edge_subdivision.py")) && python !== undefined;
 if (peerReady) {
   const dir = mkdtempSync(join(tmpdir(), "surf-bench-")), file = join(dir, "nets.json");
-  writeFileSync(file, JSON.stringify([...nets].map(([name, { arch, net }]) => ({ name, arch, W: net.layers.map((l) => Array.from(l.W)), b: net.layers.map((l) => Array.from(l.b)) }))));
+  // Without the linear output layer: the peer cuts by every layer's neurons, the output's too (its zero set is
+  // the surface it extracts), which would add regions and work that the regions of G do not have.
+  writeFileSync(file, JSON.stringify([...nets].map(([name, { arch, net }]) => {
+    const hidden = net.layers.slice(0, -1);
+    return { name, arch: arch.slice(0, -1), W: hidden.map((l) => Array.from(l.W)), b: hidden.map((l) => Array.from(l.b)) };
+  })));
   process.stderr.write(`Berzins' edge subdivision (${PEER_DIR}, ${PEER_THREADS} torch thread${PEER_THREADS === 1 ? "" : "s"}): timing ${nets.size} networks…\n`);
   const script = fileURLToPath(new URL("../../bench/berzins.py", import.meta.url));
   const run = spawnSync(python!, [script, PEER_DIR, file, String(PEER_THREADS), String(PEER_REPEATS)], { encoding: "utf8", maxBuffer: 1 << 26 });

@@ -70,9 +70,9 @@ interface LayerState {
   /** Pre-activations A z + β on the current region of the previous layers (outDim × k), float64, unscaled. */
   readonly A: Float64Array;
   readonly beta: Float64Array;
-  /** Entrywise bounds on the errors of A and β. */
-  readonly EA: Float64Array;
-  readonly Ebeta: Float64Array;
+  /** Bounds on the errors of each row of A (ℓ1) and of β. */
+  readonly ea: Float64Array;
+  readonly eb: Float64Array;
   /** β/L, and the filter's constants: |error of s| ≤ c1_j r_v + c0_j at a vertex, ≤ c1_j r_max + cbox_j over a bounding box. */
   readonly bhat: Float64Array;
   readonly c1: Float64Array;
@@ -374,28 +374,26 @@ export function subdivide(net: PiecewiseLinearNet, L: number, visit: (leaf: Leaf
       return;
     }
     const layer = net.layers[st.layer];
-    const J = Float64Array.from(st.A), c = Float64Array.from(st.beta), EJ = Float64Array.from(st.EA), Ec = Float64Array.from(st.Ebeta);
+    const J = Float64Array.from(st.A), c = Float64Array.from(st.beta), eJ = Float64Array.from(st.ea), ec = Float64Array.from(st.eb);
     applyPattern(layer, J, c, k, pattern, st.offset);
-    patternBounds(layer, st.A, st.beta, EJ, Ec, k, pattern, st.offset);
-    enterLayer(P, st.layer + 1, st.offset + layer.outDim, J, c, EJ, Ec);
+    patternBounds(layer, st.A, st.beta, eJ, ec, k, pattern, st.offset);
+    enterLayer(P, st.layer + 1, st.offset + layer.outDim, J, c, eJ, ec);
   };
 
-  const enterLayer = (P: Polytope, li: number, offset: number, J: Float64Array, c: Float64Array, EJ: Float64Array, Ec: Float64Array): void => {
+  const enterLayer = (P: Polytope, li: number, offset: number, J: Float64Array, c: Float64Array, eJ: Float64Array, ec: Float64Array): void => {
     // Linear layers in between only compose the affine map.
     while (!bends(net.layers[li])) {
-      ({ A: J, beta: c, EA: EJ, Ebeta: Ec } = boundedPreimage(net.layers[li], J, c, EJ, Ec, k));
+      ({ A: J, beta: c, ea: eJ, eb: ec } = boundedPreimage(net.layers[li], J, c, eJ, ec, k));
       li++;
     }
     const layer = net.layers[li];
-    const { A, beta, EA, Ebeta } = boundedPreimage(layer, J, c, EJ, Ec, k);
+    const { A, beta, ea: EA, eb: Ebeta } = boundedPreimage(layer, J, c, eJ, ec, k);
     const n = layer.outDim;
     const bhat = new Float64Array(n), c1 = new Float64Array(n), c0 = new Float64Array(n), cbox = new Float64Array(n);
     for (let j = 0; j < n; j++) {
-      let n1 = 0, ea = 0;
-      for (let l = 0; l < k; l++) {
-        n1 += Math.abs(A[j * k + l]);
-        ea += EA[j * k + l];
-      }
+      let n1 = 0;
+      for (let l = 0; l < k; l++) n1 += Math.abs(A[j * k + l]);
+      const ea = EA[j];
       const b = beta[j] / scale, eb = Ebeta[j] / scale + EPS * Math.abs(b) + TINY;
       bhat[j] = b;
       // |fl(β̂ + â·v̂) − (β/L + a·v)| ≤ γ_{k+1}(|β̂| + ‖â‖₁|v̂|∞) + ‖â‖₁ r_v + Σ|â − a| + |β̂ − β/L|, with |v̂|∞ ≤ 1 + 4u, |v|∞ ≤ 1.
@@ -404,7 +402,7 @@ export function subdivide(net: PiecewiseLinearNet, L: number, visit: (leaf: Leaf
       c0[j] = (gamma(k + 1) * size + ea + eb + (k + 2) * TINY) * (1 + 1e-9);
       cbox[j] = c0[j] + 2 * gamma(2 * k + 2) * size;
     }
-    states.push({ layer: li, offset, A, beta, EA, Ebeta, bhat, c1, c0, cbox, exact: null, points: new Map() });
+    states.push({ layer: li, offset, A, beta, ea: EA, eb: Ebeta, bhat, c1, c0, cbox, exact: null, points: new Map() });
     const from = candTop;
     if (candTop + n > cands.length) {
       const grown = new Int32Array(2 * (candTop + n));
@@ -484,42 +482,54 @@ export function subdivide(net: PiecewiseLinearNet, L: number, visit: (leaf: Leaf
     return 1;
   }
   const I = identity(k);
-  enterLayer(stack.box(1), 0, 0, I, new Float64Array(k), new Float64Array(k * k), new Float64Array(k));
+  enterLayer(stack.box(1), 0, 0, I, new Float64Array(k), new Float64Array(k), new Float64Array(k));
   return count;
 }
 
 /**
- * The layer's pre-activations A z + β on the affine map J z + c (layerPreimage), with entrywise bounds
- * on their errors given bounds EJ, Ec on J's and c's: |fl(Σ_q w_q J_ql) − Σ_q w_q J*_ql| ≤
- * γ_m Σ_q |w_q||J_ql| + Σ_q |w_q| EJ_ql (Higham 2002, eq. 3.5; m = inDim terms, one more for the bias).
+ * The layer's pre-activations A z + β on the affine map J z + c (layerPreimage), with bounds on the errors
+ * of each row of A (in ℓ1, all the filter needs) and of β, given those of J's rows (eJ) and of c (ec):
+ * Σ_l |fl(Σ_q w_q J_ql) − Σ_q w_q J*_ql| ≤ Σ_q |w_q| (γ_m ‖J_q‖₁ + eJ_q) (Higham 2002, eq. 3.5; m = inDim
+ * terms, one more for the bias).
  */
-function boundedPreimage(layer: AffineLayer, J: Float64Array, c: Float64Array, EJ: Float64Array, Ec: Float64Array, k: number): { A: Float64Array; beta: Float64Array; EA: Float64Array; Ebeta: Float64Array } {
+function boundedPreimage(layer: AffineLayer, J: Float64Array, c: Float64Array, eJ: Float64Array, ec: Float64Array, k: number): { A: Float64Array; beta: Float64Array; ea: Float64Array; eb: Float64Array } {
   const { A, beta } = layerPreimage(layer, J, c, k);
   const { inDim, outDim, W } = layer;
-  const EA = new Float64Array(outDim * k), Ebeta = new Float64Array(outDim);
+  const ea = new Float64Array(outDim), eb = new Float64Array(outDim);
   const gA = gamma(inDim), gb = gamma(inDim + 1);
-  for (let r = 0; r < outDim; r++) {
-    let sb = Math.abs(layer.b[r]), eb = 0;
-    for (let q = 0; q < inDim; q++) {
-      const w = Math.abs(W[r * inDim + q]);
-      if (w === 0) continue;
-      sb += w * Math.abs(c[q]);
-      eb += w * Ec[q];
-      for (let l = 0; l < k; l++) EA[r * k + l] += w * (gA * Math.abs(J[q * k + l]) + EJ[q * k + l]);
-    }
-    Ebeta[r] = (gb * sb + eb) * (1 + 1e-9) + TINY;
-    for (let l = 0; l < k; l++) EA[r * k + l] = EA[r * k + l] * (1 + 1e-9) + TINY;
+  // Per input q: γ_m ‖J_q‖₁ + eJ_q, and |c_q|.
+  // Inputs identically 0 on the region, with no error (inactive ReLUs), are skipped.
+  const rowA = new Float64Array(inDim), live = new Int32Array(inDim);
+  let n = 0;
+  for (let q = 0; q < inDim; q++) {
+    let s = 0;
+    for (let l = 0; l < k; l++) s += Math.abs(J[q * k + l]);
+    rowA[q] = gA * s + eJ[q];
+    if (rowA[q] !== 0 || c[q] !== 0 || ec[q] !== 0) live[n++] = q;
   }
-  return { A, beta, EA, Ebeta };
+  for (let r = 0; r < outDim; r++) {
+    let sa = 0, sb = Math.abs(layer.b[r]), e = 0;
+    for (let i = 0; i < n; i++) {
+      const q = live[i], w = Math.abs(W[r * inDim + q]);
+      sa += w * rowA[q];
+      sb += w * Math.abs(c[q]);
+      e += w * ec[q];
+    }
+    ea[r] = sa * (1 + 1e-9) + TINY;
+    eb[r] = (gb * sb + e) * (1 + 1e-9) + TINY;
+  }
+  return { A, beta, ea, eb };
 }
 
-/** The error bounds of applyPattern's output: an inactive row is scaled by the slope (one rounding). */
-function patternBounds(layer: AffineLayer, A: Float64Array, beta: Float64Array, EA: Float64Array, Ebeta: Float64Array, k: number, pattern: Uint8Array, at: number): void {
+/** The error bounds of applyPattern's output: an inactive row is scaled by the slope (one rounding each). */
+function patternBounds(layer: AffineLayer, A: Float64Array, beta: Float64Array, ea: Float64Array, eb: Float64Array, k: number, pattern: Uint8Array, at: number): void {
   const s = Math.abs(layer.slope);
   for (let r = 0; r < layer.outDim; r++) {
     if (pattern[at + r]) continue;
-    Ebeta[r] = s === 0 ? 0 : s * Ebeta[r] + EPS * s * Math.abs(beta[r]) + TINY;
-    for (let l = 0; l < k; l++) EA[r * k + l] = s === 0 ? 0 : s * EA[r * k + l] + EPS * s * Math.abs(A[r * k + l]) + TINY;
+    let n1 = 0;
+    for (let l = 0; l < k; l++) n1 += Math.abs(A[r * k + l]);
+    eb[r] = s === 0 ? 0 : s * eb[r] + EPS * s * Math.abs(beta[r]) + TINY;
+    ea[r] = s === 0 ? 0 : s * ea[r] + EPS * s * n1 + TINY;
   }
 }
 
