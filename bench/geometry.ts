@@ -1,12 +1,26 @@
-// Issue #5's benchmark: regions per second for full enumeration inside [−1, 1]^k, against Berzins' edge
-// subdivision (ICML 2023; PyTorch, float32, 2 CPU threads) measured on this machine, and projections per
-// second onto a polytope in R^10 with 300 constraints, against HiGHS's QP. Networks: PyTorch-default
-// initialisation (weights and biases ~ U(±1/√fan_in), the "torch" family), ReLU hidden layers of the stated
-// widths and one linear output, three seeds per size (region counts vary by seed, so the rate is the
-// seeds' total regions over their total time). `node dist/bench/geometry.js` prints the tables and writes
-// bench/results/geometry.json.
+// Regions per second for full enumeration inside [−1, 1]^k, side by side with Berzins' edge subdivision
+// (ICML 2023; PyTorch, float32, on the CPU) run in the same benchmark on the same networks, and projections
+// per second onto a polytope in R^10 with 300 constraints, against HiGHS's QP. Networks: PyTorch-default
+// initialisation (weights and biases ~ U(±1/√fan_in), the "torch" family) rounded to float32 (so both
+// programs see the same function), ReLU hidden layers of the stated widths and one linear output, three
+// seeds per size (region counts vary by seed, so a rate is the seeds' total regions over their total time).
+// `node dist/bench/geometry.js` prints the tables and writes bench/results/geometry.json.
+//
+// The peer runs when Python 3 can import torch (Debian: apt-get install python3-torch; $SURF_PYTHON names the
+// interpreter) and its code is in
+// $SURF_BERZINS_DIR (default ~/.cache/surfing/relu_edge_subdivision): the repository
+// arturs-berzins/relu_edge_subdivision on GitHub, commit cf73a29b16c11ada6e6154be676cf5aa1eb9fd8c, cloned
+// there (git clone, then git checkout of that commit). It is not part of this repository. bench/berzins.py
+// times it (SURF_BERZINS_THREADS torch threads, default 1: ours is one thread) and counts its regions.
+// Without it, the peer's figures quoted from an earlier run are printed, marked as quoted, with no ratio.
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { homedir, loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { Bench } from "tinybench";
 import highsModule from "highs";
+import type { PiecewiseLinearNet } from "../src/geometry/affine.js";
 import { enumerateRegions } from "../src/geometry/enumerate.js";
 import { project, Projector } from "../src/geometry/project.js";
 import { solveQP } from "../src/geometry/qp.js";
@@ -14,18 +28,25 @@ import { randomNet } from "../src/geometry/random-net.js";
 import { Rng } from "../src/random/rng.js";
 import { bestLatencies, machine, table, writeResults } from "./report.js";
 
-// Berzins' edge subdivision on this machine (issue #5): regions and seconds for one network per size.
-const ANCHORS: { arch: number[]; regions: number; seconds: number }[] = [
-  { arch: [2, 32, 32], regions: 795, seconds: 0.045 },
-  { arch: [2, 100, 100], regions: 7049, seconds: 0.79 },
-  { arch: [3, 32, 32], regions: 11512, seconds: 0.21 },
-  { arch: [3, 64, 64], regions: 93425, seconds: 2.5 },
-  { arch: [4, 32, 32], regions: 80487, seconds: 1.3 },
-  { arch: [6, 16, 16], regions: 35227, seconds: 0.89 },
-];
-const SEEDS = 3;
+const SIZES = [[2, 32, 32], [2, 100, 100], [3, 32, 32], [3, 64, 64], [4, 32, 32], [5, 24, 24], [6, 16, 16], [8, 12, 12]];
+/** Berzins' edge subdivision in an earlier run (2026-11-23, another machine): regions and seconds for one network per size. Printed only when the peer cannot run. */
+const QUOTED: Record<string, { regions: number; seconds: number }> = {
+  "2,32,32": { regions: 795, seconds: 0.045 },
+  "2,100,100": { regions: 7049, seconds: 0.79 },
+  "3,32,32": { regions: 11512, seconds: 0.21 },
+  "3,64,64": { regions: 93425, seconds: 2.5 },
+  "4,32,32": { regions: 80487, seconds: 1.3 },
+  "6,16,16": { regions: 35227, seconds: 0.89 },
+};
+const QUOTED_DATE = "2026-11-23";
+const SEEDS = Number(process.env.SURF_BENCH_SEEDS ?? 3);
 /** Rounds over all tasks; each task's time is its fastest run (this VM's noise only ever slows a run down). */
 const ROUNDS = 2;
+const PEER_REPEATS = 2;
+const PEER_DIR = process.env.SURF_BERZINS_DIR ?? join(homedir(), ".cache", "surfing", "relu_edge_subdivision");
+const PEER_THREADS = Number(process.env.SURF_BERZINS_THREADS ?? 1);
+const only = process.env.SURF_BENCH_SIZES?.split(";").map((s) => s.trim());
+const sizes = only ? SIZES.filter((a) => only.includes(a.join(","))) : SIZES;
 
 interface Row {
   bench: string;
@@ -35,37 +56,82 @@ interface Row {
 }
 
 const rows: Row[] = [];
+const load = loadavg()[0];
 
-// Enumeration.
-const enumeration = new Bench({ time: 0, iterations: 3, warmupIterations: 1, warmupTime: 0 });
-const counts = new Map<string, number>();
-for (const { arch } of ANCHORS) {
-  for (let seed = 0; seed < SEEDS; seed++) {
-    const net = randomNet([...arch, 1], "torch", `bench-geometry-${seed}`);
-    const name = `${arch.join(",")}|${seed}`;
-    enumeration.add(name, () => {
-      counts.set(name, enumerateRegions(net, { box: 1 }).count);
-    });
-  }
+/** The net with every weight rounded to float32. */
+function float32(net: PiecewiseLinearNet): PiecewiseLinearNet {
+  return { k: net.k, layers: net.layers.map((l) => ({ ...l, W: l.W.map(Math.fround), b: l.b.map(Math.fround) })) };
 }
-const enumTimes = await bestLatencies(enumeration, ROUNDS, "min");
-for (const { arch, regions, seconds } of ANCHORS) {
-  const size = `[${arch.join(",")}]`;
-  let total = 0, time = 0;
-  for (let seed = 0; seed < SEEDS; seed++) {
-    total += counts.get(`${arch.join(",")}|${seed}`)!;
-    time += enumTimes.get(`${arch.join(",")}|${seed}`)! / 1000;
+
+const nets = new Map<string, { arch: number[]; net: PiecewiseLinearNet }>();
+for (const arch of sizes) for (let seed = 0; seed < SEEDS; seed++) nets.set(`${arch.join(",")}|${seed}`, { arch: [...arch, 1], net: float32(randomNet([...arch, 1], "torch", `bench-geometry-${seed}`)) });
+
+// The peer, first (it and we then run under the same load).
+const peer = new Map<string, { seconds: number; regions: number }>();
+/** A Python 3 that can import torch: $SURF_PYTHON, else python3 on the PATH, else Debian's (a pyenv python3 may shadow it). */
+const python = [process.env.SURF_PYTHON, "python3", "/usr/bin/python3"].find((p) => p && spawnSync(p, ["-c", "import torch"]).status === 0);
+const peerReady = existsSync(join(PEER_DIR, "edge_subdivision.py")) && python !== undefined;
+if (peerReady) {
+  const dir = mkdtempSync(join(tmpdir(), "surf-bench-")), file = join(dir, "nets.json");
+  // Without the linear output layer: the peer cuts by every layer's neurons, the output's too (its zero set is
+  // the surface it extracts), which would add regions and work that the regions of G do not have.
+  writeFileSync(file, JSON.stringify([...nets].map(([name, { arch, net }]) => {
+    const hidden = net.layers.slice(0, -1);
+    return { name, arch: arch.slice(0, -1), W: hidden.map((l) => Array.from(l.W)), b: hidden.map((l) => Array.from(l.b)) };
+  })));
+  process.stderr.write(`Berzins' edge subdivision (${PEER_DIR}, ${PEER_THREADS} torch thread${PEER_THREADS === 1 ? "" : "s"}): timing ${nets.size} networks…\n`);
+  const script = fileURLToPath(new URL("../../bench/berzins.py", import.meta.url));
+  const run = spawnSync(python!, [script, PEER_DIR, file, String(PEER_THREADS), String(PEER_REPEATS)], { encoding: "utf8", maxBuffer: 1 << 26 });
+  if (run.status !== 0) throw new Error(`bench/berzins.py failed (${run.status}): ${run.stderr}`);
+  for (const line of run.stdout.trim().split("\n")) {
+    const r = JSON.parse(line) as { name: string; seconds: number; regions: number };
+    peer.set(r.name, r);
   }
-  const ours = total / time, anchor = regions / seconds;
+} else {
+  process.stderr.write(`Berzins' edge subdivision is not installed (${PEER_DIR}, python3 with torch): printing its figures quoted from ${QUOTED_DATE}\n`);
+}
+
+// Ours.
+// Two timed runs per network, no warm-up run (a network takes up to tens of seconds; the first run warms the JIT on the smaller ones).
+const enumeration = new Bench({ time: 0, iterations: 2, warmupIterations: 0, warmupTime: 0 });
+const counts = new Map<string, number>();
+for (const [name, { net }] of nets) {
+  enumeration.add(name, () => {
+    counts.set(name, enumerateRegions(net, { box: 1 }).count);
+  });
+}
+const enumTimes = await bestLatencies(enumeration, 1, "min");
+for (const arch of sizes) {
+  const size = `[${arch.join(",")}]`;
+  let total = 0, time = 0, peerTotal = 0, peerTime = 0;
+  for (let seed = 0; seed < SEEDS; seed++) {
+    const name = `${arch.join(",")}|${seed}`;
+    total += counts.get(name)!;
+    time += enumTimes.get(name)! / 1000;
+    const p = peer.get(name);
+    if (p) {
+      peerTotal += p.regions;
+      peerTime += p.seconds;
+      if (p.regions !== counts.get(name)) process.stderr.write(`${size} seed ${seed}: Berzins finds ${p.regions} regions, we find ${counts.get(name)}\n`);
+    }
+  }
+  const ours = total / time;
   rows.push(
     { bench: "enumerate", case: size, metric: "regions (mean of seeds)", value: total / SEEDS },
-    { bench: "enumerate", case: size, metric: "seconds (mean)", value: time / SEEDS },
-    { bench: "enumerate", case: size, metric: "regions/s", value: ours },
-    { bench: "enumerate", case: size, metric: "Berzins regions", value: regions },
-    { bench: "enumerate", case: size, metric: "Berzins s", value: seconds },
-    { bench: "enumerate", case: size, metric: "Berzins regions/s", value: anchor },
-    { bench: "enumerate", case: size, metric: "ours / Berzins", value: ours / anchor },
+    { bench: "enumerate", case: size, metric: "ours s (mean)", value: time / SEEDS },
+    { bench: "enumerate", case: size, metric: "ours regions/s", value: ours },
   );
+  if (peerReady) {
+    rows.push(
+      { bench: "enumerate", case: size, metric: "Berzins regions (mean)", value: peerTotal / SEEDS },
+      { bench: "enumerate", case: size, metric: "Berzins s (mean)", value: peerTime / SEEDS },
+      { bench: "enumerate", case: size, metric: "Berzins regions/s", value: peerTotal / peerTime },
+      { bench: "enumerate", case: size, metric: "ours / Berzins", value: ours / (peerTotal / peerTime) },
+    );
+  } else if (QUOTED[arch.join(",")]) {
+    const q = QUOTED[arch.join(",")];
+    rows.push({ bench: "enumerate", case: size, metric: `Berzins regions/s (quoted, ${QUOTED_DATE})`, value: q.regions / q.seconds });
+  }
 }
 
 // Projection onto {z : C z ≤ d} in R^10, 300 unit rows with 0 inside (d ~ U(0.5, 1.5)), of points y ~ N(0, 4I).
@@ -114,9 +180,13 @@ qp.dispose();
 if (highsFailures > 0) process.stderr.write(`HiGHS failed on ${highsFailures} of its projections (timed all the same)\n`);
 
 const fmt = (r: Row) => (r.metric.includes("/ Berzins") ? `${r.value.toFixed(2)}×` : r.value >= 100 ? Math.round(r.value).toString() : r.value.toPrecision(3));
-console.log(`Full enumeration in [−1, 1]^k, torch-initialised nets, ${SEEDS} seeds per size — ${machine()}\n`);
+const peerNote = peerReady
+  ? `Berzins' edge subdivision run side by side (bench/berzins.py, ${PEER_THREADS} torch thread${PEER_THREADS === 1 ? "" : "s"}, best of ${PEER_REPEATS})`
+  : `Berzins' figures QUOTED from ${QUOTED_DATE} (another machine, one network per size): no ratio`;
+console.log(`Full enumeration in [−1, 1]^k, torch-initialised nets (float32 weights), ${SEEDS} seeds per size — ${machine()}, load average ${load.toFixed(2)} at the start\n${peerNote}\n`);
 const enumRows = rows.filter((r) => r.bench === "enumerate");
 console.log(table(enumRows, (r) => r.case, (r) => r.metric, fmt));
 console.log(`\nProjection onto a polytope in R^${k} with ${m} constraints (goal ≤ 0.1 ms; HiGHS ≈ 16 ms and quadprog ≈ 1 ms in the issue)\n`);
-console.log(table(rows.filter((r) => r.bench !== "enumerate"), (r) => r.case, (r) => r.metric, fmt));
+console.log(table(rows.filter((r) => r.bench.startsWith("project")), (r) => r.case, (r) => r.metric, fmt));
+rows.push({ bench: "run", case: `node dist/bench/geometry.js${only ? ` (SURF_BENCH_SIZES=${only.join(";")})` : ""}; ${machine()}; load average ${load.toFixed(2)}; ${peerNote}`, metric: "load average", value: load });
 console.log(`wrote ${writeResults("geometry", rows)}`);

@@ -59,6 +59,20 @@ export function positiveFlag(v: FlagValue | undefined, flag: string, fallback?: 
   if (!(x > 0)) throw new UsageError(`${flag} must be a positive number, got ${x}`);
   return x;
 }
+/**
+ * A box half-width: a positive number, or `inf` for all of R^k (Infinity) where `infinite` allows it; a
+ * number too large for float64 is refused rather than read as inf.
+ * @example boxFlag("inf", "--box", true) // Infinity
+ */
+export function boxFlag(v: FlagValue | undefined, flag: string, infinite: boolean, fallback = 1): number {
+  const raw = v ?? fallback;
+  if (infinite && typeof raw === "string" && /^(\+?inf|\+?infinity)$/i.test(raw.trim())) return Infinity;
+  const x = typeof raw === "number" ? raw : raw === "" ? NaN : Number(raw);
+  const all = infinite ? " or inf (all of R^k)" : "";
+  if (x === Infinity) throw new UsageError(`${flag} ${String(raw)} is beyond float64's range: give a half-width up to 1.79e308${all}`);
+  if (!(x > 0) || !Number.isFinite(x)) throw new UsageError(`${flag} must be a positive half-width L of [−L, L]^k${all}, got "${String(raw)}"`);
+  return x;
+}
 export function nonNegativeFlag(v: FlagValue | undefined, flag: string, fallback?: number): number {
   const x = numberFlag(v, flag, fallback);
   if (!(x >= 0)) throw new UsageError(`${flag} must be a number ≥ 0, got ${x}`);

@@ -58,9 +58,9 @@ export const COMMANDS: Command[] = [
   {
     spec: {
       name: "regions",
-      summary: "the exact linear regions of a piecewise-linear network inside the box [−L, L]^k",
+      summary: "the exact linear regions of a piecewise-linear network inside the box [−L, L]^k or in all of R^k",
       flags: [
-        { name: "box", type: "number", default: 1, placeholder: "L", help: "half-width L of the box [−L, L]^k" },
+        { name: "box", type: "string", default: "1", placeholder: "L|inf", help: "half-width L of the box [−L, L]^k, or inf for all of R^k (unbounded regions with their recession rays)" },
         { name: "max-regions", type: "int", default: 1000000, placeholder: "N", help: "refuse (exit 2) when more regions are estimated or found" },
       ],
       positionals: [{ name: "net", help: "a .safetensors network (Linear, Conv2d, ConvTranspose2d, BatchNorm, ReLU, LeakyReLU)", required: true }],
@@ -125,7 +125,7 @@ export const COMMANDS: Command[] = [
         { name: "workers", type: "int", placeholder: "N", help: "worker threads (default: the number of cores)" },
         { name: "save-images", type: "string", placeholder: "DIR", help: "write each trial's target, observation (inpainting, subsampling, super-resolution), reconstruction G_θT(x̂) and error as PNGs", output: "directory" },
         { name: "journal", type: "string", placeholder: "FILE", help: "keep finished trials in FILE (JSON lines) as the run goes: the same command again resumes a killed run", output: "file", lock: true },
-        { name: "box", type: "number", default: 1, placeholder: "L", help: "certify, surf-projected: the box [−L, L]^k the exact geometry works in" },
+        { name: "box", type: "string", default: "1", placeholder: "L", help: "certify, surf-projected: the box [−L, L]^k the exact geometry works in" },
         { name: "tau", type: "number", default: 0.05, placeholder: "τ", help: "surf-projected: the slack of S(x, θ, τ); the pieces searched differ from x's only on neurons with |pre-activation| ≤ τ" },
         { name: "inner", type: "string", default: "gradient", placeholder: "gradient|exact", help: "surf-projected: projected gradient on each piece (Algorithm 3.2 as written) or the exact per-piece QP" },
         { name: "max-regions", type: "int", default: 1000000, placeholder: "N", help: "certify: refuse (exit 2) when more regions are estimated or found" },

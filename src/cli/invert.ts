@@ -3,7 +3,7 @@ import { readRegularFile, shown } from "../io.js";
 import { readPng } from "../report/png.js";
 import { saveImages } from "./images.js";
 import { readMatrix } from "../objective/matrix-file.js";
-import { nonNegativeFlag, nonNegativeIntFlag, positiveFlag, positiveIntFlag, UsageError, type ParsedArgs } from "./args.js";
+import { boxFlag, nonNegativeFlag, nonNegativeIntFlag, positiveFlag, positiveIntFlag, UsageError, type ParsedArgs } from "./args.js";
 import { progressBar } from "./progress.js";
 import { InputError } from "../errors.js";
 import { OPTIMIZER_KINDS, type OptimizerKind } from "../optim/optimizer.js";
@@ -75,7 +75,7 @@ export async function run(args: ParsedArgs): Promise<number> {
   const out: Record<string, unknown> = { method, trials, seed: args.seed, workers, ...(source.kind === "interpolate" ? { interpolate: source.networks - 1, experimental: true } : {}) };
   let results: TrialResult[];
   if (method === "certify" || method === "surf-projected") {
-    const box = positiveFlag(f.box, "--box"), maxRegions = positiveIntFlag(f["max-regions"], "--max-regions");
+    const box = boxFlag(f.box, "--box", false), maxRegions = positiveIntFlag(f["max-regions"], "--max-regions");
     const inner = String(f.inner);
     if (inner !== "gradient" && inner !== "exact") throw new UsageError(`--inner must be gradient or exact, got "${inner}"`);
     const exact: Method = method === "certify" ? { kind: "certify", box, maxRegions }

@@ -112,10 +112,11 @@ export function checkPoint(x: ArrayLike<number>, k: number, name: string): Float
   return out;
 }
 
-/** Check a box half-width L of [−L, L]^k. Throws InputError naming `name`. */
-export function checkBox(L: number, name = "box"): number {
+/** Check a box half-width L of [−L, L]^k (Infinity, for all of R^k, where `infinite` allows it). Throws InputError naming `name`. */
+export function checkBox(L: number, name = "box", infinite = false): number {
+  if (infinite && L === Infinity) return L;
   if (typeof L !== "number" || !Number.isFinite(L) || L <= 0) {
-    throw new InputError(`${name} must be a finite half-width L > 0 of [−L, L]^k (an empty box has no regions), got ${String(L)}`);
+    throw new InputError(`${name} must be a ${infinite ? "" : "finite "}half-width L > 0 of [−L, L]^k${infinite ? " or Infinity (all of R^k)" : ""} (an empty box has no regions), got ${String(L)}`);
   }
   return L;
 }

@@ -1,7 +1,8 @@
 /**
- * The global certificate (issue #5, item 6): on every region of G inside the box, f is a convex quadratic
- * over a polytope, so the global minimum of f over [−L, L]^k is the least of the per-region QP minima —
- * exact, for small k where the regions can be enumerated. A region is skipped only when the unconstrained
+ * The global certificate: on every region of G inside the box, f is a convex quadratic over a polytope,
+ * so the global minimum of f over [−L, L]^k is the least of the per-region QP minima — exact, for small
+ * k where the regions can be enumerated, and for any box, the regions coming from the exact subdivision
+ * (subdivision.ts: no region with interior is missed, and none without is counted). A region is skipped only when the unconstrained
  * minimum of its quadratic (a lower bound on its QP minimum) already exceeds the best value found.
  */
 import { checkBox, checkLeastSquares, checkNet, checkPoint, type LeastSquares, type PiecewiseLinearNet } from "./affine.js";
@@ -56,8 +57,8 @@ export function certify(net: PiecewiseLinearNet, ls: LeastSquares, options: Cert
   let candidates: { x: Float64Array; f: number; unique: boolean }[] = [];
   subdivide(net, L, (leaf) => {
     if (options.onProgress && ++seen % PROGRESS_EVERY === 0) options.onProgress(seen, expected);
-    const region = leaf.region(), start = strictInterior(region, leaf.interior);
-    if (!start) return;
+    // Every region of the exact subdivision has interior: the LP only improves the start (its tolerance is relative to the box, so a huge box can call a real region flat).
+    const region = leaf.region(), start = strictInterior(region, leaf.interior) ?? leaf.interior.slice();
     regions++;
     const q = regionQuadratic(region, ls);
     if (lowerBound(q) > best + TIE_TOL * (1 + best)) return;

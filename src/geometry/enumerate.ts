@@ -1,20 +1,26 @@
 /**
- * Full enumeration of the linear regions of G inside the box [−L, L]^k (issue #5, item 3; the `surf
- * regions` command), by the layer-by-layer subdivision of subdivision.ts, with a refusal up front when
- * the count is estimated to be out of reach.
+ * Full enumeration of the linear regions of G inside the box [−L, L]^k, or in all of R^k (L = Infinity,
+ * each unbounded region with its recession cone: recession.ts) — the `surf regions` command — by the
+ * exact layer-by-layer subdivision of subdivision.ts, with a refusal up front when the count is
+ * estimated to be out of reach.
  */
 import { InputError } from "../errors.js";
 import { bends, checkBox, checkNet, neuronCount, type PiecewiseLinearNet } from "./affine.js";
 import { evaluate, patternString } from "./pattern.js";
 import { Rng, type Seed } from "../random/rng.js";
+import { recession, type Recession } from "./recession.js";
 import { subdivide } from "./subdivision.js";
 
 export interface EnumeratedRegion {
   readonly pattern: Uint8Array;
-  /** A strictly interior point (the centroid of the vertices). */
+  /** A strictly interior point (the centroid of the vertices; for L = Infinity, see recession.ts). */
   readonly interior: Float64Array;
-  /** k = 2 only: the polygon's vertices, counter-clockwise, as x0, y0, x1, y1, … */
+  /** k = 2 only: the polygon's vertices, counter-clockwise, as x0, y0, x1, y1, … (L = Infinity: the finite ones, in order between its rays). */
   readonly vertices?: Float64Array;
+  /** L = Infinity only: whether the region is bounded, and its recession cone (rays and lineality space) when not. */
+  readonly bounded?: boolean;
+  readonly rays?: Float64Array[];
+  readonly lineality?: Float64Array[];
 }
 
 export interface Enumeration {
@@ -25,7 +31,7 @@ export interface Enumeration {
 }
 
 export interface EnumerateOptions {
-  /** Half-width L of the box [−L, L]^k (default 1). */
+  /** Half-width L of the box [−L, L]^k (default 1); Infinity for all of R^k. */
   readonly box?: number;
   /** Refuse (InputError) when more regions than this are estimated or found (default 10⁶). */
   readonly maxRegions?: number;
@@ -39,18 +45,27 @@ export const DEFAULT_MAX_REGIONS = 1_000_000;
 /** Regions between two progress reports. */
 export const PROGRESS_EVERY = 4096;
 
-/** Every linear region of G inside [−L, L]^k: its pattern, an interior point and (k = 2) its polygon. */
+/**
+ * Every linear region of G inside [−L, L]^k (or R^k for box = Infinity): its pattern, an interior point,
+ * (k = 2) its polygon, and (box = Infinity) its recession cone.
+ * @example enumerateRegions(randomNet([2, 30, 7], "surf", 21), { box: Infinity }).count
+ */
 export function enumerateRegions(net: PiecewiseLinearNet, options: EnumerateOptions = {}): Enumeration {
   checkNet(net);
-  const L = checkBox(options.box ?? 1);
+  const L = checkBox(options.box ?? 1, "box", true), infinite = L === Infinity;
   const maxRegions = options.maxRegions ?? DEFAULT_MAX_REGIONS;
   const expected = refuseTooMany(net, L, maxRegions, "full enumeration", options.seed);
   const k = net.k, store = new RegionStore(k, neuronCount(net));
-  // Polygons (k = 2) need every region's vertices; otherwise interior points suffice.
-  const count = subdivide(net, L, ({ stack, polytope: P, pattern, interior }) => {
-    store.add(pattern, interior, P && k === 2 ? stack.polygon(P) : undefined);
+  // Polygons (k = 2) and recession cones need every region's vertices; otherwise interior points suffice.
+  const count = subdivide(net, L, (leaf) => {
+    const { stack, polytope: P, pattern, interior } = leaf;
+    if (infinite) {
+      const { points, rows, ids } = leaf.exactVertices();
+      const r = recession(k, points, rows, ids, k === 2 ? Array.from(stack.cycle(P!)) : undefined);
+      store.add(pattern, r.interior, r.polygon, r);
+    } else store.add(pattern, interior, P && k === 2 ? stack.polygon(P, L) : undefined);
     if (options.onProgress && store.count % PROGRESS_EVERY === 0) options.onProgress(store.count, expected);
-  }, { maxRegions, interiorOnly: k !== 2, tooMany: tooManyMessage(net.k, L, maxRegions, "full enumeration") });
+  }, { maxRegions, interiorOnly: k !== 2 && !infinite, tooMany: tooManyMessage(net.k, L, maxRegions, "full enumeration") });
   return store.finish(count);
 }
 
@@ -60,23 +75,25 @@ class RegionStore {
   private patterns: Uint8Array;
   private interiors: Float64Array;
   private polygons: Float64Array[] = [];
+  private cones: Recession[] = [];
 
   constructor(private readonly k: number, private readonly N: number) {
     this.patterns = new Uint8Array(64 * N);
     this.interiors = new Float64Array(64 * k);
   }
 
-  add(pattern: Uint8Array, interior: Float64Array, polygon?: Float64Array): void {
+  add(pattern: Uint8Array, interior: Float64Array, polygon?: Float64Array, cone?: Recession): void {
     const { k, N } = this, i = this.count++;
     if ((i + 1) * N > this.patterns.length) this.patterns = grown(this.patterns, (i + 1) * N) as Uint8Array;
     if ((i + 1) * k > this.interiors.length) this.interiors = grown(this.interiors, (i + 1) * k) as Float64Array;
     this.patterns.set(pattern, i * N);
     this.interiors.set(interior, i * k);
     if (polygon) this.polygons.push(polygon);
+    if (cone) this.cones.push(cone);
   }
 
   finish(count: number): Enumeration {
-    const { k, N, patterns, interiors, polygons } = this;
+    const { k, N, patterns, interiors, polygons, cones } = this;
     let regions: EnumeratedRegion[] | undefined;
     return {
       k,
@@ -86,6 +103,7 @@ class RegionStore {
           pattern: patterns.subarray(i * N, (i + 1) * N),
           interior: interiors.subarray(i * k, (i + 1) * k),
           ...(polygons.length > 0 ? { vertices: polygons[i] } : {}),
+          ...(cones.length > 0 ? { bounded: cones[i].bounded, rays: cones[i].rays, lineality: cones[i].lineality } : {}),
         }));
         return regions;
       },
@@ -115,7 +133,7 @@ export function refuseTooMany(net: PiecewiseLinearNet, L: number, maxRegions: nu
 /** The refusal: how many regions (estimated, or found during the work when no count is given), more than the limit, and what to do. */
 export function tooManyMessage(k: number, L: number, maxRegions: number, task: string, estimated?: string): string {
   const count = estimated === undefined ? `found more than maxRegions = ${fmt(maxRegions)} regions` : `${estimated}, more than maxRegions = ${fmt(maxRegions)}`;
-  return `regions: too many for ${task} in [−${L}, ${L}]^${k} (k = ${k}): ${count}; lower k, use a smaller box (--box), or raise the limit (--max-regions) if the time and memory allow`;
+  return `regions: too many for ${task} in ${L === Infinity ? "R" : `[−${L}, ${L}]`}^${k} (k = ${k}): ${count}; lower k, use a smaller box (--box), or raise the limit (--max-regions) if the time and memory allow`;
 }
 
 export interface RegionCountEstimate {
@@ -129,7 +147,8 @@ export interface RegionCountEstimate {
 }
 
 /**
- * Estimate the number of regions in the box without enumerating them, for a yes/no against `threshold`:
+ * Estimate the number of regions in the box (L = Infinity: in R^k, sampling a box around the first
+ * layer's hyperplanes) without enumerating them, for a yes/no against `threshold`:
  * sampling starts only when the upper bound exceeds it, in batches of 1000 points, and stops once the
  * sample has enough repeats (≥ 30 patterns seen more than once) for the estimate to be stable and it is
  * clearly on one side (below threshold/10 or above the threshold), or after √(60·threshold) points —
@@ -152,13 +171,15 @@ export function estimateRegionCount(net: PiecewiseLinearNet, L: number, options:
   const threshold = options.threshold ?? DEFAULT_MAX_REGIONS;
   if (upperBound <= threshold) return { upperBound, samples: 0, distinct: 0, lowerEstimate: 0 };
   const rng = Rng.derive(options.seed ?? 0, "region-count-estimate");
+  // In R^k, sample a box around the first layer's hyperplanes: its regions are some of R^k's, so the estimate stays a lower one.
+  const S = Number.isFinite(L) ? L : samplingBox(net);
   const seen = new Map<string, number>();
   const x = new Float64Array(net.k);
   const maxSamples = Math.ceil(Math.sqrt(60 * threshold));
   let samples = 0, estimate = 0;
   while (samples < maxSamples) {
     for (let t = 0; t < 1000 && samples < maxSamples; t++, samples++) {
-      rng.fillUniform(x, -L, L);
+      rng.fillUniform(x, -S, S);
       const key = patternString(evaluate(net, x, lastBend).pattern);
       seen.set(key, (seen.get(key) ?? 0) + 1);
     }
@@ -172,6 +193,18 @@ export function estimateRegionCount(net: PiecewiseLinearNet, L: number, options:
     if (repeated >= 30 && (estimate > threshold || estimate < threshold / 10)) break;
   }
   return { upperBound, samples, distinct: seen.size, lowerEstimate: estimate };
+}
+
+/** Twice the largest distance from 0 of a first-layer hyperplane, and at least 1. */
+function samplingBox(net: PiecewiseLinearNet): number {
+  const layer = net.layers.find(bends);
+  let far = 0;
+  if (layer) for (let r = 0; r < layer.outDim; r++) {
+    let n2 = 0;
+    for (let q = 0; q < layer.inDim; q++) n2 += layer.W[r * layer.inDim + q] ** 2;
+    if (n2 > 0) far = Math.max(far, Math.abs(layer.b[r]) / Math.sqrt(n2));
+  }
+  return Math.min(1e300, Math.max(1, 2 * far));
 }
 
 function fmt(n: number): string {

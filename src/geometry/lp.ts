@@ -19,11 +19,9 @@ const RADIUS_TOL = 1e-9;
 
 /**
  * A point strictly inside P — `guess` when a ball of radius above RADIUS_TOL (the test chebyshevCentre
- * applies) fits around it, else P's Chebyshev centre — or null when P has no interior at that resolution.
- * The subdivision decides a vertex's side up to its ZERO_TOL, so where hyperplanes (nearly) meet in one
- * point — degenerate arrangements stored in float32 — it can return a sliver ~1e-9 wide whose rows, taken
- * exactly, leave no interior: pieces and certificates drop those (a projection onto, or a QP over, an empty
- * set is undefined).
+ * applies) fits around it, else P's Chebyshev centre — or null when P has no interior at that resolution
+ * (relative to the largest |d_i|: in a box of half-width 1e300 a region a few units wide looks flat, so
+ * callers that know P has interior, as those of the exact subdivision do, keep their own point then).
  */
 export function strictInterior(P: Polyhedron, guess: Float64Array): Float64Array | null {
   const { dim: k, C, d } = P;

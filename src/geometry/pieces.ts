@@ -47,8 +47,9 @@ export function pieces(net: PiecewiseLinearNet, x: ArrayLike<number>, tau: numbe
   for (let j = 0; j < pattern.length; j++) fixed[j] = Math.abs(pre[j]) <= tau ? 0 : pattern[j] ? 1 : -1;
   const out: Piece[] = [];
   subdivide(net, L, (leaf) => {
-    const region = leaf.region(), interior = strictInterior(region, leaf.interior);
-    if (interior) out.push({ ...region, interior });
+    // Every piece of the exact subdivision has interior; the LP only improves the centroid (its tolerance is relative to the box).
+    const region = leaf.region(), interior = strictInterior(region, leaf.interior) ?? leaf.interior.slice();
+    out.push({ ...region, interior });
   }, { fixed, maxRegions: maxPieces, tooMany: `pieces: more than maxPieces = ${maxPieces} pieces in P(x, θ, τ) for τ = ${tau} (|S| = ${fixed.filter((v) => v === 0).length} neurons within τ of 0); lower τ, or raise maxPieces` });
   return out;
 }

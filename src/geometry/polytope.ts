@@ -3,14 +3,21 @@
  * constraint ids tight at v, as a bitset; ids as in region.ts) and their edges — the double description
  * that the subdivision (subdivision.ts) cuts by one hyperplane at a time.
  *
- * Cutting P by h: vertices strictly on one side go to that half, vertices on h (|h(v)| within the
- * caller's tolerance) to both, and every edge with endpoints strictly on opposite sides gets a new vertex
+ * Cutting P by h: vertices strictly on one side go to that half, vertices on h (h(v) = 0, as the
+ * caller's exact predicate decides) to both, and every edge with endpoints strictly on opposite sides gets a new vertex
  * p with Z(p) = Z(u) ∩ Z(w) ∪ {h}. Edges of a half: the old edges inside it (minus those lying in h), the
  * cut edges' retained parts, and the edges of the face P ∩ h, which are found by the *combinatorial*
  * adjacency test of the double description method (Fukuda & Prodon 1996): two vertices a, b of the face
  * are adjacent iff no third vertex c has Z(a) ∩ Z(b) ⊆ Z(c) (Z(a) ∩ Z(b) defines the smallest face
  * containing both; it is an edge iff it holds no other vertex). This test is exact for any number of
  * hyperplanes through a vertex, where counting shared hyperplanes (k − 1 of them; Berzins 2023) is not.
+ *
+ * Coordinates are those of the box scaled to [−1, 1]^k, and each vertex carries a certified bound r_v on
+ * the error of its float64 coordinates (max norm): cutting an edge whose ends' signed values x > e_u and
+ * −y < −e_w are certified (e: the filter's bound) moves the interpolation parameter t = x/(x + y) by at most
+ * (e_u + e_w)/(x + y − e_u − e_w), since x + y has no cancellation; the new vertex's bound adds that times
+ * the edge's length to the larger of its ends'. A vertex whose side was decided exactly gets its
+ * coordinates from the exact solver instead (ExactSource), correctly rounded.
  *
  * Storage is a stack (the subdivision is depth first): polytopes are offsets into three growable typed
  * arrays, released together by `release(mark)` — a cut then allocates no typed arrays at all. The last
@@ -41,6 +48,8 @@ export interface Mark {
 
 export class PolytopeStack {
   X: Float64Array = new Float64Array(1 << 16);
+  /** Per vertex slot (offset in X / k): the bound r_v on its coordinates' error; at a polytope's centre slot, the largest of its vertices'. */
+  R: Float64Array = new Float64Array(1 << 16);
   INC: Uint32Array = new Uint32Array(1 << 14);
   E: Int32Array = new Int32Array(1 << 15);
   private xTop = 0;
@@ -51,6 +60,7 @@ export class PolytopeStack {
   private mapMinus = new Int32Array(64);
   private cutEdge = new Int32Array(64);
   private PX = new Float64Array(256);
+  private PR = new Float64Array(64);
   private faceInc = new Uint32Array(256);
   private faceV = new Int32Array(64);
   private faceEdges = new Int32Array(128);
@@ -79,6 +89,8 @@ export class PolytopeStack {
     readonly k: number,
     /** Uint32 words per incidence bitset. */
     readonly words: number,
+    /** Exact coordinates of a vertex from its incidence set, for cut edges whose sides the filter could not certify. */
+    readonly exact: ExactSource,
   ) {
     this.common = new Uint32Array(words);
     this.boxScratch = new Float64Array(4 * k);
@@ -123,9 +135,10 @@ export class PolytopeStack {
         }
       }
     }
-    // Its bounding box: centre 0, half-widths L.
+    // Its bounding box: centre 0, half-widths L. Its corners are exact.
     X.fill(0, x + nv * k, x + (nv + 1) * k);
     X.fill(L, x + (nv + 1) * k, x + (nv + 2) * k);
+    this.R.fill(0, x / k, x / k + nv + 1);
     return { nv, ne, x, inc, e };
   }
 
@@ -142,11 +155,12 @@ export class PolytopeStack {
 
   /**
    * The halves of P cut by hyperplane `id`, whose signed values at the vertices are `s`, classified as
-   * `side` (−1, 0 on the hyperplane, +1; the caller guarantees vertices strictly on both sides).
+   * `side` (−1, 0 on the hyperplane, +1; the caller guarantees vertices strictly on both sides); `err`
+   * is the filter's certified bound on each |s| error, or −1 where the side was decided exactly.
    * `want`: +1 or −1 for one half (a clip), 0 for both. Returns [positive half, negative half] (null where not wanted).
    */
-  cut(P: Polytope, s: Float64Array, side: Int8Array, id: number, want: -1 | 0 | 1): [Polytope | null, Polytope | null] {
-    this.faceVertices(P, s, side, id);
+  cut(P: Polytope, s: Float64Array, side: Int8Array, err: Float64Array, id: number, want: -1 | 0 | 1): [Polytope | null, Polytope | null] {
+    this.faceVertices(P, s, side, err, id);
     this.adjacentPairs(this.nOn + this.nCut, id);
     return this.halves(P, side, id, want);
   }
@@ -156,17 +170,18 @@ export class PolytopeStack {
    * ones on h (listed in faceV), then the nCut new ones on the cut edges (at PX), and their incidences
    * (faceInc). Its edges are adjacentPairs()'s.
    */
-  private faceVertices(P: Polytope, s: Float64Array, side: Int8Array, id: number): void {
+  private faceVertices(P: Polytope, s: Float64Array, side: Int8Array, err: Float64Array, id: number): void {
     const { k, words } = this;
     const { nv, ne } = P;
-    const { X, INC, E } = this;
+    const { X, R, INC, E } = this;
     // Scratch sized for the worst case.
     if (this.cutEdge.length < ne) this.cutEdge = new Int32Array(2 * ne);
     if (this.PX.length < ne * k) this.PX = new Float64Array(2 * ne * k);
+    if (this.PR.length < ne) this.PR = new Float64Array(2 * ne);
     if (this.faceInc.length < (nv + ne) * words) this.faceInc = new Uint32Array(2 * (nv + ne) * words);
     if (this.faceV.length < nv) this.faceV = new Int32Array(2 * nv);
-    const { cutEdge, PX, faceInc, faceV } = this;
-    const bitWord = id >>> 5, bit = 1 << (id & 31);
+    const { cutEdge, PX, PR, faceInc, faceV } = this;
+    const bitWord = id >>> 5, bit = 1 << (id & 31), slot = P.x / k;
     let nOn = 0;
     for (let v = 0; v < nv; v++) {
       if (side[v] !== 0) continue;
@@ -180,11 +195,16 @@ export class PolytopeStack {
       const u = E[f], w = E[f + 1];
       if (side[u] * side[w] >= 0) continue;
       cutEdge[nCut] = q;
-      const t = s[u] / (s[u] - s[w]), ou = P.x + u * k, ow = P.x + w * k, op = nCut * k;
-      for (let l = 0; l < k; l++) PX[op + l] = X[ou + l] + t * (X[ow + l] - X[ou + l]);
       const fi = (nOn + nCut) * words, iu = P.inc + u * words, iw = P.inc + w * words;
       for (let b = 0; b < words; b++) faceInc[fi + b] = INC[iu + b] & INC[iw + b];
       faceInc[fi + bitWord] |= bit;
+      const op = nCut * k;
+      const eu = err[u], ew = err[w];
+      if (eu >= 0 && ew >= 0) {
+        PR[nCut] = cutPoint(k, X, P.x + u * k, R[slot + u], s[u], eu, X, P.x + w * k, R[slot + w], s[w], ew, PX, op);
+      } else {
+        PR[nCut] = this.exact.point(faceInc, fi, PX, op);
+      }
       nCut++;
     }
     this.nOn = nOn;
@@ -193,15 +213,16 @@ export class PolytopeStack {
 
   /**
    * The last two cuts of a subdivision at once, building no polytope: P is cut by hyperplane `id` (as in
-   * cut()), then each half by a second hyperplane g(z) = a·z + β (a = a[aAt … aAt + k)), a vertex lying on
-   * g when |g| ≤ tol — the same decisions and centroids as cut(), then classifying g on each half and
-   * halfCentroids() there. For the positive half (h = 0) and the negative one (h = 1): seen[h] gets g's
-   * sides on it (bit 1: a vertex above tol, bit 2: one below −tol); `centres` (4k values) gets at 2h·k the
+   * cut(), every side certified by the filter), then each half by a second hyperplane g(z) = a·z + β
+   * (a = a[aAt … aAt + k)), whose side at a vertex v is certified when |g(v)| > c1·r_v + c0 — the same
+   * decisions and centroids as cut(), then classifying g on each half and halfCentroids() there. Returns
+   * false, having decided nothing, when some vertex's side of g is not certified. For the positive half (h = 0) and the negative one (h = 1): seen[h] gets g's
+   * sides on it (bit 1: a vertex above it, bit 2: one below); `centres` (4k values) gets at 2h·k the
    * centroid of the half when seen[h] ≠ 3, else the centroids of its parts g ≥ 0 (at 2h·k) and g ≤ 0 (at (2h + 1)·k).
    */
-  quarterCentroids(P: Polytope, s: Float64Array, side: Int8Array, id: number, a: Float64Array, aAt: number, beta: number, tol: number, seen: Int32Array, centres: Float64Array): void {
-    this.faceVertices(P, s, side, id);
-    const { k, X, E, PX, faceV, cutEdge, nOn, nCut } = this;
+  quarterCentroids(P: Polytope, s: Float64Array, side: Int8Array, err: Float64Array, id: number, a: Float64Array, aAt: number, beta: number, c1: number, c0: number, seen: Int32Array, centres: Float64Array): boolean {
+    this.faceVertices(P, s, side, err, id);
+    const { k, X, R, PR, E, PX, faceV, cutEdge, nOn, nCut } = this, slot = P.x / k;
     const { nv, ne } = P;
     // g and its sides at the vertices: P's (0 … nv − 1), then the face's new ones (nv …).
     const n = nv + nCut;
@@ -216,7 +237,10 @@ export class PolytopeStack {
       let t = beta;
       for (let l = 0; l < k; l++) t += a[aAt + l] * c[o + l];
       g[v] = t;
-      const bits = t > tol ? 1 : t < -tol ? 2 : 0;
+      const tol = c1 * (v < nv ? R[slot + v] : PR[v - nv]) + c0;
+      // Only a value of g that is exactly 0 is on g, and the filter cannot certify that.
+      if (!(Math.abs(t) > tol)) return false;
+      const bits = t > 0 ? 1 : 2;
       gs[v] = bits === 1 ? 1 : bits === 2 ? -1 : 0;
       if (v >= nv || side[v] >= 0) seen0 |= bits;
       if (v >= nv || side[v] <= 0) seen1 |= bits;
@@ -258,6 +282,7 @@ export class PolytopeStack {
     }
     const count = this.quarterCount;
     for (let c = 0; c < 4; c++) if (count[c] > 0) for (let l = 0; l < k; l++) centres[c * k + l] /= count[c];
+    return true;
   }
 
   /** quarterCentroids(): vertex v (P's, or the face's new nv + c) of half h, into the half's centroid or those of its parts on g's sides. */
@@ -359,7 +384,10 @@ export class PolytopeStack {
     }
     // A half that is not wanted gets a 2-slot sink for the branch-free edge copy below.
     const eP = this.allocE(want >= 0 ? maxE : 2), eM = this.allocE(want <= 0 ? maxE : 2);
-    const X = this.X, INC = this.INC, E = this.E;
+    const X = this.X, R = this.R, INC = this.INC, E = this.E, PR = this.PR, slot = P.x / k;
+    let rP = 0, rM = 0;
+    for (let c = 0; c < nCut; c++) rP = Math.max(rP, PR[c]);
+    rM = rP;
     // Each half's bounding box: [lo, hi] per coordinate, from the new vertices' (shared) and its old ones'.
     const box = this.boxScratch;
     for (let l = 0; l < k; l++) {
@@ -385,6 +413,9 @@ export class PolytopeStack {
         }
         for (let b = 0; b < words; b++) INC[toInc + b] = INC[fromInc + b];
         if (on) INC[toInc + bitWord] |= bit;
+        const r = R[slot + v];
+        R[xP / k + i] = r;
+        if (r > rP) rP = r;
       }
       i = mapM[v];
       if (i >= 0) {
@@ -397,9 +428,14 @@ export class PolytopeStack {
         }
         for (let b = 0; b < words; b++) INC[toInc + b] = INC[fromInc + b];
         if (on) INC[toInc + bitWord] |= bit;
+        const r = R[slot + v];
+        R[xM / k + i] = r;
+        if (r > rM) rM = r;
       }
     }
-    const newX = PX.subarray(0, nCut * k);
+    const newX = PX.subarray(0, nCut * k), newR = PR.subarray(0, nCut);
+    if (want >= 0) R.set(newR, xP / k + nP);
+    if (want <= 0) R.set(newR, xM / k + nM);
     if (want >= 0) X.set(newX, xP + nP * k);
     if (want <= 0) X.set(newX, xM + nM * k);
     const newInc = faceInc.subarray(nOn * words, (nOn + nCut) * words);
@@ -440,10 +476,12 @@ export class PolytopeStack {
     let plus: Polytope | null = null, minus: Polytope | null = null;
     if (want >= 0) {
       this.setBox(xP + (nP + nCut) * k, box, 0);
+      R[xP / k + nP + nCut] = rP;
       plus = { nv: nP + nCut, ne: (oP - eP) / 2, x: xP, inc: incP, e: eP };
     }
     if (want <= 0) {
       this.setBox(xM + (nM + nCut) * k, box, 2 * k);
+      R[xM / k + nM + nCut] = rM;
       minus = { nv: nM + nCut, ne: (oM - eM) / 2, x: xM, inc: incM, e: eM };
     }
     return [plus, minus];
@@ -570,24 +608,35 @@ export class PolytopeStack {
     }
   }
 
-  /** k = 2: P's vertices in counter-clockwise order (x0, y0, x1, y1, …), by walking its edges (a cycle). */
-  polygon(P: Polytope): Float64Array {
-    const { X, E } = this, nv = P.nv;
+  /** k = 2: P's vertex indices in the order of its boundary cycle (by walking its edges). */
+  cycle(P: Polytope): Int32Array {
+    const { E } = this, nv = P.nv;
     const next = new Int32Array(2 * nv).fill(-1);
     for (let q = 0, f = P.e; q < P.ne; q++, f += 2) {
       const u = E[f], w = E[f + 1];
       next[2 * u + (next[2 * u] < 0 ? 0 : 1)] = w;
       next[2 * w + (next[2 * w] < 0 ? 0 : 1)] = u;
     }
-    const out = new Float64Array(2 * nv);
-    let area = 0;
+    const order = new Int32Array(nv);
     for (let i = 0, prev = -1, v = 0; i < nv; i++) {
-      out[2 * i] = X[P.x + 2 * v];
-      out[2 * i + 1] = X[P.x + 2 * v + 1];
+      order[i] = v;
       const after = next[2 * v] !== prev ? next[2 * v] : next[2 * v + 1];
-      area += X[P.x + 2 * v] * X[P.x + 2 * after + 1] - X[P.x + 2 * after] * X[P.x + 2 * v + 1];
       prev = v;
       v = after;
+    }
+    return order;
+  }
+
+  /** k = 2: P's vertices in counter-clockwise order (x0, y0, x1, y1, …), each coordinate times `scale`. */
+  polygon(P: Polytope, scale = 1): Float64Array {
+    const { X } = this, nv = P.nv, order = this.cycle(P);
+    const out = new Float64Array(2 * nv);
+    let area = 0;
+    for (let i = 0; i < nv; i++) {
+      const v = order[i], w = order[(i + 1) % nv];
+      out[2 * i] = X[P.x + 2 * v] * scale;
+      out[2 * i + 1] = X[P.x + 2 * v + 1] * scale;
+      area += X[P.x + 2 * v] * X[P.x + 2 * w + 1] - X[P.x + 2 * w] * X[P.x + 2 * v + 1];
     }
     if (area < 0) {
       // Clockwise: reverse (keeping the first vertex first).
@@ -614,6 +663,7 @@ export class PolytopeStack {
     const at = this.xTop;
     this.xTop += n;
     if (this.xTop > this.X.length) this.X = grow(this.X, this.xTop) as Float64Array;
+    if (this.xTop / this.k > this.R.length) this.R = grow(this.R, this.X.length / this.k) as Float64Array;
     return at;
   }
 
@@ -633,6 +683,41 @@ export class PolytopeStack {
 }
 
 /**
+ * The unit roundoff of float64, and an absolute slack covering the error underflow adds to one operation's
+ * result (≤ 2^-1074). It is far above that, 2^-800, so that the bounds built from it never become
+ * subnormal numbers themselves (γ_n·TINY·|w| stays normal), whose arithmetic is a hundred times slower.
+ */
+export const EPS = 2 ** -53;
+export const TINY = 2 ** -800;
+
+/**
+ * The point where hyperplane h crosses the edge from u (coordinates Xu[ou …], error bound ru, value of h
+ * su with certified error eu) to w (likewise; su and sw of opposite certified signs), written to out[op …];
+ * returns its error bound. With s̃ = s* + δ, |δ| ≤ e: t̃ − t* = (s*_u δ_w − s*_w δ_u)/(D̃ D*), D = |s_u| + |s_w|
+ * (no cancellation: the sides are certified, so D* ≥ D̃ − e_u − e_w > 0), and p̂ − p* = (1 − t)(û − u*) +
+ * t(ŵ − w*) + (t̃ − t*)(w* − u*).
+ * @example cutPoint(2, X, 0, 0, 0.5, 1e-16, X, 2, 0, -0.5, 1e-16, out, 0) // the midpoint, bound ~1e-16
+ */
+export function cutPoint(k: number, Xu: Float64Array, ou: number, ru: number, su: number, eu: number, Xw: Float64Array, ow: number, rw: number, sw: number, ew: number, out: Float64Array, op: number): number {
+  const t = su / (su - sw);
+  let len = 0;
+  for (let l = 0; l < k; l++) {
+    const d = Xw[ow + l] - Xu[ou + l];
+    out[op + l] = Xu[ou + l] + t * d;
+    len = Math.max(len, Math.abs(d));
+  }
+  const au = Math.abs(su), aw = Math.abs(sw), D = (au + aw) * (1 - 2 * EPS);
+  const dt = (eu * (aw + ew) + ew * (au + eu)) / (D * (D - eu - ew));
+  const tt = Math.abs(t);
+  return ((1 - tt) * ru + tt * rw + Math.min(1, dt + 2 * EPS) * Math.min(2, len + ru + rw) + 6 * EPS) * (1 + 1e-9) + TINY;
+}
+
+/** Exact coordinates for the vertex whose incidence set is inc[at …]: writes them (scaled to the unit box, within 2 ulps) to out[outAt …] and returns their error bound. */
+export interface ExactSource {
+  point(inc: Uint32Array, at: number, out: Float64Array, outAt: number): number;
+}
+
+/**
  * Which half keeps an old edge, by 3·side(u) + side(w) + 4: the positive half those with both ends on
  * its side of h or on h, the negative half likewise; none keeps a cut edge (ends strictly on opposite
  * sides) or an edge lying in h (the face's edges replace it).
@@ -646,7 +731,8 @@ function grow<T extends Float64Array | Uint32Array | Int32Array>(a: T, need: num
   return out;
 }
 
-function popcount(x: number): number {
+/** The number of set bits of a 32-bit word. */
+export function popcount(x: number): number {
   x -= (x >>> 1) & 0x55555555;
   x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
   x = (x + (x >>> 4)) & 0x0f0f0f0f;

@@ -33,10 +33,18 @@ export interface Region extends Polyhedron {
 export function layerPreimage(layer: AffineLayer, J: Float64Array, c: Float64Array, k: number): { A: Float64Array; beta: Float64Array } {
   const { inDim, outDim, W, b } = layer;
   const A = new Float64Array(outDim * k), beta = new Float64Array(outDim);
+  // Inputs that are identically 0 on the region (inactive ReLUs: about half) contribute nothing.
+  const live = new Int32Array(inDim);
+  let n = 0;
+  for (let q = 0; q < inDim; q++) {
+    let zero = c[q] === 0;
+    for (let l = 0; l < k && zero; l++) zero = J[q * k + l] === 0;
+    if (!zero) live[n++] = q;
+  }
   for (let r = 0; r < outDim; r++) {
     let s = b[r];
-    for (let q = 0; q < inDim; q++) {
-      const w = W[r * inDim + q];
+    for (let i = 0; i < n; i++) {
+      const q = live[i], w = W[r * inDim + q];
       if (w === 0) continue;
       s += w * c[q];
       for (let l = 0; l < k; l++) A[r * k + l] += w * J[q * k + l];

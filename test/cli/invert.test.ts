@@ -157,7 +157,7 @@ describe("surf invert", function () {
       [["invert", "--net", seq, "--bogus"], /bogus/],
       [["invert", "--net", seq, "--method", "surf-projected", "--inner", "newton"], /--inner must be gradient or exact/],
       [["invert", "--net", seq, "--method", "surf-projected", "--tau", "-1"], /--tau must be a number ≥ 0/],
-      [["invert", "--net", seq, "--method", "certify", "--box", "0"], /--box must be a positive number/],
+      [["invert", "--net", seq, "--method", "certify", "--box", "0"], /--box must be a positive half-width L of \[−L, L\]\^k, got "0"/],
       [["invert", "--net", seq, "--method", "certify", "--max-regions", "5"], /regions/],
       [["invert", "--net", sigmoid, "--method", "certify"], /not piecewise linear/],
     ];

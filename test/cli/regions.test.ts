@@ -10,9 +10,9 @@ import { scratchDirectory } from "../helpers.js";
 
 interface RegionsReport {
   k: number;
-  box: number;
+  box: number | "inf";
   count: number;
-  regions: { pattern: string; interior: number[]; vertices?: number[][] }[];
+  regions: { pattern: string; interior: number[]; vertices?: number[][]; bounded?: boolean; rays?: number[][]; lineality?: number[][] }[];
 }
 
 function area(vertices: number[][]): number {
@@ -53,6 +53,28 @@ describe("surf regions", () => {
     expect(text.stdout).to.match(/hand\.safetensors: 7 linear regions in \[−2, 2\]\^2 \(k = 2, 3 ReLU\/LeakyReLU neurons\)/);
   });
 
+  it("a surf network 2→30→7 (seed 21) at every scale: 465 regions at --box 1e4, all 466 from 1e5 up to 1e308 and in R² (--box inf), never a non-finite number", () => {
+    // Its 435 line intersections all lie within |x| < 97,120, so every box of half-width ≥ 1e5 holds all
+    // 1 + 30 + 435 = 466 regions (Zaslavsky), of which 2·30 = 60 are unbounded.
+    const file = join(dir, "s21.safetensors");
+    expect(surf(["net", "random", "--arch", "2,30,7", "--seed", "21", "--out", file]).code).to.equal(0);
+    for (const [box, count] of [["1e4", 465], ["1e6", 466], ["1e8", 466], ["1e12", 466], ["1e300", 466], ["1e308", 466], ["inf", 466]] as const) {
+      const r = surf(["regions", file, "--box", box, "--json"]);
+      expect(r.code, r.stderr).to.equal(0);
+      const report = JSON.parse(r.stdout) as RegionsReport;
+      expect(report.count, `--box ${box}`).to.equal(count);
+      const numbers = report.regions.flatMap((g) => [...g.interior, ...(g.vertices ?? []).flat(), ...(g.rays ?? []).flat()]);
+      expect(numbers.filter((x) => typeof x !== "number" || !Number.isFinite(x)), `--box ${box}`).to.deep.equal([]);
+      if (box !== "inf") continue;
+      expect(report.box).to.equal("inf");
+      const unbounded = report.regions.filter((g) => g.bounded === false);
+      expect(unbounded.length).to.equal(60);
+      // An unbounded region of a line arrangement in R² has two extreme rays (its recession cone is a wedge or a half-line pair).
+      for (const g of unbounded) expect(g.rays!.length).to.be.within(1, 2);
+    }
+    expect(surf(["regions", file, "--box", "inf"]).stdout).to.match(/466 linear regions in R\^2, 60 of them unbounded/);
+  });
+
   it("a bias-free hv layer (6 hyperplanes through 0 in R³): Cover's 2·Σ_{i<3} C(5, i) = 32 regions, JSON only on stdout", () => {
     const file = join(dir, "hv.safetensors");
     expect(surf(["net", "random", "--family", "hv", "--arch", "3,6", "--seed", "5", "--out", file]).code).to.equal(0);
@@ -75,9 +97,11 @@ describe("surf regions", () => {
     const cases: [string[], RegExp][] = [
       [["regions", sigmoid], /mlp\.safetensors: layer 3 \(Sigmoid\) is not piecewise linear/],
       [["regions", small, "--max-regions", "5"], /too many for full enumeration in \[−1, 1\]\^2 \(k = 2\): about [0-9]+ regions or more .* use a smaller box \(--box\), or raise the limit \(--max-regions\)/],
-      [["regions", small, "--box", "0"], /--box must be a positive number/],
-      [["regions", small, "--box", "-1"], /--box must be a positive number/],
-      [["regions", small, "--box", "wide"], /--box must be a number, got "wide"/],
+      [["regions", small, "--box", "0"], /--box must be a positive half-width L of \[−L, L\]\^k or inf/],
+      [["regions", small, "--box", "-1"], /--box must be a positive half-width L/],
+      [["regions", small, "--box", "wide"], /--box must be a positive half-width L of \[−L, L\]\^k or inf \(all of R\^k\), got "wide"/],
+      [["regions", small, "--box", "nan"], /--box must be a positive half-width L/],
+      [["regions", small, "--box", "1e309"], /--box 1e309 is beyond float64's range: give a half-width up to 1\.79e308 or inf/],
       [["regions", small, "--max-regions", "0"], /--max-regions must be a positive integer/],
       [["regions"], /'surf regions' needs NET/],
       [["regions", join(dir, "missing.safetensors")], /missing\.safetensors: no such file/],

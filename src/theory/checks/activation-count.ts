@@ -47,8 +47,8 @@ const MAX_BOX = 4096;
 /** Room around the farthest vertex of a one-layer arrangement (relative), so no vertex sits on the box. */
 const VERTEX_MARGIN = 1.5;
 /**
- * The largest box for one layer: the enumeration treats a vertex as on a hyperplane within 1e-9 of the box's scale
- * (ZERO_TOL), so a box 10⁴ wide would blur regions narrower than ~1e-5 — which nearly concurrent lines make.
+ * The largest box for one layer (the enumeration is exact at any box; this caps the regions counted against
+ * the arrangement's own count in the box, whose vertices arrangementInBox finds in float64).
  */
 const MAX_VERTEX_BOX = 100;
 
@@ -114,7 +114,7 @@ export const activationCountCheck: Check<CountUnit, CountResult> = {
         `(10^${fmt(Math.min(...deep.map((r) => r.log10Bound)))} and up). Growth exponent in n_1⋯n_d: ${fmt(slopeOne)} (one layer), ${fmt(slopeTwo)} (two) against the bound's d(k+1) = 2 and 6.`,
       constants:
         `k = ${K}; no constants: the counts are exact. One layer: box [−L, L]² with L = ${VERTEX_MARGIN}·(farthest vertex) + 1, at most ${MAX_VERTEX_BOX} ` +
-        `(beyond that the enumeration's relative vertex tolerance blurs the thinnest regions), against 1 + (lines meeting the box) + (vertices inside), Zaslavsky's count when every vertex is inside; ` +
+        `(the enumeration is exact at any box; the cap bounds the work), against 1 + (lines meeting the box) + (vertices inside), Zaslavsky's count when every vertex is inside; ` +
         `two layers: L doubled from ${MIN_BOX} until two doublings add no region (at most ${MAX_BOX}). Pass: equality with Zaslavsky/Cover for one layer, and count ≤ both bounds for two.`,
       figures: { rows: rows.map(({ series, width, widths, count, reference, allVertices, log10Bound, box }) => ({ series, width, product: widths.reduce((a, b) => a * b, 1), count, reference, allVertices, log10Bound, box })) },
     };
