@@ -66,41 +66,41 @@ function float32(net: PiecewiseLinearNet): PiecewiseLinearNet {
 const nets = new Map<string, { arch: number[]; net: PiecewiseLinearNet }>();
 for (const arch of sizes) for (let seed = 0; seed < SEEDS; seed++) nets.set(`${arch.join(",")}|${seed}`, { arch: [...arch, 1], net: float32(randomNet([...arch, 1], "torch", `bench-geometry-${seed}`)) });
 
-// The peer, first (it and we then run under the same load).
+// Size by size, the peer then ours, so that both run under the same load (this machine's load drifts).
 const peer = new Map<string, { seconds: number; regions: number }>();
 /** A Python 3 that can import torch: $SURF_PYTHON, else python3 on the PATH, else Debian's (a pyenv python3 may shadow it). */
 const python = [process.env.SURF_PYTHON, "python3", "/usr/bin/python3"].find((p) => p && spawnSync(p, ["-c", "import torch"]).status === 0);
 const peerReady = existsSync(join(PEER_DIR, "edge_subdivision.py")) && python !== undefined;
-if (peerReady) {
-  const dir = mkdtempSync(join(tmpdir(), "surf-bench-")), file = join(dir, "nets.json");
-  // Without the linear output layer: the peer cuts by every layer's neurons, the output's too (its zero set is
-  // the surface it extracts), which would add regions and work that the regions of G do not have.
-  writeFileSync(file, JSON.stringify([...nets].map(([name, { arch, net }]) => {
-    const hidden = net.layers.slice(0, -1);
-    return { name, arch: arch.slice(0, -1), W: hidden.map((l) => Array.from(l.W)), b: hidden.map((l) => Array.from(l.b)) };
-  })));
-  process.stderr.write(`Berzins' edge subdivision (${PEER_DIR}, ${PEER_THREADS} torch thread${PEER_THREADS === 1 ? "" : "s"}): timing ${nets.size} networks…\n`);
-  const script = fileURLToPath(new URL("../../bench/berzins.py", import.meta.url));
-  const run = spawnSync(python!, [script, PEER_DIR, file, String(PEER_THREADS), String(PEER_REPEATS)], { encoding: "utf8", maxBuffer: 1 << 26 });
-  if (run.status !== 0) throw new Error(`bench/berzins.py failed (${run.status}): ${run.stderr}`);
-  for (const line of run.stdout.trim().split("\n")) {
-    const r = JSON.parse(line) as { name: string; seconds: number; regions: number };
-    peer.set(r.name, r);
+if (!peerReady) process.stderr.write(`Berzins' edge subdivision is not installed (${PEER_DIR}, python3 with torch): printing its figures quoted from ${QUOTED_DATE}\n`);
+const dir = mkdtempSync(join(tmpdir(), "surf-bench-")), file = join(dir, "nets.json");
+const script = fileURLToPath(new URL("../../bench/berzins.py", import.meta.url));
+const counts = new Map<string, number>(), enumTimes = new Map<string, number>();
+for (const arch of sizes) {
+  const ofSize = [...nets].filter(([name]) => name.startsWith(`${arch.join(",")}|`));
+  if (peerReady) {
+    // Without the linear output layer: the peer cuts by every layer's neurons, the output's too (its zero set is
+    // the surface it extracts), which would add regions and work that the regions of G do not have.
+    writeFileSync(file, JSON.stringify(ofSize.map(([name, { arch: a, net }]) => {
+      const hidden = net.layers.slice(0, -1);
+      return { name, arch: a.slice(0, -1), W: hidden.map((l) => Array.from(l.W)), b: hidden.map((l) => Array.from(l.b)) };
+    })));
+    process.stderr.write(`[${arch.join(",")}] Berzins' edge subdivision (${PEER_THREADS} torch thread${PEER_THREADS === 1 ? "" : "s"})…\n`);
+    const run = spawnSync(python!, [script, PEER_DIR, file, String(PEER_THREADS), String(PEER_REPEATS)], { encoding: "utf8", maxBuffer: 1 << 26 });
+    if (run.status !== 0) throw new Error(`bench/berzins.py failed (${run.status}): ${run.stderr}`);
+    for (const line of run.stdout.trim().split("\n")) {
+      const r = JSON.parse(line) as { name: string; seconds: number; regions: number };
+      peer.set(r.name, r);
+    }
   }
-} else {
-  process.stderr.write(`Berzins' edge subdivision is not installed (${PEER_DIR}, python3 with torch): printing its figures quoted from ${QUOTED_DATE}\n`);
+  // Ours: two timed runs per network, no warm-up run (a network takes up to seconds; the JIT warms on the first sizes).
+  const enumeration = new Bench({ time: 0, iterations: 2, warmupIterations: 0, warmupTime: 0 });
+  for (const [name, { net }] of ofSize) {
+    enumeration.add(name, () => {
+      counts.set(name, enumerateRegions(net, { box: 1 }).count);
+    });
+  }
+  for (const [name, ms] of await bestLatencies(enumeration, 1, "min")) enumTimes.set(name, ms);
 }
-
-// Ours.
-// Two timed runs per network, no warm-up run (a network takes up to tens of seconds; the first run warms the JIT on the smaller ones).
-const enumeration = new Bench({ time: 0, iterations: 2, warmupIterations: 0, warmupTime: 0 });
-const counts = new Map<string, number>();
-for (const [name, { net }] of nets) {
-  enumeration.add(name, () => {
-    counts.set(name, enumerateRegions(net, { box: 1 }).count);
-  });
-}
-const enumTimes = await bestLatencies(enumeration, 1, "min");
 for (const arch of sizes) {
   const size = `[${arch.join(",")}]`;
   let total = 0, time = 0, peerTotal = 0, peerTime = 0;
