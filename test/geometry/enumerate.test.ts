@@ -12,26 +12,10 @@ import { Rng } from "../../src/random/rng.js";
 import { bruteForce } from "./brute.js";
 import { highsOracle, type Oracle } from "./highs.js";
 import { handMade } from "./nets.js";
+import { zaslavsky, cover } from "./counts.js";
 
-function binomial(n: number, k: number): number {
-  let b = 1;
-  for (let i = 0; i < k; i++) b = (b * (n - i)) / (i + 1);
-  return Math.round(b);
-}
 
-/** Σ_{i=0}^{k} C(n, i): regions of n hyperplanes in general position in R^k (Zaslavsky). */
-function zaslavsky(n: number, k: number): number {
-  let s = 0;
-  for (let i = 0; i <= k; i++) s += binomial(n, i);
-  return s;
-}
 
-/** 2 Σ_{i=0}^{k−1} C(n − 1, i): regions of n hyperplanes through one point, otherwise in general position (Cover). */
-function cover(n: number, k: number): number {
-  let s = 0;
-  for (let i = 0; i < k; i++) s += binomial(n - 1, i);
-  return 2 * s;
-}
 
 /** Solve the k × k system M x = r by Gaussian elimination with partial pivoting (null if singular). */
 function solve(M: number[][], r: number[]): number[] | null {

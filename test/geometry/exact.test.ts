@@ -15,28 +15,12 @@ import { Rng } from "../../src/random/rng.js";
 import { bruteForce } from "./brute.js";
 import { highsOracle } from "./highs.js";
 import { layer } from "./nets.js";
+import { zaslavsky, cover } from "./counts.js";
 
 const BOXES = [1, 1e4, 1e8, 1e300, Infinity];
 
-function binomial(n: number, k: number): number {
-  let b = 1;
-  for (let i = 0; i < k; i++) b = (b * (n - i)) / (i + 1);
-  return Math.round(b);
-}
 
-/** Σ_{i ≤ k} C(n, i): n hyperplanes in general position in R^k (Zaslavsky 1975). */
-function zaslavsky(n: number, k: number): number {
-  let s = 0;
-  for (let i = 0; i <= k; i++) s += binomial(n, i);
-  return s;
-}
 
-/** 2 Σ_{i < k} C(n − 1, i): n hyperplanes through one point, otherwise in general position (Cover 1965). */
-function cover(n: number, k: number): number {
-  let s = 0;
-  for (let i = 0; i < k; i++) s += binomial(n - 1, i);
-  return 2 * s;
-}
 
 /** The largest |coordinate| of a vertex of the arrangement {W_j z + b_j = 0} (every k-subset solved in float64). */
 function farthestVertex(W: Float64Array, b: Float64Array, n: number, k: number): number {

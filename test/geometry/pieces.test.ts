@@ -8,15 +8,8 @@ import { project } from "../../src/geometry/project.js";
 import { randomNet } from "../../src/geometry/random-net.js";
 import { InputError } from "../../src/errors.js";
 import { Rng } from "../../src/random/rng.js";
+import { cover } from "./counts.js";
 
-function cover(n: number, k: number): number {
-  let s = 0, b = 1;
-  for (let i = 0; i < k; i++) {
-    s += b;
-    b = (b * (n - 1 - i)) / (i + 1);
-  }
-  return 2 * s;
-}
 
 describe("pieces P(x, θ, τ)", () => {
   it("a point placed on |S| hyperplanes at once (b = −W x) has 2 Σ_{i<k} C(|S| − 1, i) neighbouring pieces", () => {
