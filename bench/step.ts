@@ -23,9 +23,10 @@
 // step. Ratios are speed ratios (> 1: ours is faster) of numbers measured in this run only: for each round the
 // ratio of the two runners' median steps in that round, and the median of those over the rounds. CPU ms are
 // the process's CPU time per step (all its threads), less sensitive to the load than wall time. With helper
-// threads (--workers 2), the main thread's CPU time per step is printed too (Linux): the step's critical path
-// when every thread has a core — which on a shared machine it may not (Linux's autogroup scheduling gives one
-// terminal session one share of the CPU however many threads it runs).
+// threads (--workers 2), the main thread's CPU time per step is printed too (Linux): with a core for every
+// thread a step takes that plus the main thread's waits for the helpers, so one thread's CPU time over it
+// bounds the speed-up from above — on a shared machine the threads may not get those cores (Linux's autogroup
+// scheduling gives one terminal session one share of the CPU however many threads it runs).
 //
 //   node dist/bench/step.js [--rounds 3] [--widths 0.25,0.5,1] [--tasks train,invert] [--threads 1]
 //                           [--blas openblas|system|openblas,system] [--baseline DIR] [--workers 1]
@@ -329,8 +330,9 @@ async function main(): Promise<void> {
     const o = rows.find((r) => r.runner === "ours" && r.task === p.task)!;
     return { task: p.task, versus: p.runner, speed: paired(p.rounds.ms, o.rounds.ms), cpu: paired(p.rounds.cpuMs, o.rounds.cpuMs) };
   });
-  // With helper threads: one thread's CPU per step over the main thread's, the speed-up of a step whose
-  // threads each have a core (not measured as wall time when this machine's cores are busy).
+  // With helper threads: one thread's CPU per step over the main thread's. With a core for each thread a step
+  // takes the main thread's CPU time plus its waits for the helpers' parts, so this bounds the speed-up from
+  // above; the wall-time ratio is what this machine gave.
   const criticalPath = rows.filter((r) => r.runner.startsWith("ours,") && r.rounds.mainCpuMs.length === r.rounds.ms.length).map((p) => {
     const o = rows.find((r) => r.runner === "ours" && r.task === p.task)!;
     return { task: p.task, runner: p.runner, mainThread: paired(o.rounds.cpuMs, p.rounds.mainCpuMs) };
@@ -345,7 +347,7 @@ async function main(): Promise<void> {
     console.log(table(ratios, (r) => r.task, (r) => `vs ${r.versus}`, (r) => `${r.speed.toFixed(2)}× (${r.cpu.toFixed(2)}×)`));
   }
   if (criticalPath.length > 0) {
-    console.log(`\nwith helper threads: ours' CPU ms per step on one thread over the main thread's with helpers (median over rounds), the\nspeed-up if each thread had a core of its own\n`);
+    console.log(`\nwith helper threads: ours' CPU ms per step on one thread over the main thread's with helpers (median over rounds): an upper\nbound of the speed-up with a core for each thread (the main thread also waits for the helpers' parts)\n`);
     console.log(table(criticalPath, (r) => r.task, (r) => r.runner, (r) => `${r.mainThread.toFixed(2)}×`));
   }
   console.log(`wrote ${writeResults("step", { machine: machine(), cores, load: loads, torch: torchVersion ?? { skipped: peerSkipped }, blas: { openblas: OPENBLAS_DIR, system: systemBlas }, baseline: opts.baseline ? resolve(opts.baseline) : null, rows, ratios, criticalPath })}`);
