@@ -22,13 +22,17 @@
 // a drift in this shared machine's load falls on all alike); a task's figure is its fastest round's median
 // step. Ratios are speed ratios (> 1: ours is faster) of numbers measured in this run only: for each round the
 // ratio of the two runners' median steps in that round, and the median of those over the rounds. CPU ms are
-// the process's CPU time per step (all its threads), less sensitive to the load than wall time.
+// the process's CPU time per step (all its threads), less sensitive to the load than wall time. With helper
+// threads (--workers 2), the main thread's CPU time per step is printed too (Linux): with a core for every
+// thread a step takes that plus the main thread's waits for the helpers, so one thread's CPU time over it
+// bounds the speed-up from above — on a shared machine the threads may not get those cores (Linux's autogroup
+// scheduling gives one terminal session one share of the CPU however many threads it runs).
 //
 //   node dist/bench/step.js [--rounds 3] [--widths 0.25,0.5,1] [--tasks train,invert] [--threads 1]
 //                           [--blas openblas|system|openblas,system] [--baseline DIR] [--workers 1]
 // Prints a table; writes bench/results/step.json with the machine, the load and every round.
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from "node:child_process";
-import { existsSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { createInterface } from "node:readline";
@@ -140,15 +144,37 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
-/** Median wall ms per step (tinybench) and the process's CPU ms per step, warm-up steps first. */
-async function time(step: () => void, iterations: number, warmup: number): Promise<{ p50: number; cpuMs: number }> {
+/**
+ * This process's main thread's CPU ms so far (Linux /proc; undefined elsewhere): with helper threads, the
+ * critical path of a step when every thread has a core of its own — which on a shared machine it may not.
+ */
+function mainThreadCpuMs(): number | undefined {
+  try {
+    const fields = readFileSync(`/proc/self/task/${process.pid}/stat`, "utf8").split(") ")[1].split(" ");
+    return (Number(fields[11]) + Number(fields[12])) * (1000 / CLOCK_TICKS);   // utime + stime
+  } catch {
+    return undefined;
+  }
+}
+const CLOCK_TICKS = Number(spawnSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).stdout?.trim()) || 100;
+
+interface Timed {
+  /** Median wall ms per step, the process's CPU ms per step (all threads) and its main thread's (ours only). */
+  p50: number;
+  cpuMs: number;
+  mainCpuMs?: number;
+}
+
+/** A step's times (tinybench for the wall), warm-up steps first. */
+async function time(step: () => void, iterations: number, warmup: number): Promise<Timed> {
   const bench = new Bench({ iterations, time: 0, warmupIterations: warmup, warmupTime: 0, warmup: warmup > 0 });
   bench.add("step", step);
-  const cpu = process.cpuUsage();
+  const cpu = process.cpuUsage(), main = mainThreadCpuMs();
   await bench.run();
-  const used = process.cpuUsage(cpu), r = bench.tasks[0].result;
+  const used = process.cpuUsage(cpu), mainAfter = mainThreadCpuMs(), r = bench.tasks[0].result;
   if (r.state !== "completed") throw new Error(`step: ${r.state} ${"error" in r ? String(r.error) : ""}`);
-  return { p50: r.latency.p50, cpuMs: (used.user + used.system) / 1000 / (iterations + warmup) };
+  const steps = iterations + warmup;
+  return { p50: r.latency.p50, cpuMs: (used.user + used.system) / 1000 / steps, mainCpuMs: main === undefined || mainAfter === undefined ? undefined : (mainAfter - main) / steps };
 }
 
 /** A runner in a child process, spoken to in JSON lines (bench/peer/torch_step.py describes the protocol). */
@@ -197,7 +223,7 @@ interface Runner {
   name: string;
   /** Prepare task `id` (spec, and our build of it for the peer's weights). */
   setup(id: string, spec: TaskSpec, ours: Task): Promise<void>;
-  time(id: string, spec: TaskSpec, warmup: number): Promise<{ p50: number; cpuMs: number }>;
+  time(id: string, spec: TaskSpec, warmup: number): Promise<Timed>;
   quit(): void;
 }
 
@@ -272,17 +298,18 @@ async function main(): Promise<void> {
   const ids = new Map(specs.map((s, i) => [s, `t${i}`]));
   for (const r of runners) for (const s of specs) if (applies(r, s)) await r.setup(ids.get(s)!, s, ours.get(s)!);
 
-  const timings = new Map<string, { ms: number[]; cpuMs: number[] }>();
+  const timings = new Map<string, { ms: number[]; cpuMs: number[]; mainCpuMs: number[] }>();
   const loads: number[] = [loadavg()[0]];
   for (let round = 0; round < rounds; round++) {
     for (const s of specs) {
       for (const r of round % 2 === 0 ? runners : [...runners].reverse()) {
         if (!applies(r, s)) continue;
         process.stderr.write(`round ${round + 1}/${rounds}: ${label(s)}, ${r.name} (load ${loadavg()[0].toFixed(2)})…\n`);
-        const { p50, cpuMs } = await r.time(ids.get(s)!, s, round === 0 ? 2 : 0);
-        const key = `${label(s)}|${r.name}`, tm = timings.get(key) ?? { ms: [], cpuMs: [] };
+        const { p50, cpuMs, mainCpuMs } = await r.time(ids.get(s)!, s, round === 0 ? 2 : 0);
+        const key = `${label(s)}|${r.name}`, tm = timings.get(key) ?? { ms: [], cpuMs: [], mainCpuMs: [] };
         tm.ms.push(p50);
         tm.cpuMs.push(cpuMs);
+        if (mainCpuMs !== undefined) tm.mainCpuMs.push(mainCpuMs);
         timings.set(key, tm);
       }
     }
@@ -294,7 +321,7 @@ async function main(): Promise<void> {
 
   const rows = [...timings].map(([key, tm]) => {
     const [task, runner] = key.split("|"), ms = Math.min(...tm.ms);
-    return { task, runner, ms, stepsPerSecond: 1000 / ms, cpuMs: Math.min(...tm.cpuMs), rounds: tm };
+    return { task, runner, ms, stepsPerSecond: 1000 / ms, cpuMs: Math.min(...tm.cpuMs), mainCpuMs: tm.mainCpuMs.length > 0 ? Math.min(...tm.mainCpuMs) : undefined, rounds: tm };
   });
   // A ratio pairs the two runners' times of the same round (measured minutes apart at most, under the same
   // load) and takes the median over the rounds: sturdier than a ratio of two bests when the load drifts.
@@ -303,16 +330,27 @@ async function main(): Promise<void> {
     const o = rows.find((r) => r.runner === "ours" && r.task === p.task)!;
     return { task: p.task, versus: p.runner, speed: paired(p.rounds.ms, o.rounds.ms), cpu: paired(p.rounds.cpuMs, o.rounds.cpuMs) };
   });
+  // With helper threads: one thread's CPU per step over the main thread's. With a core for each thread a step
+  // takes the main thread's CPU time plus its waits for the helpers' parts, so this bounds the speed-up from
+  // above; the wall-time ratio is what this machine gave.
+  const criticalPath = rows.filter((r) => r.runner.startsWith("ours,") && r.rounds.mainCpuMs.length === r.rounds.ms.length).map((p) => {
+    const o = rows.find((r) => r.runner === "ours" && r.task === p.task)!;
+    return { task: p.task, runner: p.runner, mainThread: paired(o.rounds.cpuMs, p.rounds.mainCpuMs) };
+  });
   const cores = cpus().length;
   console.log(`dcgan steps: train = one gan generator update (batch ${TRAIN_BATCH}), invert = one Adam step of ½‖G(x) − y‖² (B = ${INVERT_BATCH}); fastest of ${rounds} rounds' median — ${machine()}`);
   console.log(`1-minute load average at the start and after each round: ${loads.map((l) => l.toFixed(2)).join(", ")} (${cores} cores, shared); ` +
     (peerSkipped ? `PyTorch peer skipped: ${peerSkipped}` : `PyTorch ${torchVersion} (${PYTHON}; OpenBLAS: ${OPENBLAS_DIR}, system BLAS: ${systemBlas})`) + (opts.baseline ? `; baseline: the build in ${resolve(opts.baseline)}` : "") + "\n");
-  console.log(table(rows, (r) => r.task, (r) => r.runner, (r) => `${r.ms.toFixed(1)} ms, CPU ${r.cpuMs.toFixed(1)}`));
+  console.log(table(rows, (r) => r.task, (r) => r.runner, (r) => `${r.ms.toFixed(1)} ms, CPU ${r.cpuMs.toFixed(1)}` + (r.runner.startsWith("ours,") && r.mainCpuMs !== undefined ? ` (main ${r.mainCpuMs.toFixed(0)})` : "")));
   if (ratios.length > 0) {
     console.log(`\nspeed of ours (1 worker) over each other runner: the median over rounds of the ratio of the two runners' times in the same round, wall (CPU); > 1: ours is faster\n`);
     console.log(table(ratios, (r) => r.task, (r) => `vs ${r.versus}`, (r) => `${r.speed.toFixed(2)}× (${r.cpu.toFixed(2)}×)`));
   }
-  console.log(`wrote ${writeResults("step", { machine: machine(), cores, load: loads, torch: torchVersion ?? { skipped: peerSkipped }, blas: { openblas: OPENBLAS_DIR, system: systemBlas }, baseline: opts.baseline ? resolve(opts.baseline) : null, rows, ratios })}`);
+  if (criticalPath.length > 0) {
+    console.log(`\nwith helper threads: ours' CPU ms per step on one thread over the main thread's with helpers (median over rounds): an upper\nbound of the speed-up with a core for each thread (the main thread also waits for the helpers' parts)\n`);
+    console.log(table(criticalPath, (r) => r.task, (r) => r.runner, (r) => `${r.mainThread.toFixed(2)}×`));
+  }
+  console.log(`wrote ${writeResults("step", { machine: machine(), cores, load: loads, torch: torchVersion ?? { skipped: peerSkipped }, blas: { openblas: OPENBLAS_DIR, system: systemBlas }, baseline: opts.baseline ? resolve(opts.baseline) : null, rows, ratios, criticalPath })}`);
 }
 
 await main();

@@ -335,7 +335,10 @@ export class Team {
     Atomics.notify(ctl, SEQ);
     work(this.runner, ctl, this.args);
     for (let d = Atomics.load(ctl, DONE); d < parts; d = Atomics.load(ctl, DONE)) Atomics.wait(ctl, DONE, d);
-    if (Atomics.load(ctl, FAILED) === 1) throw new Error("team: a helper thread failed in a kernel (see its error above)");
+    if (Atomics.load(ctl, FAILED) === 1) {
+      this.failed ??= new Error("a part failed");   // no more splitting, from now on
+      throw new Error("team: a helper thread failed in a kernel (see its error above)");
+    }
   }
 
   /** Stop the helpers (they also never keep the process alive). */
