@@ -1,7 +1,7 @@
-// GFLOP/s of float32 gemm C = op(A)·op(B) at the shapes of issue #2 (M×K×N), for our WASM kernel (all four
+// GFLOP/s of float32 gemm C = op(A)·op(B) at the shapes of the papers' networks (M×K×N), for our WASM kernel (all four
 // transpose combinations, and with B prepacked once as a weight matrix is), the TS twin, ml-matrix's
 // mmul and tfjs-wasm (XNNPACK, one thread, weights resident — XNNPACK caches its packed weights —,
-// dataSync() to finish). Then issue #8's surfing step: its four products (the 20-256-512-784 MLP at B = 300,
+// dataSync() to finish). Then one surfing step: its four products (the 20-256-512-784 MLP at B = 300,
 // forward L2 and L3, backward L3 and L2), prepacked, with op(A) dense and with a share of exact zeros (post-ReLU
 // activations are about half zeros): the sparse path skips them, and GFLOP/s counts the dense 2·M·N·K flops.
 // β = 1 (onto C) never takes the sparse path: at half zeros it times the dense path on the same operands.
@@ -127,7 +127,7 @@ const stepShapes = new Set(STEP_SHAPES.map(([M, K, N]) => `${M}x${K}x${N}`));
 const rows = all.filter((r) => !stepShapes.has(r.shape)), step = all.filter((r) => stepShapes.has(r.shape));
 console.log(`float32 gemm, GFLOP/s (best of ${ROUNDS} rounds of medians) — ${machine()}\n`);
 console.log(table(rows, (r) => r.shape, (r) => r.impl, (r) => r.gflops.toFixed(2)));
-console.log(`\nissue #8's step, wasm NN prepacked, op(A) with zeros: GFLOP/s of the dense flop count (ms)\n`);
+console.log(`\none surfing step, wasm NN prepacked, op(A) with zeros: GFLOP/s of the dense flop count (ms)\n`);
 console.log(table(step, (r) => r.shape, (r) => r.impl, (r) => `${r.gflops.toFixed(1)} (${r.ms.toFixed(2)})`));
 const msAt = (i: number, d: number) => step.find((r) => r.impl === `A ${d * 100} % nonzero` && r.shape === STEP_SHAPES[i].join("x"))!.ms;
 const dense = STEP_SHAPES.reduce((s, _, i) => s + msAt(i, 1), 0), relu = STEP_SHAPES.reduce((s, _, i) => s + msAt(i, RELU_A[i] ? 0.5 : 1), 0);

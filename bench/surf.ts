@@ -2,7 +2,7 @@
 // backward to X, Adam on X — on the k = 20 → 256 → 512 → 784 MLP (ReLU, ReLU, Sigmoid), B = 300 trials, with 1
 // and 2 workers (each worker holds its share of the trials, as a run spreads them); the JavaScript peer,
 // tfjs-wasm with a hand-written backward and pre-transposed weights (its autograd is 7× slower here); and a
-// whole T = 100 surfing run of 300 trials. Anchors measured on this machine (issue #8): PyTorch 1.13 CPU one
+// whole T = 100 surfing run of 300 trials. Anchors measured on this machine: PyTorch 1.13 CPU one
 // thread 113 steps/s. `node dist/bench/surf.js` prints the table and writes bench/results/surf.json.
 import { Worker, isMainThread, parentPort, workerData } from "node:worker_threads";
 import { createRequire } from "node:module";

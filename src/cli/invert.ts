@@ -1,4 +1,4 @@
-/** `surf invert`: surfing and its baselines on a network or checkpoint sequence (issue #8). */
+/** `surf invert`: surfing and its baselines on a network or checkpoint sequence. */
 import { readRegularFile, shown } from "../io.js";
 import { readPng } from "../report/png.js";
 import { saveImages } from "./images.js";

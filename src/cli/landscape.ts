@@ -1,6 +1,6 @@
 /**
- * `surf landscape dss` (issue #7): Dynamic String Sampling in weight space (seed 003, Section 4.1) or in the
- * latent space of a checkpoint sequence; and `surf reproduce fig1` (seed 000, Figure 1, with DSS against
+ * `surf landscape dss`: Dynamic String Sampling in weight space (Freeman & Bruna 2017, Section 4.1) or in the
+ * latent space of a checkpoint sequence; and `surf reproduce fig1` (Song, Fan & Lafferty 2019, Figure 1, with DSS against
  * training time for the same run). Results go to --out as JSON and a self-contained HTML report; every finished
  * item is journaled there first, so a killed run resumes where it stopped when started again with the same flags.
  */
@@ -33,7 +33,7 @@ export async function dss(args: ParsedArgs): Promise<number> {
   const out = requiredString(f.out, "--out", "the directory for the results");
   if (f.task !== undefined && f.net !== undefined) throw new UsageError("give --task (weight space) or --net (latent space), not both");
   if (f.task === undefined && f.net === undefined) {
-    throw new UsageError("give --task quadratic|cubic|both (weight space, seed 003 Section 4.1) or --net DIR (latent space along a checkpoint sequence)");
+    throw new UsageError("give --task quadratic|cubic|both (weight space, Freeman & Bruna 2017, Section 4.1) or --net DIR (latent space along a checkpoint sequence)");
   }
   return f.task !== undefined ? weightSpace(args, out) : latentSpace(args, out);
 }

@@ -9,7 +9,7 @@
  *
  * The split is fixed: of each class, in the package's order, the first images train and the last
  * HELD_OUT_PER_CLASS = 1,000 are held out — 60,000 training and 10,000 held-out images (the held-out
- * ones are the "real images" of seed 000, Figure 4).
+ * ones are the "real images" of Song, Fan & Lafferty 2019, Figure 4).
  *
  * Cache file, little-endian: the 8 bytes "SURF-FMN", then u32 version, u32 count N, u32 height, u32
  * width, u32 classes, u32 CRC-32 of the payload; the payload is N label bytes and then N·height·width

@@ -1,7 +1,7 @@
 /**
  * The paper's Table 1, both versions, for printing beside ours.
- *  arXiv (seed 000): success rates (%) only.
- *  NeurIPS (seed 001): success rates and 75th percentiles of the gradient steps until ‖x̂_T − x*‖ < 0.01.
+ *  arXiv (Song, Fan & Lafferty 2019): success rates (%) only.
+ *  NeurIPS (Song, Fan & Lafferty, NeurIPS 2019): success rates and 75th percentiles of the gradient steps until ‖x̂_T − x*‖ < 0.01.
  * The NeurIPS table is recovered from PDF-extracted text whose cell order is scrambled; VAE and WGAN read off
  * directly, and the DCGAN and WGAN-GP rows are assigned to k by their step counts growing with k, as every
  * other row's do (their rates then agree with the arXiv table's to within a few trials).

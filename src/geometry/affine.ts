@@ -1,7 +1,7 @@
 /**
  * The plain float64 form of a piecewise-linear network that all of src/geometry works on (fromNetwork in
  * from-network.ts makes it from a library Network, folding batch norm and turning convolutions into
- * dense matrices), and the least-squares objective f(z) = ½‖A·G(z) − obs‖² (seed 000, eq. of Theorem 3.3).
+ * dense matrices), and the least-squares objective f(z) = ½‖A·G(z) − obs‖² (Song, Fan & Lafferty 2019, eq. of Theorem 3.3).
  */
 import { InputError } from "../errors.js";
 

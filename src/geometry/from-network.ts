@@ -6,7 +6,7 @@
  * statistics, y = a·x + β − a·mean, a = γ/√(var + ε)) composed into one affine map, closed by the ReLU
  * or LeakyReLU after it (one hyperplane per neuron), and the run after the last activation as a linear
  * output layer; Flatten and Unflatten change nothing (NCHW samples are flat already). Sigmoid and Tanh
- * are refused: G is then not piecewise linear (seed 000, Section 3 needs the linear pieces).
+ * are refused: G is then not piecewise linear (Song, Fan & Lafferty 2019, Section 3 needs the linear pieces).
  *
  * leastSquares: a `Measurement` and a target (the signal y, or its observation A·y + noise as the
  * Objective takes it) become f(z) = ½‖A·G(z) − obs‖², with A exactly as the measurement holds it.

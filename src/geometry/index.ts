@@ -1,4 +1,4 @@
-// Exact piecewise-linear geometry of ReLU networks (issue #5): the public surface of src/geometry.
+// Exact piecewise-linear geometry of ReLU networks: the public surface of src/geometry.
 export { checkNet, checkLeastSquares, neuronCount, outputDim, type AffineLayer, type PiecewiseLinearNet, type LeastSquares } from "./affine.js";
 export { randomNet, type NetFamily } from "./random-net.js";
 export { evaluate, patternString, type Evaluation } from "./pattern.js";

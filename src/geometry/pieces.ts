@@ -1,5 +1,5 @@
 /**
- * The pieces of Algorithm 3.2 (seed 000, Section 3): S(x, θ, τ) = {(i, j) : |w_ij·x_{i−1} + b_ij| ≤ τ},
+ * The pieces of Algorithm 3.2 (Song, Fan & Lafferty 2019, Section 3): S(x, θ, τ) = {(i, j) : |w_ij·x_{i−1} + b_ij| ≤ τ},
  * the neurons whose sign may change in the next step, and P(x, θ, τ), every full-dimensional linear piece
  * whose pattern differs from x's only inside S — found by the subdivision of subdivision.ts with the
  * neurons outside S clipped to x's sign and those inside S split. Pieces are intersected with the box

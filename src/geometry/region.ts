@@ -1,5 +1,5 @@
 /**
- * The region of an activation pattern (seed 000, Section 3: a linear piece of G): its H-representation
+ * The region of an activation pattern (Song, Fan & Lafferty 2019, Section 3: a linear piece of G): its H-representation
  * {z : C z ≤ d} — one inequality per neuron, signed by the pattern, plus the box [−L, L]^k when asked —
  * and the affine map G(z) = J z + c that G equals on it.
  *
@@ -92,7 +92,7 @@ export function regionOfPattern(net: PiecewiseLinearNet, pattern: Uint8Array, op
     C[i * k + l] = upper ? 1 : -1;
     d[i] = box!;
   }
-  // Walk the layers carrying G's affine map on the region: x_i = J_i z + c_i (seed 000, Section 5: W_{i,x}, b_{i,x}).
+  // Walk the layers carrying G's affine map on the region: x_i = J_i z + c_i (Song, Fan & Lafferty 2019, Section 5: W_{i,x}, b_{i,x}).
   let J: Float64Array = new Float64Array(k * k), c: Float64Array = new Float64Array(k);
   for (let l = 0; l < k; l++) J[l * k + l] = 1;
   let at = 0;

@@ -2,7 +2,7 @@
  * Layer-by-layer subdivision of the box [−L, L]^k — or of all of R^k, L = Infinity — into the linear
  * regions of G, exactly. Depth first: a region of layers < i is cut by the n_i hyperplanes of layer i —
  * which are genuine hyperplanes on it, A z + β with A = W_i J, β = W_i c + b_i for the region's affine
- * map x_{i−1} = J z + c (seed 000, Section 5) — one cutting hyperplane at a time (polytope.ts); a
+ * map x_{i−1} = J z + c (Song, Fan & Lafferty 2019, Section 5) — one cutting hyperplane at a time (polytope.ts); a
  * hyperplane that misses a region, or touches only its boundary, fixes that neuron's sign there. Each
  * region found at the last layer is handed to a visitor. A hyperplane can only cut the children of a
  * region it cuts, so each child tests only its parent's cutting hyperplanes. When only interior points

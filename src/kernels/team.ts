@@ -1,5 +1,5 @@
 /**
- * Kernels on more than one thread, with results that do not depend on how many (issue #21, item 5): the
+ * Kernels on more than one thread, with results that do not depend on how many: the
  * main thread and helper worker threads run the same WASM module (built with an imported shared memory,
  * build/surfing-shared.wasm) over one WebAssembly memory, and a large product is cut into parts — ranges of
  * C's rows or of its columns — that any thread may compute. A part is the kernel's own product on a

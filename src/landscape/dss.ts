@@ -1,5 +1,5 @@
 /**
- * Greedy Dynamic String Sampling (Freeman & Bruna, seed 003, Algorithm 1 and Section 3): connect two points
+ * Greedy Dynamic String Sampling (Freeman & Bruna 2017, Algorithm 1 and Section 3): connect two points
  * θ_A, θ_B of a level set Ω(L0) = {θ : F(θ) ≤ L0} by a string of "beads". Walking the string from θ_A, the
  * first segment whose linear interpolation max_t F((1 − t)θ_i + tθ_j) exceeds L0 gets a new bead, started at
  * the interpolation's maximum t* (or t* = ½) and trained down to α·L0 (line 8, and Section 3.2: α < 1 "aids

@@ -4,7 +4,7 @@
  * [−4, 4]², with — our additions — the linear-region boundaries of G_θt (src/geometry) and the surfing path
  * x_0, x_1, …, x_t of Algorithm 3.1 drawn on top.
  *
- * The surfing path: x_{−1} ~ U[−1, 1]² (seed 000's x_init), then x_t the end of Adam run to convergence on
+ * The surfing path: x_{−1} ~ U[−1, 1]² (Song, Fan & Lafferty 2019's x_init), then x_t the end of Adam run to convergence on
  * f_θt from x_{t−1} — Algorithm 3.1 as written, src/surf's "converge" schedule — one network at a time through
  * src/surf's `run`, so that every x_t is kept.
  */
@@ -20,7 +20,7 @@ import { checkGrid, gridAxis, surfaceValues, type Grid } from "./surface.js";
  * The surfing path's descent: Adam with src/surf's step size 0.01, each network to convergence but at most 300
  * steps. Adam rarely meets src/surf's convergence test on a trained f (its minima sit on kinks, where Adam keeps
  * circling within about lr), so the cap decides; 300 steps moves x by up to 3 on each network, and over
- * T = 100 networks the 30,000 steps exceed what the paper's budget gives surfing (seed 001, Section 4).
+ * T = 100 networks the 30,000 steps exceed what the paper's budget gives surfing (Song, Fan & Lafferty (NeurIPS 2019), Section 4).
  */
 export const SURFING_DEFAULTS: SurfingOptions = { optimizer: { kind: "adam", lr: 0.01 }, maxSteps: 300 };
 
@@ -81,7 +81,7 @@ export interface Figure1Options {
   /** θ_t's training steps. */
   steps: readonly number[];
   targets: readonly Figure1Target[];
-  /** The checkpoints shown (indices t; seed 000 shows three). */
+  /** The checkpoints shown (indices t; Song, Fan & Lafferty 2019 shows three). */
   stages: readonly number[];
   grid: Grid;
   seed: Seed;

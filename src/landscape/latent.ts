@@ -1,8 +1,8 @@
 /**
- * Landscapes in latent space: the surface x ↦ f_θ(x) = ½‖G_θ(x) − y‖² of a generator (seed 000, eq. 1.1) as a
+ * Landscapes in latent space: the surface x ↦ f_θ(x) = ½‖G_θ(x) − y‖² of a generator (Song, Fan & Lafferty 2019, eq. 1.1) as a
  * Loss for Dynamic String Sampling, and DSS along a training run — for each checkpoint θ_t, pairs of points
  * trained from different random starts down into a sublevel set of f_θt and connected by DSS in x. Normalized
- * length and bead count against t measure seed 000's premise that f_θ0 is "nice" and the surface grows wavy
+ * length and bead count against t measure Song, Fan & Lafferty 2019's premise that f_θ0 is "nice" and the surface grows wavy
  * as training proceeds (its Figure 1).
  *
  * The level. f_θt has a positive minimum f*_t (y is rarely in the range of G) that moves during training, so
@@ -83,7 +83,7 @@ export function latentStarts(seed: Seed, k: number, count: number, box: number):
  * the scale of the level. Beads and endpoints get 5,000 steps each, enough to cross [−4, 4] at that step size.
  * Eight starts make the four pairs; they are drawn from [−2, 2]^k — two standard deviations of the VAE's N(0, I)
  * prior, inside Figure 1's [−4, 4]² — so that the pairs' ends land on different sides of the sublevel set
- * (starts from seed 000's x_init box [−1, 1]^k end up close together, and their segment says little).
+ * (starts from Song, Fan & Lafferty 2019's x_init box [−1, 1]^k end up close together, and their segment says little).
  */
 export const LATENT_DEFAULTS = {
   level: 0.2,
@@ -184,7 +184,7 @@ export function latentDss(sequence: NetworkSequence, steps: readonly number[], o
   return records;
 }
 
-/** The least f_θ reached by Adam from each start within its budget (seed 000's "regular Adam"). */
+/** The least f_θ reached by Adam from each start within its budget (Song, Fan & Lafferty 2019's "regular Adam"). */
 function leastMinimum(net: Network, y: ArrayLike<number>, starts: Float64Array[], options: LatentDssOptions): number {
   const results = run({ length: 1, load: () => net.clone() }, { kind: "regular" }, starts.map((_, j) => j), {
     seed: options.seed,

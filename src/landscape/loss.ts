@@ -1,5 +1,5 @@
 /**
- * What Dynamic String Sampling (seed 003, Algorithm 1) asks of a landscape: a loss F on R^d with its
+ * What Dynamic String Sampling (Freeman & Bruna 2017, Algorithm 1) asks of a landscape: a loss F on R^d with its
  * gradient, both in float64. The weight-space losses (regression.ts: θ ↦ training loss of a network) and
  * the latent-space ones (latent.ts: x ↦ f_θ(x) of a generator) implement it, and so do the test functions.
  */

@@ -1,6 +1,6 @@
 /**
- * The landscape results as report sections (src/report): weight-space DSS against L0 (seed 003, Figure 1 rows
- * 1–2), latent-space DSS against training time, and seed 000's Figure 1 heat maps; and writing a run's JSON and
+ * The landscape results as report sections (src/report): weight-space DSS against L0 (Freeman & Bruna 2017, Figure 1 rows
+ * 1–2), latent-space DSS against training time, and Song, Fan & Lafferty 2019's Figure 1 heat maps; and writing a run's JSON and
  * HTML into its output directory.
  */
 import { mkdirSync, renameSync, writeFileSync } from "node:fs";
@@ -32,9 +32,9 @@ export function weightSections(sweeps: readonly WeightSweep[]): Section[] {
     rows: s.levels.map((l) => [l.level, l.L0.toPrecision(3), `${l.connected}/${l.runs + l.endpointsMissed}`, l.unconverged, l.endpointsMissed, spread(l.normalizedLength), spread(l.beads, 1), spread(l.depth, 1)]),
   }));
   return [{
-    heading: "Weight space: the 1-4-4-1 sigmoid network (seed 003, Section 4.1)",
+    heading: "Weight space: the 1-4-4-1 sigmoid network (Freeman & Bruna 2017, Section 4.1)",
     paragraphs: [
-      "Pairs of randomly initialized networks trained to a loss level L0 and connected by Greedy Dynamic String Sampling. The normalized geodesic length is the string's length over the distance between its ends (1 for a convex level set); beads are the models the string needed. The shape to compare with is seed 003's Figure 1, rows 1 (quadratic) and 2 (cubic): both grow as L0 falls.",
+      "Pairs of randomly initialized networks trained to a loss level L0 and connected by Greedy Dynamic String Sampling. The normalized geodesic length is the string's length over the distance between its ends (1 for a convex level set); beads are the models the string needed. The shape to compare with is Freeman & Bruna 2017's Figure 1, rows 1 (quadratic) and 2 (cubic): both grow as L0 falls.",
     ],
     figures: [
       { svg: linePlot({ title: "normalized geodesic length", x: { label: "loss level L0 (mean squared error)", log: true }, y: { label: "average normalized length" }, series: series((l) => l.normalizedLength?.mean), references: [{ label: "convex", y: 1 }] }) },
@@ -97,7 +97,7 @@ export function figure1Sections(fig: Figure1, targetImages?: readonly ArrayLike<
       figures.push({ svg: heatMap({ title: `${target.label}: the target y`, x: { label: "", min: 0, max: side }, y: { label: "", min: 0, max: side }, values: rows, colorLabel: "pixel", width: 390, height: 246 }), caption: "" });
     }
     return {
-      heading: `Figure 1 (seed 000): ${target.label}`,
+      heading: `Figure 1 (Song, Fan & Lafferty 2019): ${target.label}`,
       paragraphs: j === 0 ? [
         `Surfaces x ↦ −½‖G_θt(x) − y‖² of the k = 2 generator on [${fig.grid.lo}, ${fig.grid.hi}]² (${n}×${n} grid, x1 from ${axis[0]} to ${axis[n - 1]}) at three stages of training, from random (left) to fully trained (right); higher is better. In red, the surfing path of Algorithm 3.1 from x_init through the optimum x_t of every checkpoint up to the one shown${fig.stages.some((s) => s.regions?.count) ? "; in white, the boundaries of G_θt's linear regions" : ""}.`,
       ] : [],

@@ -1,5 +1,5 @@
 /**
- * The surface x ↦ −f_θ(x) = −½‖G_θ(x) − y‖² of a k = 2 generator on a square grid: the heat maps of seed 000's
+ * The surface x ↦ −f_θ(x) = −½‖G_θ(x) − y‖² of a k = 2 generator on a square grid: the heat maps of Song, Fan & Lafferty 2019's
  * Figure 1, whose axes run over [−4, 4]². Drawn negated as in the paper, so minimizers of f are peaks.
  */
 import { InputError } from "../errors.js";

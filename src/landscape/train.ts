@@ -1,5 +1,5 @@
 /**
- * "Train Φ(x; θ) to L0" (seed 003, Algorithm 1 lines 2, 3 and 8): Adam on a parameter vector until the loss is
+ * "Train Φ(x; θ) to L0" (Freeman & Bruna 2017, Algorithm 1 lines 2, 3 and 8): Adam on a parameter vector until the loss is
  * at or below a level, or a step budget runs out. The paper trained with RMSProp/Adam (Section 4.1); Adam is
  * arranged as torch.optim.Adam (Kingma & Ba 2015, Algorithm 1) with full-batch gradients, so a run is
  * deterministic.

@@ -1,5 +1,5 @@
 /**
- * Dynamic String Sampling in weight space (seed 003, Section 4.1 and Figure 1, rows 1–2): for each level L0,
+ * Dynamic String Sampling in weight space (Freeman & Bruna 2017, Section 4.1 and Figure 1, rows 1–2): for each level L0,
  * pairs of randomly initialized 1-4-4-1 sigmoid networks are trained to the level and connected by DSS;
  * normalized geodesic length and bead count are averaged over the pairs that connected, against L0.
  *

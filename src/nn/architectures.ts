@@ -1,11 +1,11 @@
 /**
- * The generator architectures of the paper's experiments (seed 000 Section 4: "the same as those reported
+ * The generator architectures of the paper's experiments (Song, Fan & Lafferty 2019, Section 4: "the same as those reported
  * by Chen et al. (2016)", InfoGAN) and of the theory.
  *
  *  dcgan(k, width):  FC(k→1024)-BN-ReLU, FC(1024→7·7·128)-BN-ReLU, ConvT(128→64, 4×4, stride 2)-BN-ReLU,
  *                    ConvT(64→1, 4×4, stride 2)-Sigmoid → a 1×28×28 image; every width scaled by `width`.
  *  mlp(k, hidden):   k → n_1 → … → 784 with ReLU between and a Sigmoid output (the expansive family).
- * And what trains them (issue 4, src/train): the matching discriminators / critics and VAE encoders.
+ * And what trains them (src/train): the matching discriminators / critics and VAE encoders.
  */
 import { InputError } from "../errors.js";
 import type { LayerSpec, NetworkSpec } from "./spec.js";

@@ -1,7 +1,7 @@
 /**
- * The inversion objective for a batch of trials, one row each (seed 000, eq. 3.1):
+ * The inversion objective for a batch of trials, one row each (Song, Fan & Lafferty 2019, eq. 3.1):
  *   f_b(x_b) = ½‖A·G(x_b) − obs_b‖² + λ‖x_b‖²,   obs_b = A·y_b (+ noise), one per trial or one shared,
- * and its gradient ∇ₓf_b = J_G(x_b)ᵀ Aᵀ (A·G(x_b) − obs_b) + 2λ x_b by backpropagation (seed 004, eq. 5
+ * and its gradient ∇ₓf_b = J_G(x_b)ᵀ Aᵀ (A·G(x_b) − obs_b) + 2λ x_b by backpropagation (Hand & Voroninski 2018, eq. 5
  * is the special case of the hv family). One evaluation is one forward and one backward of the program,
  * a gemm per layer for all B trials; nothing is allocated.
  */

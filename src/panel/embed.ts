@@ -19,7 +19,7 @@ import type { PanelData } from "./data.js";
 import { PANEL_SCRIPT } from "./script.generated.js";
 
 /**
- * The demo's panel generator: seed 000's Figure 1 is a k = 2 VAE; ours is an MLP decoder 2 → 8 → 16 → 784,
+ * The demo's panel generator: Song, Fan & Lafferty 2019's Figure 1 is a k = 2 VAE; ours is an MLP decoder 2 → 8 → 16 → 784,
  * 1,000 steps with θ_t every 100 (T = 10, 11 checkpoints of 27 KB in float16, a few seconds to train). Narrow
  * so that the page stays small; trained enough that its landscape has basins where regular Adam stops short.
  */

@@ -1,5 +1,5 @@
 /**
- * Descent of a batch of trials on one network: the inner loop of Algorithm 3.1 (seed 000) and of every
+ * Descent of a batch of trials on one network: the inner loop of Algorithm 3.1 (Song, Fan & Lafferty 2019) and of every
  * baseline. All running trials form one batch X (rows × k) in the program's input buffer, so a step is one
  * forward and one backward pass, a gemm per layer for all of them. A trial that stops (converged, out of
  * budget, diverged) is compacted out: the last running row moves into its place, so finished trials cost
@@ -16,7 +16,7 @@ import { distance } from "../tensor/vector.js";
  * across the kink: without STALL a third of DCGAN k = 5 descents ran to the 20,000-step cap at f ≈ 27).
  * In float32 a gradient of a 784-pixel residual cannot always be resolved much below 1e-5 (about
  * n·ε_f32·‖J‖·‖r‖ at the optimum), so no gradient level alone serves every network; and an absolute test on
- * f (issue #8's |Δf| ≤ 1e-9) stopped descents whose f was still falling by a factor of ten every few hundred
+ * f (an absolute |Δf| ≤ 1e-9, our first rule) stopped descents whose f was still falling by a factor of ten every few hundred
  * steps along directions in which G is nearly flat — on a VAE with unused latents that halted every trial
  * short of ‖x̂ − x*‖ < 0.01 (0 of 60 successes against 60 of 60 when run on). Progress, not a level, is what
  * ends a descent.
@@ -25,7 +25,7 @@ export const GRAD_TOL = 1e-4;
 export const PROGRESS = 1e-3;
 export const WINDOW = 100;
 export const STALL = 1000;
-/** Success as in the paper (seed 000 Section 4): ‖x̂ − x*‖ < 0.01. */
+/** Success as in the paper (Song, Fan & Lafferty 2019, Section 4): ‖x̂ − x*‖ < 0.01. */
 export const SUCCESS_RADIUS = 0.01;
 
 /** What a trial carries from network to network. x is always its last finite point. */

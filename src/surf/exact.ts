@@ -1,5 +1,5 @@
 /**
- * The exact methods of `surf invert` (issue #5), one trial at a time on the same targets, measurement and
+ * The exact methods of `surf invert`, one trial at a time on the same targets, measurement and
  * observations as surfing (surf.ts), in float64 on the stored weights:
  *
  *   certify          the global minimizer of f_θT over the box [−L, L]^k: the least per-region QP minimum

@@ -1,5 +1,5 @@
 /**
- * Surfing without a training history (our addition, experimental; issue #8 item 6): when only the trained θ_T
+ * Surfing without a training history (our addition, experimental): when only the trained θ_T
  * exists, surf along the straight path θ(s) = (1 − s)·θ_0 + s·θ_T, s = t/T on a grid, from a fresh random θ_0 of
  * the same architecture. θ_0 is PyTorch's default initialization (what the first checkpoint of a real training
  * run is), with batch norm at its defaults (γ = 1, β = 0, running mean 0, variance 1), so every θ(s) is a

@@ -20,7 +20,7 @@ export function percentile(values: readonly number[], q: number): number {
   return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
 }
 
-/** What a run's trials add up to (issue #8, item 7). Rates count only trials with a known x*. */
+/** What a run's trials add up to. Rates count only trials with a known x*. */
 export interface RunSummary {
   trials: number;
   successes: number;

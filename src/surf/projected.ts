@@ -1,5 +1,5 @@
 /**
- * Algorithm 3.2 of seed 000 (projected-gradient surfing): along a network flow θ_0, …, θ_T, start from
+ * Algorithm 3.2 of Song, Fan & Lafferty 2019 (projected-gradient surfing): along a network flow θ_0, …, θ_T, start from
  * the global minimizer of f(·, θ_0) and, at each t, run projected gradient descent from x_{t−1} on every
  * linear piece P_g ∈ P(x_{t−1}, θ_t, τ), keeping the result with the lowest f. Theorem 3.3: if the
  * minimizer moves slowly enough (δ < τ / (L max(M, 1)^{d+1})), x_t is the global minimizer of f(·, θ_t)

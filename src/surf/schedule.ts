@@ -1,12 +1,12 @@
 /**
  * How many gradient steps surfing spends on each network θ_0..θ_T.
  *
- *  neurips   (seed 001 Section 4) the networks θ_0..θ_{T−1} share a fixed total — the 75th percentile of the
+ *  neurips   (Song, Fan & Lafferty (NeurIPS 2019), Section 4) the networks θ_0..θ_{T−1} share a fixed total — the 75th percentile of the
  *            steps regular Adam needs to converge on θ_T — split by a deterministic, decreasing schedule that
  *            gives more steps to early networks, where the landscape moves fastest; θ_T runs to convergence.
  *            The paper does not give its schedule; ours is harmonic, w_t ∝ 1/(t + 1), rounded by largest
  *            remainders (so the budgets add up to the total exactly), at least one step each.
- *  converge  every network to convergence (Algorithm 3.1 as written in seed 000), each capped at maxSteps.
+ *  converge  every network to convergence (Algorithm 3.1 as written in Song, Fan & Lafferty 2019), each capped at maxSteps.
  */
 import { InputError } from "../errors.js";
 import { percentile } from "./metrics.js";
@@ -39,7 +39,7 @@ export function stepBudgets(schedule: Schedule, networks: number, maxSteps: numb
 
 /**
  * The NeurIPS total for θ_0..θ_{T−1}: the 75th percentile of the steps regular Adam took to converge on θ_T.
- * The trap (issue #9): when more than a quarter of those runs hit the cap, the percentile is the cap itself —
+ * The trap: when more than a quarter of those runs hit the cap, the percentile is the cap itself —
  * `capped` says how many did.
  */
 export function neuripsTotal(regular: readonly { steps: number; converged: boolean; diverged: boolean }[]): { total: number; capped: number } {

@@ -1,5 +1,5 @@
 /**
- * Surfing (seed 000, Algorithm 3.1) and its baselines over a batch of trials.
+ * Surfing (Song, Fan & Lafferty 2019, Algorithm 3.1) and its baselines over a batch of trials.
  *
  *   surf       x_{−1} = x_init; for t = 0..T descend on f_{θ_t} from x_{t−1}, within the schedule's budget for t
  *   regular    the optimizer on f_{θ_T} alone from x_init, to convergence (the paper's "regular Adam")

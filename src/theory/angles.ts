@@ -1,5 +1,5 @@
 /**
- * Hand & Voroninski's angle contraction (seed 004, Section 2.1) and the ratio ρ_d of the spurious
+ * Hand & Voroninski's angle contraction (Hand & Voroninski 2018, Section 2.1) and the ratio ρ_d of the spurious
  * stationary point −ρ_d·x0 (Lemma 10).
  *
  *   g(θ) = arccos(((π − θ) cos θ + sin θ) / π)                                   (eq. 4)
@@ -26,7 +26,7 @@ export function checkAngles(d: number): number[] {
   return out;
 }
 
-/** ρ_d of Lemma 10 (seed 004), by its recursion. */
+/** ρ_d of Lemma 10 (Hand & Voroninski 2018), by its recursion. */
 export function rho(d: number): number {
   const th = checkAngles(d);
   let sum = 0;

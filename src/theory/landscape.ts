@@ -1,7 +1,7 @@
 /**
  * The objective f(x) = ½‖A·G(x) − A·y‖² of a float64 network at many points at once (src/objective on
  * the kernels), with what the checks need beyond it: the pull-back J(x)ᵀv of an output-space vector
- * (J the Jacobian of G at x, i.e. (Π W_{i,x})ᵀVᵀv of seed 000, Section 5, by one backward pass), and
+ * (J the Jacobian of G at x, i.e. (Π W_{i,x})ᵀVᵀv of Song, Fan & Lafferty 2019, Section 5, by one backward pass), and
  * gradient descent from many starts.
  */
 import { InputError } from "../errors.js";

@@ -1,6 +1,6 @@
 /**
  * Small dense float64 matrices (row-major) for the checks: products, Gram matrices and the spectral
- * norm ‖B‖ = √λ_max(BᵀB) — the norm of Lemma 5.1 and of the WDC (seed 004, eq. 2).
+ * norm ‖B‖ = √λ_max(BᵀB) — the norm of Lemma 5.1 and of the WDC (Hand & Voroninski 2018, eq. 2).
  */
 import { symmetricEigen } from "../geometry/linalg.js";
 import { norm } from "../tensor/vector.js";

@@ -1,5 +1,5 @@
 /**
- * The Weight Distribution Condition (seed 004, Definition 2) and the quantities of Lemma 5.1 (seed 000)
+ * The Weight Distribution Condition (Hand & Voroninski 2018, Definition 2) and the quantities of Lemma 5.1 (Song, Fan & Lafferty 2019)
  * for one layer W ∈ R^{n×k} (rows w_i):
  *
  *   W_{+,x} = diag(Wx > 0) W,   W_{+,x}ᵀ W_{+,y} = Σ_i 1[w_i·x > 0] 1[w_i·y > 0] w_i w_iᵀ,

@@ -1,5 +1,5 @@
 /**
- * The training procedures of seed 000 Section 4 and their hyper-parameters, each from its paper, in one
+ * The training procedures of Song, Fan & Lafferty 2019, Section 4 and their hyper-parameters, each from its paper, in one
  * table (also in the README of docs/training):
  *
  * | model   | loss                                                        | optimizer (both nets)            | critic steps | other                         |
@@ -11,7 +11,7 @@
  * | wgan-gp | the same + λ·E(‖∇D(x̂)‖ − 1)² (Gulrajani et al. 2017, eq. 3) | Adam lr 1e-4, β = (0.5, 0.9)     | 5            | λ = 10, x̂ = εx + (1 − ε)G(z)  |
  *
  * Batch 64 throughout. GAN latents are uniform on [−1, 1]^k — the box the inversion experiments draw x*
- * and x_init from (seed 000, Section 4); the VAE's prior is N(0, I). WGAN-GP's Algorithm 1 has β1 = 0;
+ * and x_init from (Song, Fan & Lafferty 2019, Section 4); the VAE's prior is N(0, I). WGAN-GP's Algorithm 1 has β1 = 0;
  * β1 = 0.5 is the choice made for this project (as in the authors' DCGAN-critic code). WGAN's reference code
  * also runs 100 critic steps in the first 25 and every 500th generator step; Algorithm 1 does not, nor
  * do we. Generators, discriminators, critics and encoders start from PyTorch's default initialization.

@@ -1,5 +1,5 @@
 /**
- * A training run that records the generator's checkpoint sequence (issue 4; seed 000 Section 4): θ_0, the
+ * A training run that records the generator's checkpoint sequence (Song, Fan & Lafferty 2019, Section 4): θ_0, the
  * random initialization before any step, then θ after every `every` generator updates, T = steps/every.
  *
  *   DIR/000000000.safetensors …   the sequence (generators only, batch-norm running statistics included)

@@ -1,4 +1,4 @@
-// Greedy Dynamic String Sampling (seed 003, Algorithm 1) on landscapes whose level sets are known: convex
+// Greedy Dynamic String Sampling (Freeman & Bruna 2017, Algorithm 1) on landscapes whose level sets are known: convex
 // (a straight segment, normalized length 1), a connected annulus (a detour close to the exact geodesic),
 // two wells behind a wall (no connection: the run says it did not converge).
 import { expect } from "chai";
@@ -10,7 +10,7 @@ import { annulus, annulusGeodesic, doubleWell, quadratic } from "./functions.js"
 
 const TRAIN = { lr: 0.01, maxSteps: 2000 };
 
-describe("landscape: Dynamic String Sampling (seed 003, Algorithm 1)", () => {
+describe("landscape: Dynamic String Sampling (Freeman & Bruna 2017, Algorithm 1)", () => {
   it("a convex loss: one segment, no beads, normalized length 1", () => {
     const loss = quadratic([1, 3, 0.5, 2, 8], [0.2, -0.1, 0.3, 0, 0.1]);
     // two points far apart on the level set's boundary region, both below L0

@@ -15,7 +15,7 @@ function target(seed: string): Float64Array {
   return Float64Array.from({ length: 24 }, () => rng.uniform());
 }
 
-describe("landscape: Figure 1 of seed 000", () => {
+describe("landscape: Figure 1 of Song, Fan & Lafferty 2019", () => {
   it("the grid covers [lo, hi]² corner to corner, rows along x2 from the bottom", () => {
     const grid = { lo: -4, hi: 4, size: 5 };
     expect(Array.from(gridAxis(grid))).to.deep.equal([-4, -2, 0, 2, 4]);

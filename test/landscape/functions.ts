@@ -1,4 +1,4 @@
-// Test landscapes with known geometry, as Loss objects (seed 003's Section 3.1 shapes: convex, connected but
+// Test landscapes with known geometry, as Loss objects (Freeman & Bruna 2017's Section 3.1 shapes: convex, connected but
 // curved, disconnected).
 import type { Loss } from "../../src/landscape/loss.js";
 

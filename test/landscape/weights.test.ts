@@ -1,4 +1,4 @@
-// Weight space (seed 003, Section 4.1): the 1-4-4-1 sigmoid network's regression loss, its exact gradient,
+// Weight space (Freeman & Bruna 2017, Section 4.1): the 1-4-4-1 sigmoid network's regression loss, its exact gradient,
 // and the sweep of DSS over levels L0, resumable from its journal.
 import { expect } from "chai";
 import { readFileSync, writeFileSync } from "node:fs";
@@ -14,7 +14,7 @@ import { inScratchDirectory } from "../helpers.js";
 const FD_STEP = 1e-6;
 const FD_TOL = 1e-7;
 
-describe("landscape: the 1-4-4-1 sigmoid regression (seed 003, Section 4.1)", () => {
+describe("landscape: the 1-4-4-1 sigmoid regression (Freeman & Bruna 2017, Section 4.1)", () => {
   it("the targets are (2x − 1)² and (T₃(2x − 1) + 1)/2, inside [0, 1] on [0, 1]", () => {
     for (const x of [0, 0.1, 0.25, 0.5, 0.8, 1]) {
       const u = 2 * x - 1;
@@ -77,7 +77,7 @@ describe("landscape: the 1-4-4-1 sigmoid regression (seed 003, Section 4.1)", ()
   });
 });
 
-describe("landscape: weight-space DSS sweep over L0 (seed 003, Figure 1 rows 1–2)", () => {
+describe("landscape: weight-space DSS sweep over L0 (Freeman & Bruna 2017, Figure 1 rows 1–2)", () => {
   const options: WeightSweepOptions = {
     task: "quadratic",
     levels: [0.3, 0.05],

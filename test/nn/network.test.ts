@@ -235,7 +235,7 @@ describe(`networks (${kernels.backend} backend)`, function () {
     }
   });
 
-  it("surf family: backprop equals the closed form (∏W_{i,x}ᵀ)Vᵀ(V(∏W_{i,x})x + VΣ_j(∏_{i>j}W_{i,x})b_{j,x} − y) (seed 000, Section 5)", () => {
+  it("surf family: backprop equals the closed form (∏W_{i,x}ᵀ)Vᵀ(V(∏W_{i,x})x + VΣ_j(∏_{i>j}W_{i,x})b_{j,x} − y) (Song, Fan & Lafferty 2019, Section 5)", () => {
     const arch = [3, 12, 15, 20];
     const net = randomNetwork("surf", arch, "closed-form", { dtype: "f64" });
     const rng = Rng.derive("closed-form-points");

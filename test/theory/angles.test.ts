@@ -1,4 +1,4 @@
-// g(θ) of eq. (4) and ρ_d of Lemma 10 (seed 004) against values worked out by hand from the definitions.
+// g(θ) of eq. (4) and ρ_d of Lemma 10 (Hand & Voroninski 2018) against values worked out by hand from the definitions.
 import { expect } from "chai";
 import { checkAngles, g, rho } from "../../src/theory/angles.js";
 import { InputError } from "../../src/errors.js";

@@ -1,5 +1,5 @@
 // The batched objective of the checks in float64: ∇f against central finite differences, the pull-back
-// J(x)ᵀv against the explicit product (Π W_{i,x}ᵀ)Vᵀv of seed 000 Section 5 and against finite differences of
+// J(x)ᵀv against the explicit product (Π W_{i,x}ᵀ)Vᵀv of Song, Fan & Lafferty 2019, Section 5 and against finite differences of
 // ⟨v, G(x)⟩, and Lemma 5.4's g_x built from them.
 import { expect } from "chai";
 import { kernels } from "../helpers.js";

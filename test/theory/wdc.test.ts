@@ -1,4 +1,4 @@
-// The WDC matrix Q_{x,y} of eq. (2) (seed 004) against its definition as an expectation, by Monte Carlo.
+// The WDC matrix Q_{x,y} of eq. (2) (Hand & Voroninski 2018) against its definition as an expectation, by Monte Carlo.
 import { expect } from "chai";
 import { activeGram, activeRows, angle, wdcMatrix } from "../../src/theory/wdc.js";
 import { matmulTN } from "../../src/theory/matrix.js";

@@ -3,7 +3,7 @@
  *   Conv2d           Y = W · [im2col(x_1) … im2col(x_B)] + b        W: Cout × (Cin·kh·kw)
  *   ConvTranspose2d  y_s = col2im(Wᵀ · X)_s + b, X = [x_1 … x_B]      W: Cin × (Cout·kh·kw)   (the adjoint of a Conv2d)
  * The columns of all samples of a chunk sit side by side (leading dimension chunk·oh·ow), so a chunk of
- * samples costs one matrix product per layer (issue #3), the chunk sized to keep the columns in cache.
+ * samples costs one matrix product per layer, the chunk sized to keep the columns in cache.
  * The grid-side activations are channel-major (C × chunk·oh·ow) for the product and are permuted to and from
  * the sample-major NCHW layout every other layer, the activation mask included, uses.
  * The im2col geometry is always that of the Conv2d: image (channels, H, W) → grid (oh, ow).

@@ -1,5 +1,5 @@
 /**
- * Lemma 5.2 (seed 000): the number of distinct activation tuples (W_{1,x}, b_{1,x}, …, W_{d,x}, b_{d,x}) over
+ * Lemma 5.2 (Song, Fan & Lafferty 2019): the number of distinct activation tuples (W_{1,x}, b_{1,x}, …, W_{d,x}, b_{d,x}) over
  * x ∈ R^k is at most 10^{d²}(n_1⋯n_d)^{d(k+1)}. Each tuple's set {x : pattern(x) = p} is a polyhedron (the
  * pre-activations are affine in x once the pattern is fixed), so the tuples are the linear regions of G and
  * their number is counted exactly by enumeration (src/geometry) for k = 2:
@@ -55,7 +55,7 @@ const MAX_VERTEX_BOX = 100;
 export const activationCountCheck: Check<CountUnit, CountResult> = {
   name: "lemma-5.2",
   title: "Lemma 5.2: the number of activation tuples",
-  source: "seed 000 Lemma 5.2 (after seed 004 Lemmas 15–16)",
+  source: "Song, Fan & Lafferty 2019 Lemma 5.2 (after Hand & Voroninski 2018 Lemmas 15–16)",
   prediction:
     "The number of distinct activation tuples of G over x ∈ R^k is at most 10^{d²}(n_1⋯n_d)^{d(k+1)}; " +
     "for one layer it is exactly the number of regions of a hyperplane arrangement — Zaslavsky's Σ_{j≤k} C(n_1, j) with biases in general position " +

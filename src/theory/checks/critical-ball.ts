@@ -1,5 +1,5 @@
 /**
- * Theorem 3.1 (seed 000): for the surf family with y independent of θ_0, every x outside the ball
+ * Theorem 3.1 (Song, Fan & Lafferty 2019): for the surf family with y independent of θ_0, every x outside the ball
  * ‖x‖ ≤ C′ε(1 + ‖y‖) satisfies D_{−x/‖x‖}f_0(x) < 0 (eq. 3.2), so every critical point lies in the ball,
  * which shrinks as the layers grow more expansive.
  *
@@ -60,7 +60,7 @@ const OUTSIDE_SPAN = 10;
 export const criticalBallCheck: Check<BallUnit, BallResult> = {
   name: "theorem-3.1",
   title: "Theorem 3.1: critical points lie in a small ball",
-  source: "seed 000 Theorem 3.1, eq. (3.2), and its proof (Section 5)",
+  source: "Song, Fan & Lafferty 2019 Theorem 3.1, eq. (3.2), and its proof (Section 5)",
   prediction:
     "With y independent of θ_0, every x with ‖x‖ > C′ε(1 + ‖y‖) has D_{−x/‖x‖}f_0(x) < 0, so all critical points lie in that ball, " +
     "and the ball shrinks as the layers grow more expansive — with A = I and with Gaussian A.",

@@ -1,5 +1,5 @@
 /**
- * Lemma 5.4 (seed 000): for the surf family, wherever f is differentiable,
+ * Lemma 5.4 (Song, Fan & Lafferty 2019): for the surf family, wherever f is differentiable,
  *
  *   ‖∇f(x) − g_x‖ ≤ C′ε(1 + ‖x‖ + ‖y‖),   g_x = 2^{−d}x − (Π_{i=1}^d W_{i,x}ᵀ)Vᵀy,
  *
@@ -28,7 +28,7 @@ const K = 2;
 export const gradientCheck: Check<GradientUnit, GradientResult> = {
   name: "lemma-5.4",
   title: "Lemma 5.4: the gradient is close to g_x",
-  source: "seed 000 Lemma 5.4",
+  source: "Song, Fan & Lafferty 2019 Lemma 5.4",
   prediction:
     "‖∇f(x) − g_x‖ ≤ C′ε(1 + ‖x‖ + ‖y‖) at every x where f is differentiable, with g_x = 2^{−d}x − (Π W_{i,x}ᵀ)Vᵀy and ε decreasing " +
     "as the layers grow more expansive — so the measured constant falls with the expansion c (negative log–log slope), for A = I and Gaussian A.",

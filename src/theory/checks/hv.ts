@@ -1,5 +1,5 @@
 /**
- * Hand & Voroninski's Theorem 1 (seed 004) for the hv family G(x) = σ(W_d … σ(W_1x)…), y = G(x0): outside
+ * Hand & Voroninski's Theorem 1 (Hand & Voroninski 2018) for the hv family G(x) = σ(W_d … σ(W_1x)…), y = G(x0): outside
  * small neighbourhoods of x0 and −ρ_d·x0 there is a descent direction, so descent ends near one of them;
  * ρ_d comes from the recursion θ̌_0 = π, θ̌_i = g(θ̌_{i−1}) (Lemma 10) and tends to 1 as d grows.
  *
@@ -56,7 +56,7 @@ export function hvRows(arch: readonly number[]): number {
 export const hvCheck: Check<HvUnit, HvResult> = {
   name: "hv-theorem-1",
   title: "Hand–Voroninski Theorem 1: descent ends near x0 or −ρ_d·x0",
-  source: "seed 004 Theorem 1, eq. (4), Lemma 10 (ρ_d and its recursion)",
+  source: "Hand & Voroninski 2018 Theorem 1, eq. (4), Lemma 10 (ρ_d and its recursion)",
   prediction:
     "For y = G(x0), f has a descent direction outside neighbourhoods of x0 and −ρ_d·x0 that shrink as the widths grow; ρ_d, computed by " +
     "θ̌_0 = π, θ̌_i = g(θ̌_{i−1}), ρ_d = Σ_i (sin θ̌_i/π) Π_{j>i} (π − θ̌_j)/π, increases to 1 with d. So the spurious stationary ratio approaches ρ_d and " +

@@ -1,4 +1,4 @@
-/** The checks of `surf verify`, in the order of issue #6. */
+/** The checks of `surf verify`, in the order the report shows them. */
 import type { Check, Unit } from "../check.js";
 import { activationCountCheck } from "./activation-count.js";
 import { criticalBallCheck } from "./critical-ball.js";

@@ -1,5 +1,5 @@
 /**
- * The Range Restricted Isometry Condition (seed 004, Definition 3): A satisfies the RRIC with respect to G with
+ * The Range Restricted Isometry Condition (Hand & Voroninski 2018, Definition 3): A satisfies the RRIC with respect to G with
  * constant ε if for all x1, x2, x3, x4
  *
  *   |⟨A(G(x1) − G(x2)), A(G(x3) − G(x4))⟩ − ⟨G(x1) − G(x2), G(x3) − G(x4)⟩| ≤ ε ‖G(x1) − G(x2)‖ ‖G(x3) − G(x4)‖,
@@ -40,7 +40,7 @@ interface RricResult {
 export const rricCheck: Check<RricUnit, RricResult> = {
   name: "rric",
   title: "Range Restricted Isometry Condition for Gaussian A",
-  source: "seed 004 Definition 3, Proposition 6 (Lemmas 14–16)",
+  source: "Hand & Voroninski 2018 Definition 3, Proposition 6 (Lemmas 14–16)",
   prediction:
     "A Gaussian A ∈ R^{m×n} with N(0, 1/m) entries satisfies the RRIC with respect to G with a constant ε that decreases as m grows " +
     "(m ≳ k·d·log(n_1⋯n_d) up to ε-dependent factors).",

@@ -1,5 +1,5 @@
 /**
- * Theorem 3.3 (seed 000): along a network flow θ(s) with ‖W_i(s)‖ ≤ M and a unique global minimizer x*(s) that is
+ * Theorem 3.3 (Song, Fan & Lafferty 2019): along a network flow θ(s) with ‖W_i(s)‖ ≤ M and a unique global minimizer x*(s) that is
  * L-Lipschitz in s (Assumption 3.2), Algorithm 3.2 with δ < τ/(L·max(M, 1)^{d+1}) returns x_t = x*(δt) at every step.
  *
  * The flow rotates the latent space: W_1(s) = W_1 R(s)ᵀ with R(s) the rotation of R² by the angle s, the other layers
@@ -63,7 +63,7 @@ const MIN_VALID = 4;
 export const trackingCheck: Check<TrackingUnit, TrackingResult> = {
   name: "theorem-3.3",
   title: "Theorem 3.3: projected-gradient surfing tracks the global minimizer",
-  source: "seed 000 Assumption 3.2, Algorithm 3.2, Theorem 3.3",
+  source: "Song, Fan & Lafferty 2019 Assumption 3.2, Algorithm 3.2, Theorem 3.3",
   prediction:
     "On a flow θ(s) with ‖W_i(s)‖ ≤ M and an L-Lipschitz unique global minimizer, Algorithm 3.2 with δ < τ/(L·max(M, 1)^{d+1}), started at x*(0), " +
     "returns the global minimizer of f(·, θ(δt)) at every step t.",

@@ -1,5 +1,5 @@
 /**
- * Lemma 5.1 (seed 000) and the Weight Distribution Condition (seed 004, Definition 2) for one layer of the
+ * Lemma 5.1 (Song, Fan & Lafferty 2019) and the Weight Distribution Condition (Hand & Voroninski 2018, Definition 2) for one layer of the
  * surf family: W ∈ R^{n×k′}, b ∈ R^n with N(0, 1/n) entries, W_{+,v} = diag(Wv + b > 0)W, b_{+,v} likewise.
  *
  *  (a) ‖W_{+,v}‖ ≤ 2 and ‖b_{+,v}‖ ≤ 2;  (b) ‖W_{+,v}ᵀW_{+,v′} − ½I‖ ≤ ε + θ/π;  (c) ‖W_{+,v}ᵀb_{+,v}‖ ≤ ε;
@@ -38,7 +38,7 @@ const K_IN = 5;
 export const wdcCheck: Check<WdcUnit, WdcResult> = {
   name: "wdc",
   title: "Lemma 5.1 and the Weight Distribution Condition",
-  source: "seed 000 Lemma 5.1; seed 004 Definition 2 and eq. (2)",
+  source: "Song, Fan & Lafferty 2019 Lemma 5.1; Hand & Voroninski 2018 Definition 2 and eq. (2)",
   prediction:
     "For a Gaussian layer W, b with N(0, 1/n) entries and n ≫ k′: ‖W_{+,v}‖ ≤ 2 and ‖b_{+,v}‖ ≤ 2 for every v; " +
     "‖W_{+,v}ᵀW_{+,v′} − ½I‖ ≤ ε + θ/π and ‖W_{+,v}ᵀb_{+,v}‖ ≤ ε; and W̃ = (W b) satisfies the WDC with constant ε — " +
