@@ -86,15 +86,25 @@ describe("locks and kills", function () {
 
   it("surf train killed (SIGKILL) at 20 instants and resumed each time ends with the uninterrupted run's files", async () => {
     const out = join(dir, "kills"), whole = join(dir, "uninterrupted");
-    const flags = ["--model", "vae", "--arch", "mlp", "--hidden", "16,32", "--latent", "3", "--steps", "300", "--every", "10", "--seed", "k"];
+    const flags = ["--model", "vae", "--arch", "mlp", "--hidden", "16,32", "--latent", "3", "--steps", "600", "--every", "10", "--seed", "k"];
     expect(surf(["train", ...flags, "--out", whole]).code).to.equal(0);
+    const written = () => (existsSync(out) ? readdirSync(out).filter((f) => f.endsWith(".safetensors")).length : 0);
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
     let kills = 0;
     for (let i = 0; i < 20; i++) {
       const resume = existsSync(join(out, "state")) ? ["--resume"] : flags;
+      const before = written();
       const child = spawn(process.execPath, [MAIN, "train", ...resume, "--out", out], { stdio: "ignore" });
-      const exit = new Promise<NodeJS.Signals | null>((resolve) => child.on("exit", (_, signal) => resolve(signal)));
-      // instants spread over start-up, the first checkpoint and the steps between later ones
-      await new Promise((r) => setTimeout(r, 250 + ((i * 97) % 700)));
+      let exited = false;
+      const exit = new Promise<NodeJS.Signals | null>((resolve) => child.on("exit", (_, signal) => ((exited = true), resolve(signal))));
+      // Instants tied to what the run has done, not to the clock (which differs from machine to machine): every
+      // fifth kill lands in start-up, before or while θ_0 is written; the others a few milliseconds after a
+      // new checkpoint appeared, so each lands at another point between two checkpoints and the run advances.
+      if (i % 5 === 0) await sleep(60 + 40 * (i / 5));
+      else {
+        while (!exited && written() <= before) await sleep(2);
+        await sleep((i * 13) % 40);
+      }
       child.kill("SIGKILL");
       if ((await exit) === "SIGKILL") kills++;
     }

@@ -55,7 +55,8 @@ describe("invert(): surfing and its baselines in one call", function () {
       let seen = 0;
       error = undefined;
       const started = Date.now();
-      await invert({ net: seq, trials: 200, workers, signal: controller.signal, maxSteps: 20000, onProgress: (_, f) => { if (f > 0 && ++seen === 3) controller.abort(new Error(`stop at ${workers}`)); } })
+      // so many trials that no machine finishes them before the first report (workers report every 200 ms)
+      await invert({ net: seq, trials: 20000, workers, signal: controller.signal, maxSteps: 20000, onProgress: (_, f) => { if (f > 0 && ++seen === 1) controller.abort(new Error(`stop at ${workers}`)); } })
         .catch((e: unknown) => (error = e));
       expect((error as Error)?.message, `${workers} workers`).to.equal(`stop at ${workers}`);
       expect(Date.now() - started).to.be.below(60000);
