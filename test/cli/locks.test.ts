@@ -52,6 +52,21 @@ describe("locks and kills", function () {
     expect(new Set(keys).size).to.equal(keys.length);
   });
 
+  it("a run stopped by SIGTERM (a scheduler's time limit) exits 143 and releases its lock; run again, it resumes", async () => {
+    const net = join(dir, "g.safetensors"), journal = join(dir, "term.jsonl");
+    const argv = ["invert", "--net", net, "--method", "adam", "--trials", "300", "--workers", "1", "--seed", "3", "--journal", journal];
+    const child = spawn(process.execPath, [MAIN, ...argv], { stdio: "ignore" });
+    const exit = new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.on("exit", (code, signal) => resolve([code, signal])));
+    while (!existsSync(journal + ".lock")) await new Promise((r) => setTimeout(r, 20));
+    child.kill("SIGTERM");
+    // on another host, a lock left behind would refuse the task run again (see the next test)
+    expect(await exit).to.deep.equal([143, null]);
+    expect(existsSync(journal + ".lock"), "released").to.equal(false);
+    const again = surf(argv);
+    expect(again.code, again.stderr).to.equal(0);
+    expect(readFileSync(journal, "utf8").trim().split("\n")).to.have.length(1 + 300);
+  });
+
   it("a lock left by a dead process is taken over; one held on another host is refused, saying how to clear it", () => {
     const net = join(dir, "g.safetensors"), journal = join(dir, "stale.jsonl");
     const gone = spawnSync(process.execPath, ["-e", "process.stdout.write(String(process.pid))"], { encoding: "utf8" });
