@@ -65,11 +65,9 @@ export function acquireLock(path: string, kind: "file" | "directory", flag: stri
         process.on("exit", () => {
           for (const l of [...held.keys()]) release(l);
         });
-        // A scheduler stops a task at its time limit with SIGTERM (Slurm; Kubernetes too), and Node's default
-        // for it, as for Ctrl-C, exits without the exit event: the lock would stay, and on a shared file system
-        // the task run again on another node would be refused. Exit as the default would (128 + the signal's
-        // number), releasing the locks; what was appended stays (appends are synchronous).
-        for (const [signal, code] of [["SIGTERM", 143], ["SIGINT", 130]] as const) process.once(signal, () => process.exit(code));
+        // No SIGTERM or SIGINT handler to release the lock: JavaScript handles a signal only between tasks, so
+        // one would hold off Ctrl-C and a scheduler's SIGTERM for as long as a synchronous phase runs (a
+        // training run: minutes). Killed, a run leaves its lock; the next run takes it over (see below).
       }
       return () => release(lock);
     } catch (e) {

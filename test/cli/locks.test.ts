@@ -52,19 +52,21 @@ describe("locks and kills", function () {
     expect(new Set(keys).size).to.equal(keys.length);
   });
 
-  it("a run stopped by SIGTERM (a scheduler's time limit) exits 143 and releases its lock; run again, it resumes", async () => {
-    const net = join(dir, "g.safetensors"), journal = join(dir, "term.jsonl");
-    const argv = ["invert", "--net", net, "--method", "adam", "--trials", "300", "--workers", "1", "--seed", "3", "--journal", journal];
-    const child = spawn(process.execPath, [MAIN, ...argv], { stdio: "ignore" });
+  it("SIGTERM (a scheduler's time limit) stops a run at once, even in a synchronous phase; the next run takes its lock over", async () => {
+    const out = join(dir, "term-train");
+    const flags = ["--model", "vae", "--arch", "mlp", "--hidden", "16,32", "--latent", "3", "--steps", "400", "--every", "100", "--seed", "t"];
+    const child = spawn(process.execPath, [MAIN, "train", ...flags, "--out", out], { stdio: "ignore" });
     const exit = new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.on("exit", (code, signal) => resolve([code, signal])));
-    while (!existsSync(journal + ".lock")) await new Promise((r) => setTimeout(r, 20));
+    // in training, a synchronous loop, past its first state
+    while (!existsSync(join(out, "state"))) await new Promise((r) => setTimeout(r, 20));
+    const sent = Date.now();
     child.kill("SIGTERM");
-    // on another host, a lock left behind would refuse the task run again (see the next test)
-    expect(await exit).to.deep.equal([143, null]);
-    expect(existsSync(journal + ".lock"), "released").to.equal(false);
-    const again = surf(argv);
+    expect(await exit).to.deep.equal([null, "SIGTERM"]);
+    expect(Date.now() - sent, "ms to stop").to.be.below(2000);
+    expect(existsSync(join(out, ".surf.lock")), "left behind by the kill").to.equal(true);
+    const again = surf(["train", "--resume", "--out", out]);
     expect(again.code, again.stderr).to.equal(0);
-    expect(readFileSync(journal, "utf8").trim().split("\n")).to.have.length(1 + 300);
+    expect(existsSync(join(out, ".surf.lock")), "released at exit").to.equal(false);
   });
 
   it("a lock left by a dead process is taken over; one held on another host is refused, saying how to clear it", () => {
