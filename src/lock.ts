@@ -103,17 +103,18 @@ function holderOf(lock: string): { pid: number; host: string } | undefined {
 }
 
 /**
- * Whether another surf run holds the lock of `path` — "PID 123 on node7" — or undefined: for a reader that
- * must not read an output half-written (`surf merge` and a shard still running).
+ * Who else holds the lock of `path`, or undefined: for a reader that must not read an output half-written
+ * (`surf merge` and a shard still running). On this host the holder is alive; on another, it may be a run
+ * killed there (its lock stays: see acquireLock).
  *
  * @example
- * lockedBy("runs/table1/shard-2-of-3", "directory")   // "PID 4242 on node7" while that shard runs
+ * lockedBy("runs/table1/shard-2-of-3", "directory")   // { pid: 4242, host: "node7", here: false } while that shard runs there
  */
-export function lockedBy(path: string, kind: "file" | "directory"): string | undefined {
+export function lockedBy(path: string, kind: "file" | "directory"): { pid: number; host: string; here: boolean } | undefined {
   const lock = lockPath(path, kind);
   if (held.has(lock) || !existsSync(lock)) return undefined;
   const holder = holderOf(lock);
   // this process's own PID in a lock it does not hold: left by an earlier process that had the same PID
   if (holder === undefined || (holder.host === hostname() && holder.pid === process.pid)) return undefined;
-  return `PID ${holder.pid} on ${holder.host}`;
+  return { ...holder, here: holder.host === hostname() };
 }

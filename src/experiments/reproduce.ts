@@ -185,7 +185,8 @@ export function mergeShards(name: SweepName, out: string, options: MergeShardsOp
   for (let index = 1; index <= n; index++) {
     const dir = shardDirectory(out, { index, count: n }), label = basename(dir), running = lockedBy(dir, "directory");
     if (!found.some((f) => f.shard.index === index)) missing.push(`${label} (not there)`);
-    else if (running !== undefined) missing.push(`${label} (still running: ${running})`);
+    else if (running?.here) missing.push(`${label} (still running: PID ${running.pid})`);
+    else if (running) missing.push(`${label} (locked by PID ${running.pid} on ${running.host}: still running, or killed there; then delete ${join(label, ".surf.lock")} and run it again)`);
     else if (!existsSync(join(dir, SHARD_FILE))) missing.push(`${label} (no ${SHARD_FILE}: not started)`);
     else present.push({ dir, index, record: readShardRecord(dir, index, n) });
   }

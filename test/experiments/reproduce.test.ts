@@ -165,11 +165,14 @@ describe("surf reproduce (quick)", function () {
     for (const i of [1, 2, 3]) edit(unfinished, i, (r) => Object.assign(r.scale, { trials: 4, csTrials: 4 }));   // as if stopped short of 4 trials
     const unlike = copy("unlike");
     edit(unlike, 2, (r) => Object.assign(r.scale, { trials: 4, csTrials: 4 }));
+    const foreign = copy("foreign");
+    writeFileSync(join(foreign, "shard-1-of-3", ".surf.lock"), JSON.stringify({ pid: 1, host: "elsewhere" }));
     const counts = copy("counts");
     mkdirSync(join(counts, "shard-1-of-4"));
     expectUsageErrors([
-      [["merge", "--sweep", "fig3", missing], new RegExp(`^surf: ${missing}: 2 of 3 shards missing or unfinished: shard-2-of-3 \\(still running: PID ${process.pid} on ${hostname()}\\), shard-3-of-3 \\(not there\\); run them \\(a rerun resumes\\), or merge what is there with --allow-partial\\n$`)],
+      [["merge", "--sweep", "fig3", missing], new RegExp(`^surf: ${missing}: 2 of 3 shards missing or unfinished: shard-2-of-3 \\(still running: PID ${process.pid}\\), shard-3-of-3 \\(not there\\); run them \\(a rerun resumes\\), or merge what is there with --allow-partial\\n$`)],
       [["merge", "--sweep", "fig3", unfinished], /3 of 3 shards missing or unfinished: shard-1-of-3 \(unfinished: 2 of its 2 cells\), shard-2-of-3 \(unfinished: 1 of its 1 cells\), shard-3-of-3 \(unfinished: 1 of its 1 cells\)/],
+      [["merge", "--sweep", "fig3", foreign], /1 of 3 shards missing or unfinished: shard-1-of-3 \(locked by PID 1 on elsewhere: still running, or killed there; then delete shard-1-of-3.\.surf\.lock and run it again\);/],
       [["merge", "--sweep", "fig3", unlike], /its shards ran with different settings: trials 3 in shard-1-of-3, shard-3-of-3 but 4 in shard-2-of-3; run them alike\n$/],
       [["merge", "--sweep", "fig3", counts], /shards of 3 and 4 tasks side by side \(shard-1-of-3, shard-2-of-3, shard-3-of-3; shard-1-of-4\)/],
       [["merge", "--sweep", "table1", indexed], /shard-1-of-3.shard\.json: a shard of fig3, not of table1 \(--sweep\)\n$/],
@@ -185,9 +188,9 @@ describe("surf reproduce (quick)", function () {
     // counts as running), and the report and summary.json say what is not
     const r = surf(["merge", "--sweep", "fig3", "--allow-partial", missing]);
     expect(r.code, r.stderr).to.equal(0);
-    expect(r.stderr).to.equal(`surf: a partial merge, without shard-2-of-3 (still running: PID ${process.pid} on ${hostname()}), shard-3-of-3 (not there) (the report and summary.json say so)\n`);
+    expect(r.stderr).to.equal(`surf: a partial merge, without shard-2-of-3 (still running: PID ${process.pid}), shard-3-of-3 (not there) (the report and summary.json say so)\n`);
     const summary = JSON.parse(readFileSync(join(missing, "summary.json"), "utf8"));
-    expect(summary.partial).to.deep.equal({ shards: 3, missing: [`shard-2-of-3 (still running: PID ${process.pid} on ${hostname()})`, "shard-3-of-3 (not there)"] });
+    expect(summary.partial).to.deep.equal({ shards: 3, missing: [`shard-2-of-3 (still running: PID ${process.pid})`, "shard-3-of-3 (not there)"] });
     // fig3's quick cells gan m10, gan m50, wgan m10, wgan m50 fall in shards 1, 2, 3, 1: cells 0 and 3 whole, 1 and 2 empty
     expect(summary.cells[0]).to.deep.equal(whole.cells[0]);
     expect(summary.cells[3]).to.deep.equal(whole.cells[3]);
