@@ -4,7 +4,7 @@
  * holder. A lock left by a process that is gone (killed) is taken over. A lock is released by the function
  * acquireLock returns, or when the process exits, whatever the exit.
  */
-import { mkdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { InputError } from "./errors.js";
@@ -65,25 +65,56 @@ export function acquireLock(path: string, kind: "file" | "directory", flag: stri
         process.on("exit", () => {
           for (const l of [...held.keys()]) release(l);
         });
+        // No SIGTERM or SIGINT handler to release the lock: JavaScript handles a signal only between tasks, so
+        // one would hold off Ctrl-C and a scheduler's SIGTERM for as long as a synchronous phase runs (a
+        // training run: minutes). Killed, a run leaves its lock; the next run takes it over (see below).
       }
       return () => release(lock);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw new InputError(`${flag} ${shown(path)}: cannot take its lock (${(e as Error).message})`);
     }
-    let holder: { pid?: number; host?: string } = {};
-    try {
-      holder = JSON.parse(readFileSync(lock, "utf8")) as typeof holder;
-    } catch {
-      // being written this instant, or damaged: look again, then treat it as stale
+    const holder = holderOf(lock);
+    if (holder?.host === hostname() && holder.pid !== process.pid) {
+      throw new InputError(`${flag} ${shown(path)} is being written by another surf run (PID ${holder.pid}); wait for it to finish or stop it`);
     }
-    const pid = holder.pid;
-    if (typeof pid === "number" && holder.host === hostname() && pid !== process.pid && alive(pid)) {
-      throw new InputError(`${flag} ${shown(path)} is being written by another surf run (PID ${pid}); wait for it to finish or stop it`);
-    }
-    if (typeof pid === "number" && holder.host !== undefined && holder.host !== hostname()) {
-      throw new InputError(`${flag} ${shown(path)} is locked by a surf run on ${holder.host} (PID ${pid}); if that run is gone, delete ${shown(lock)}`);
+    if (holder !== undefined && holder.host !== hostname()) {
+      throw new InputError(`${flag} ${shown(path)} is locked by a surf run on ${holder.host} (PID ${holder.pid}); if that run is gone, delete ${shown(lock)}`);
     }
     rmSync(lock, { force: true });   // stale: its process is gone
   }
   throw new InputError(`${flag} ${shown(path)}: could not take its lock (${shown(lock)} keeps reappearing)`);
+}
+
+/**
+ * Who holds the lock file `lock`: a process alive on this host (this one too), or any on another host (whose
+ * liveness this host cannot see); undefined when there is none, or its process here is gone (a stale lock),
+ * or the file cannot be read (being written this instant, or damaged: treated as stale).
+ */
+function holderOf(lock: string): { pid: number; host: string } | undefined {
+  let holder: { pid?: unknown; host?: unknown };
+  try {
+    holder = JSON.parse(readFileSync(lock, "utf8")) as typeof holder;
+  } catch {
+    return undefined;
+  }
+  const { pid, host } = holder;
+  if (typeof pid !== "number" || typeof host !== "string") return undefined;
+  return host !== hostname() || alive(pid) ? { pid, host } : undefined;
+}
+
+/**
+ * Who else holds the lock of `path`, or undefined: for a reader that must not read an output half-written
+ * (`surf merge` and a shard still running). On this host the holder is alive; on another, it may be a run
+ * killed there (its lock stays: see acquireLock).
+ *
+ * @example
+ * lockedBy("runs/table1/shard-2-of-3", "directory")   // { pid: 4242, host: "node7", here: false } while that shard runs there
+ */
+export function lockedBy(path: string, kind: "file" | "directory"): { pid: number; host: string; here: boolean } | undefined {
+  const lock = lockPath(path, kind);
+  if (held.has(lock) || !existsSync(lock)) return undefined;
+  const holder = holderOf(lock);
+  // this process's own PID in a lock it does not hold: left by an earlier process that had the same PID
+  if (holder === undefined || (holder.host === hostname() && holder.pid === process.pid)) return undefined;
+  return { ...holder, here: holder.host === hostname() };
 }

@@ -3,6 +3,8 @@ import type { CommandSpec, FlagSpec, ParsedArgs } from "./args.js";
 
 export interface Command {
   spec: CommandSpec;
+  /** Settle the arguments before the outputs are locked (surf reproduce --shard auto: the shard's own --out). */
+  prepare?(args: ParsedArgs): Promise<ParsedArgs>;
   run(args: ParsedArgs): Promise<number>;
 }
 
@@ -148,16 +150,18 @@ export const COMMANDS: Command[] = [
   {
     spec: {
       name: "merge",
-      summary: "join the results of `surf reproduce --shard i/n` runs into one report",
+      summary: "join the shards of `surf reproduce --shard` into one report: those found under OUT (--shard auto), or the directories named (with --out)",
       flags: [
         { name: "sweep", type: "string", default: "table1", placeholder: "table1|fig2|fig3|fig4|fig5", help: "the sweep the shards ran" },
-        { name: "quick", type: "boolean", help: "the shards ran with --quick" },
+        { name: "quick", type: "boolean", help: "the shards ran with --quick (with OUT, as the scale flags: read from the shards, checked if given)" },
         { name: "trials", type: "int", placeholder: "N", help: "the shards' --trials" },
-        { name: "out", type: "string", placeholder: "DIR", help: "where the merged results and report go", output: "directory", lock: true },
+        { name: "out", type: "string", placeholder: "DIR", help: "where the merged results and report go (with the shards' directories named)", output: "directory", lock: true },
+        { name: "allow-partial", type: "boolean", help: "with OUT: merge the shards there even if some are missing or unfinished (the report and summary.json say so)" },
         ...SCALE_FLAGS.filter((f) => f.name !== "trials"),
       ],
-      positionals: [{ name: "dirs", help: "the shards' --out directories", required: true, variadic: true }],
+      positionals: [{ name: "dirs", help: "OUT, the --out of surf reproduce --shard auto (its shards found there, merged into it, at their settings); or, with --out, the shards' directories", variadic: true }],
     },
+    prepare: async (args) => (await import("./reproduce.js")).prepareMerge(args),
     run: async (args) => (await import("./reproduce.js")).merge(args),
   },
   {
@@ -215,12 +219,14 @@ export const COMMANDS: Command[] = [
         { name: "stages", type: "string", placeholder: "LIST", help: "fig1: checkpoint indices shown (default 0, T/10, T)" },
         { name: "images", type: "string", placeholder: "LIST", help: "fig1: held-out image indices of the targets (default two drawn from --seed)" },
         { name: "stride", type: "int", placeholder: "S", help: "fig1: DSS at every S-th checkpoint and the last (default T/20; T/5 with --quick)" },
-        { name: "shard", type: "string", placeholder: "i/n", help: "table1, fig2–fig5: run the cells j with j mod n = i − 1 (join the shards with surf merge)" },
+        { name: "shard", type: "string", placeholder: "i/n|auto", help: "table1, fig2–fig5: run the cells j with j mod n = i − 1 (join the shards with surf merge); auto: i and n from a Slurm job array or Kubernetes Indexed Job, written to OUT/shard-i-of-n (the default inside one)" },
+        { name: "shards", type: "int", placeholder: "N", help: "--shard auto: the count of shards (a Kubernetes Indexed Job's completions; or SURF_SHARDS); in Slurm, the task ID is then the shard" },
         { name: "workers", type: "int", placeholder: "N", help: "table1, fig2–fig5: worker threads (default: the number of cores)" },
         ...SCALE_FLAGS,
       ],
       positionals: [{ name: "name", help: "table1, fig1, fig2, fig3, fig4 or fig5", required: true }],
     },
+    prepare: async (args) => (await import("./reproduce.js")).prepareSweep(args),
     // name → runner
     run: async (args) => {
       const runners: Record<string, (a: ParsedArgs) => Promise<number>> = {

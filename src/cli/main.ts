@@ -32,11 +32,12 @@ async function main(argv: string[]): Promise<number> {
     const group = COMMANDS.filter((c) => c.spec.name.startsWith(name + " ")).map((c) => `'${c.spec.name}'`);
     throw new UsageError(group.length > 0 ? `'${name}' needs a subcommand: ${group.join(", ")}` : `unknown command '${name}' (commands: ${COMMANDS.map((c) => c.spec.name).join(", ")})`);
   }
-  const args = parseArgs(command.spec, argv.slice(command.spec.name.split(" ").length));
-  if (args.help) {
+  const parsed = parseArgs(command.spec, argv.slice(command.spec.name.split(" ").length));
+  if (parsed.help) {
     process.stdout.write(helpText(command.spec) + "\n");
     return 0;
   }
+  const args = command.prepare ? await command.prepare(parsed) : parsed;
   // one writer per output: a second run on the same --out or --journal is refused, naming the first
   for (const f of command.spec.flags) {
     const v = args.flags[f.name];

@@ -2,8 +2,9 @@
 import { positiveFlag, positiveIntFlag, UsageError, type ParsedArgs } from "./args.js";
 import { progressBar } from "./progress.js";
 import { defaultWorkers } from "../surf/pool.js";
-import { merge as mergeShards, reproduce } from "../experiments/reproduce.js";
-import { parseShard } from "../experiments/shard.js";
+import { merge as mergeDirs, mergeShards, reproduce } from "../experiments/reproduce.js";
+import { parseShard, scheduled, shardDirectory, shardFromEnvironment, type Environment } from "../experiments/shard.js";
+import { checkOutputDirectory } from "../io.js";
 import { SWEEPS, type ScaleOverrides, type SweepName } from "../experiments/sweeps.js";
 import { MODEL_KINDS, type ModelKind } from "../train/hyperparameters.js";
 import { demo as runDemo } from "../experiments/demo.js";
@@ -59,13 +60,44 @@ function checkpointsOf(args: ParsedArgs): string | undefined {
   return String(v);
 }
 
+/**
+ * Before a sweep's --out is locked: `--shard auto` — or no --shard inside a scheduler's array task, said on
+ * stderr — becomes the task's shard i/n (shardFromEnvironment), and --out its own subdirectory OUT/shard-i-of-n,
+ * so that directory is what the run locks and writes, and the tasks of one array share OUT.
+ *
+ * @example
+ * // in Slurm array task 2 of --array=1-3:
+ * prepareSweep(parseArgs(spec, ["table1", "--out", "runs/t1"])).flags   // { shard: "2/3", out: "runs/t1/shard-2-of-3", … }
+ */
+export function prepareSweep(args: ParsedArgs, env: Environment = process.env): ParsedArgs {
+  if (!(SWEEPS as readonly string[]).includes(args.positionals[0])) return args;   // fig1 has no shards
+  const flag = args.flags.shard === undefined ? undefined : String(args.flags.shard);
+  const shards = args.flags.shards === undefined ? undefined : positiveIntFlag(args.flags.shards, "--shards");
+  if (flag !== "auto" && (flag !== undefined || !scheduled(env))) {
+    if (shards !== undefined) throw new UsageError(`--shards goes with --shard auto${flag === undefined ? " (or inside a Slurm array or Kubernetes Indexed Job)" : " (the count of --shard i/n is n)"}`);
+    if (flag !== undefined) parseShard(flag);
+    return args;
+  }
+  if (args.flags.out === undefined) throw new UsageError("--out is required (the directory the shards share: each writes OUT/shard-i-of-n)");
+  const { shard, scheduler, from } = shardFromEnvironment(env, shards);
+  const out = shardDirectory(String(args.flags.out), shard);
+  try {
+    checkOutputDirectory(out, "--out");
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  const why = flag === undefined ? `no --shard given in a ${scheduler} task, so --shard auto` : "--shard auto";
+  process.stderr.write(`surf: ${why}: shard ${shard.index}/${shard.count} (${from}); writing ${out}\n`);
+  return { ...args, flags: { ...args.flags, shard: `${shard.index}/${shard.count}`, out } };
+}
+
 /** The runner of one sweep, for the `reproduce` command's table of names. */
 export function sweep(name: SweepName): (args: ParsedArgs) => Promise<number> {
   return async (args) => {
     if (args.flags.out === undefined) throw new UsageError("--out is required (the directory for checkpoints, results and the report)");
     const bar = progressBar(name);
     const result = await reproduce(name, {
-      quick: args.flags.quick === true, scale: scaleOf(args), shard: parseShard(String(args.flags.shard ?? "1/1")),
+      quick: args.flags.quick === true, scale: scaleOf(args), shard: parseShard(String(args.flags.shard ?? "1/1")), recordShard: args.flags.shard !== undefined,
       out: String(args.flags.out), checkpoints: checkpointsOf(args), seed: args.seed, workers: workersOf(args), version: version(),
       onProgress: (label, f) => bar.fraction(f, label),
     });
@@ -75,12 +107,37 @@ export function sweep(name: SweepName): (args: ParsedArgs) => Promise<number> {
   };
 }
 
+/**
+ * Before merge's --out is locked: `surf merge --sweep NAME OUT` (one directory, no --out) merges the shards
+ * found under OUT into OUT, so OUT is the output.
+ */
+export function prepareMerge(args: ParsedArgs): ParsedArgs {
+  if (args.flags.out !== undefined || args.positionals.length !== 1) return args;
+  try {
+    checkOutputDirectory(args.positionals[0], "OUT");
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  return { ...args, flags: { ...args.flags, out: args.positionals[0] }, positionals: [] };
+}
+
 export async function merge(args: ParsedArgs): Promise<number> {
   const name = String(args.flags.sweep ?? "table1") as SweepName;
   if (!SWEEPS.includes(name)) throw new UsageError(`--sweep must be one of ${SWEEPS.join(", ")}, got "${name}"`);
-  if (args.flags.out === undefined) throw new UsageError("--out is required (where the merged results and report go)");
-  if (args.positionals.length === 0) throw new UsageError("give the shards' directories to merge");
-  const result = mergeShards(name, args.positionals, { quick: args.flags.quick === true, scale: scaleOf(args), out: String(args.flags.out), checkpoints: checkpointsOf(args), seed: args.seed, version: version() });
+  if (args.flags.out === undefined) throw new UsageError("give OUT (the --out of surf reproduce --shard auto: its shards are found there), or --out DIR and the shards' directories");
+  const out = String(args.flags.out);
+  let result: Awaited<ReturnType<typeof mergeShards>>;
+  if (args.positionals.length === 0) {
+    result = mergeShards(name, out, {
+      allowPartial: args.flags["allow-partial"] === true, quick: args.flags.quick as boolean | undefined,
+      seed: args.seed === "0" ? undefined : args.seed,   // --seed always has a value: only one other than the default can conflict
+      scale: scaleOf(args), checkpoints: checkpointsOf(args), version: version(),
+    });
+    if (result.partial) process.stderr.write(`surf: a partial merge, without ${result.partial.missing.join(", ")} (the report and summary.json say so)\n`);
+  } else {
+    if (args.flags["allow-partial"] !== undefined) throw new UsageError("--allow-partial goes with surf merge --sweep NAME OUT (the shards found under OUT), not with the shards' directories named");
+    result = mergeDirs(name, args.positionals, { quick: args.flags.quick === true, scale: scaleOf(args), out, checkpoints: checkpointsOf(args), seed: args.seed, version: version() });
+  }
   process.stdout.write(args.json ? JSON.stringify(result.summary) + "\n" : `wrote ${result.report}\n`);
   return 0;
 }

@@ -3,17 +3,19 @@
  * checkpoint sequence if needed (or check that a regenerated one is the one the stored trials ran on), measure
  * its generator's FID, run the cells of this shard (appending every trial to DIR/results.jsonl), and write the
  * report (DIR/report.html, DIR/summary.json; the results compacted into DIR/results.jsonl.gz). Rerunning the
- * same command resumes, on this machine or another.
+ * same command resumes, on this machine or another. A shard records its settings in DIR/shard.json, by which
+ * `surf merge --sweep NAME OUT` (mergeShards) finds the shards of --shard auto under OUT and checks them.
  */
-import { existsSync, writeFileSync, mkdirSync, renameSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, writeFileSync, mkdirSync, readFileSync, renameSync } from "node:fs";
+import { basename, join, resolve } from "node:path";
 import { loadFashionMnist, type FashionMnist } from "../data/fashion-mnist.js";
 import { renderPage, type Section } from "../report/html.js";
-import { mergeCell, runCell, type Stage } from "./cell.js";
-import { inShard, WHOLE, type Shard } from "./shard.js";
+import { mergeCell, runCell, stageResults, type Stage } from "./cell.js";
+import { findShards, inShard, shardDirectory, shardOf, WHOLE, type Shard } from "./shard.js";
+import { lockedBy } from "../lock.js";
 import { ResultStore } from "../store.js";
 import { InputError } from "../errors.js";
-import { defaultsOf, ensureTrained, isTrained, plan, planCell, scaleWith, type CellPlan, type CellSpec, type ScaleOverrides, type SweepName, type SweepScale } from "./sweeps.js";
+import { cellSpecs, defaultsOf, ensureTrained, isTrained, plan, planCell, scaleWith, type CellPlan, type CellSpec, type ScaleOverrides, type SweepName, type SweepScale } from "./sweeps.js";
 import { CRITIC_FRACTION } from "../train/config.js";
 import { HYPERPARAMETERS, MODEL_KINDS } from "../train/hyperparameters.js";
 import { DEFAULTS } from "../optim/optimizer.js";
@@ -23,12 +25,16 @@ import { checkSequence, fidFigure, FID_CAPTION, GENERATOR_PREFIX, generatorSumma
 import { sampleImages, SAMPLES_PER_CELL } from "./samples.js";
 
 export const RESULTS_FILE = "results.jsonl";
+/** A shard's settings, written before it runs a cell (ShardRecord). */
+export const SHARD_FILE = "shard.json";
 
 export interface ReproduceOptions {
   quick: boolean;
   /** Settings that differ from the sweep's default scale (trials, widths, training seeds, the cells run). */
   scale?: ScaleOverrides;
   shard: Shard;
+  /** Write OUT/shard.json (what `surf merge --sweep NAME OUT` reads): the CLI does for every --shard run. */
+  recordShard?: boolean;
   out: string;
   /** Where the checkpoint sequences live (default OUT/checkpoints): a cache outside a results directory. */
   checkpoints?: string;
@@ -61,6 +67,14 @@ export async function reproduce(name: SweepName, options: ReproduceOptions): Pro
   const plans = plan(name, scale, options.out, options.seed, data, defaults, checkpoints);
   const mine = inShard(plans, options.shard);
   const store = openResults(options.out, options);
+  if (options.recordShard) {
+    const record: ShardRecord = {
+      sweep: name, shard: options.shard, quick: options.quick, seed: options.seed, scale,
+      checkpoints: options.checkpoints === undefined ? null : resolve(options.checkpoints),
+    };
+    mkdirSync(options.out, { recursive: true });
+    writeAtomically(join(options.out, SHARD_FILE), JSON.stringify(record, null, 2) + "\n");
+  }
   // Each cell's inversion weighs 1 in the progress fraction and the training of a sequence not yet trained
   // another 1, at its first cell; a reused sequence weighs nothing, so it does not read as a jump of progress.
   const training = mine.map((p, i): number => (isTrained(p) || mine.findIndex((q) => q.dir === p.dir) < i ? 0 : 1));
@@ -89,20 +103,185 @@ export function merge(name: SweepName, dirs: readonly string[], options: Omit<Re
   const checkpoints = options.checkpoints ?? join(options.out, "checkpoints");
   // every shard read and checked before a byte of OUT is written
   const parts = dirs.map((dir) => {
-    if (!existsSync(join(dir, RESULTS_FILE)) && !existsSync(join(dir, RESULTS_FILE + ".gz"))) {
-      throw new InputError(`${dir}: no ${RESULTS_FILE}(.gz) there: not the --out of a surf reproduce run`);
+    if (!hasResults(dir)) {
+      const shards = findShards(dir).length > 0 ? `; it holds shards: surf merge --sweep ${name} ${dir} finds them` : "";
+      throw new InputError(`${dir}: no ${RESULTS_FILE}(.gz) there: not the --out of a surf reproduce run${shards}`);
     }
     return openResults(dir, options);
   });
-  const store = openResults(options.out, options);
   const planned = plan(name, scaleWith(defaults, options.scale), options.out, options.seed, data, defaults, checkpoints);
-  const plans = reportPlans(name, planned, [store, ...parts], defaults, checkpoints, options.seed, data);
+  return joinShards(name, planned, parts, { ...options, defaults, checkpoints }, data);
+}
+
+/** Join the shards' stores `parts` into OUT's and write the report: merge's and mergeShards' common end. */
+function joinShards(name: SweepName, planned: readonly CellPlan[], parts: readonly ResultStore[],
+                    o: { out: string; quick: boolean; seed: string; version: string; defaults: SweepScale; checkpoints: string; partial?: PartialMerge },
+                    data: () => FashionMnist): ReproduceResult {
+  const store = openResults(o.out, o);
+  const plans = reportPlans(name, planned, [store, ...parts], o.defaults, o.checkpoints, o.seed, data);
   for (const p of plans) {
     recordSpec(store, p);
     mergeCell(p.cell, parts, store, p.trials);
   }
   for (const part of parts) store.append(part.matching(GENERATOR_PREFIX).filter((r) => !store.has(r.key)));
-  return writeReport(name, plans, store, options.out, { ...options, defaults, shard: WHOLE });
+  return writeReport(name, plans, store, o.out, { ...o, shard: WHOLE });
+}
+
+function hasResults(dir: string): boolean {
+  return existsSync(join(dir, RESULTS_FILE)) || existsSync(join(dir, RESULTS_FILE + ".gz"));
+}
+
+/** What a run with --shard (i/n or auto) records in its directory (SHARD_FILE) before it runs a cell. */
+export interface ShardRecord {
+  sweep: SweepName;
+  shard: Shard;
+  quick: boolean;
+  seed: string;
+  /** The scale it ran at, the flags applied (every shard of one sweep must have the same). */
+  scale: SweepScale;
+  /** Its --checkpoints as an absolute path, or null: its own DIR/checkpoints. */
+  checkpoints: string | null;
+}
+
+/** Which shards a partial merge lacks, and why (summary.json's `partial`). */
+export interface PartialMerge {
+  shards: number;
+  missing: string[];
+}
+
+export interface MergeShardsOptions {
+  /** Merge what is there when shards are missing or unfinished (the report and summary.json say so). */
+  allowPartial: boolean;
+  /** Settings given to `surf merge`: each must agree with the shards' (which are what the merge uses). */
+  quick?: boolean;
+  seed?: string;
+  scale?: ScaleOverrides;
+  /** Where the sequences are for the report's sample images (default: where each shard kept them). */
+  checkpoints?: string;
+  version: string;
+}
+
+/**
+ * `surf merge --sweep NAME OUT`: find the shards of `surf reproduce NAME --shard auto --out OUT` under OUT
+ * (OUT/shard-I-of-N), check that all N are there, finished, and ran with the same settings (their
+ * shard.json), and join them into OUT as merge() does, at the shards' settings. Missing or unfinished shards
+ * (a shard still running counts as unfinished) are refused, naming them, unless allowPartial; then the
+ * report and summary.json's `partial` name them.
+ *
+ * @example
+ * mergeShards("table1", "runs/table1", { allowPartial: false, version: "0.1.0" });   // runs/table1/report.html
+ */
+export function mergeShards(name: SweepName, out: string, options: MergeShardsOptions): ReproduceResult & { partial?: PartialMerge } {
+  const found = findShards(out);
+  const where = `surf reproduce ${name} --shard auto --out ${out}`;
+  if (found.length === 0) throw new InputError(`${out}: no shards under it (shard-I-of-N directories, written by ${where})`);
+  const counts = [...new Set(found.map((f) => f.shard.count))];
+  if (counts.length > 1) {
+    const groups = counts.map((n) => found.filter((f) => f.shard.count === n).map((f) => basename(f.dir)).join(", "));
+    throw new InputError(`${out}: shards of ${counts.join(" and ")} tasks side by side (${groups.join("; ")}): runs with other shard counts; move one set away`);
+  }
+  const n = counts[0], missing: string[] = [];
+  const present: { dir: string; index: number; record: ShardRecord }[] = [];
+  for (let index = 1; index <= n; index++) {
+    const dir = shardDirectory(out, { index, count: n }), label = basename(dir), running = lockedBy(dir, "directory");
+    if (!found.some((f) => f.shard.index === index)) missing.push(`${label} (not there)`);
+    else if (running?.here) missing.push(`${label} (still running: PID ${running.pid})`);
+    else if (running) missing.push(`${label} (locked by PID ${running.pid} on ${running.host}: still running, or killed there; then delete ${join(label, ".surf.lock")} and run it again)`);
+    else if (!existsSync(join(dir, SHARD_FILE))) missing.push(`${label} (no ${SHARD_FILE}: not started)`);
+    else present.push({ dir, index, record: readShardRecord(dir, index, n) });
+  }
+  if (present.length === 0) throw new InputError(`${out}: none of its ${n} shards has run yet (${missing.join(", ")})`);
+  for (const p of present) {
+    if (sweepOf(p.record.sweep) !== sweepOf(name)) throw new InputError(`${join(p.dir, SHARD_FILE)}: a shard of ${p.record.sweep}, not of ${name} (--sweep)`);
+  }
+  const settings = sameSettings(out, present.map((p) => ({ label: basename(p.dir), record: p.record })));
+  checkGiven(name, out, settings, options);
+  const defaults = defaultsOf(settings.quick), data = dataLoader();
+  const checkpoints = options.checkpoints ?? join(out, "checkpoints");
+  const owner = (j: number) => present.find((p) => p.index === shardOf(j, n));
+  // the report's sample images need each cell's sequence: where the shard that ran the cell kept it
+  const planned = plan(name, settings.scale, out, settings.seed, data, defaults, checkpoints).map((p, j) => {
+    const o = owner(j);
+    return options.checkpoints !== undefined || o === undefined ? p : withCheckpoints(p, o.record.checkpoints ?? join(o.dir, "checkpoints"));
+  });
+  // every shard read and checked before a byte of OUT is written
+  const parts = present.map((p) => openResults(p.dir, settings));
+  for (const [i, p] of present.entries()) {
+    const cells = planned.filter((_, j) => shardOf(j, n) === p.index);
+    const unfinished = cells.filter((c) => c.cell.stages.some((stage) => stageResults(parts[i], c.cell.id, stage, c.trials).length < c.trials));
+    if (unfinished.length > 0) missing.push(`${basename(p.dir)} (unfinished: ${unfinished.length} of its ${cells.length} cells)`);
+  }
+  missing.sort((a, b) => Number(/^shard-(\d+)/.exec(a)![1]) - Number(/^shard-(\d+)/.exec(b)![1]));
+  if (missing.length > 0 && !options.allowPartial) {
+    throw new InputError(`${out}: ${missing.length} of ${n} shards missing or unfinished: ${missing.join(", ")}; run them (a rerun resumes), or merge what is there with --allow-partial`);
+  }
+  const partial = missing.length > 0 ? { shards: n, missing } : undefined;
+  const result = joinShards(name, planned, parts, { out, quick: settings.quick, seed: settings.seed, version: options.version, defaults, checkpoints, partial }, data);
+  return { ...result, ...(partial ? { partial } : {}) };
+}
+
+/** A shard's shard.json, checked for the fields merging needs and for being this directory's. */
+function readShardRecord(dir: string, index: number, count: number): ShardRecord {
+  const path = join(dir, SHARD_FILE);
+  let r: Partial<ShardRecord> & Record<string, unknown>;
+  try {
+    r = JSON.parse(readFileSync(path, "utf8")) as typeof r;
+  } catch (e) {
+    throw new InputError(`${path}: not JSON (${(e as Error).message}); run the shard again to rewrite it`);
+  }
+  const ok = typeof r === "object" && r !== null && typeof r.sweep === "string" && typeof r.quick === "boolean" && typeof r.seed === "string"
+    && typeof r.scale === "object" && r.scale !== null && typeof r.shard === "object" && r.shard !== null && (typeof r.checkpoints === "string" || r.checkpoints === null);
+  if (!ok) throw new InputError(`${path}: not a shard's record (sweep, shard, quick, seed, scale, checkpoints); run the shard again to rewrite it`);
+  if (r.shard!.index !== index || r.shard!.count !== count) {
+    throw new InputError(`${path}: written by shard ${r.shard!.index}/${r.shard!.count}, in the directory of ${index}/${count} (moved?)`);
+  }
+  return r as ShardRecord;
+}
+
+/** The shards' common settings; refused, naming the first that differs and the shards on each side. */
+function sameSettings(out: string, shards: { label: string; record: ShardRecord }[]): { quick: boolean; seed: string; scale: SweepScale } {
+  const flat = (r: ShardRecord): Record<string, unknown> => ({ quick: r.quick, seed: r.seed, ...r.scale });
+  const keys = [...new Set(shards.flatMap((s) => Object.keys(flat(s.record))))];
+  for (const key of keys) {
+    const groups = new Map<string, string[]>();
+    for (const s of shards) {
+      const value = JSON.stringify(flat(s.record)[key]) ?? "unset";
+      groups.set(value, [...(groups.get(value) ?? []), s.label]);
+    }
+    if (groups.size > 1) {
+      throw new InputError(`${out}: its shards ran with different settings: ${key} ${[...groups].map(([v, labels]) => `${v} in ${labels.join(", ")}`).join(" but ")}; run them alike`);
+    }
+  }
+  const { quick, seed, scale } = shards[0].record;
+  return { quick, seed, scale };
+}
+
+/** Each scale flag: its name, and the field it sets for table1's cells and for fig3's and fig4's. */
+const SCALE_FLAG: Record<keyof ScaleOverrides, [string, keyof SweepScale, keyof SweepScale]> = {
+  trials: ["--trials", "trials", "csTrials"], width: ["--width", "width", "width"], criticWidth: ["--critic-width", "criticWidth", "criticWidth"],
+  criticSteps: ["--critic-steps", "criticSteps", "criticSteps"], trainSeeds: ["--train-seed", "trainSeeds", "trainSeeds"], steps: ["--steps", "steps", "csSteps"],
+  every: ["--every", "every", "csEvery"], models: ["--models", "models", "csModels"], ks: ["--k", "ks", "ks"], ms: ["--m", "ms", "ms"], restarts: ["--restarts", "restarts", "restarts"],
+};
+
+/**
+ * Settings given to `surf merge --sweep NAME OUT` must be the shards' (merge uses theirs): a scale flag is
+ * refused if it would change the cells the shards planned (so --models gan,wgan agrees with fig3's default).
+ */
+function checkGiven(name: SweepName, out: string, s: { quick: boolean; seed: string; scale: SweepScale }, o: MergeShardsOptions): void {
+  if (o.quick !== undefined && o.quick !== s.quick) throw new InputError(`--quick${o.quick ? "" : "=false"}, but the shards under ${out} ran ${s.quick ? "with" : "without"} it`);
+  if (o.seed !== undefined && o.seed !== s.seed) throw new InputError(`--seed ${o.seed}, but the shards under ${out} ran with --seed ${s.seed}`);
+  const cells = JSON.stringify(cellSpecs(name, s.scale)), shown = (v: unknown) => (v === undefined ? "the default" : Array.isArray(v) ? v.join(",") : String(v));
+  for (const [key, value] of Object.entries(o.scale ?? {}) as [keyof ScaleOverrides, unknown][]) {
+    if (value === undefined || JSON.stringify(cellSpecs(name, scaleWith(s.scale, { [key]: value }))) === cells) continue;
+    const [flag, field, csField] = SCALE_FLAG[key];
+    throw new InputError(`${flag} ${shown(value)} given, but the shards under ${out} ran with ${shown(s.scale[sweepOf(name) === "table1" ? field : csField])} (give no scale flags: merge takes the shards')`);
+  }
+}
+
+/** The plan with its sequence in `checkpoints` instead (same name; the results record its digest by name). */
+function withCheckpoints(p: CellPlan, checkpoints: string): CellPlan {
+  const dir = join(checkpoints, basename(p.dir));
+  return { ...p, dir, cell: { ...p.cell, source: { kind: "path", path: dir } } };
 }
 
 /**
@@ -167,7 +346,7 @@ function samplesSection(plans: readonly CellPlan[], store: ResultStore): Section
 }
 
 function writeReport(name: SweepName, plans: CellPlan[], store: ResultStore, out: string,
-                     o: { quick: boolean; seed: string; version: string; defaults: SweepScale; shard: Shard }): ReproduceResult {
+                     o: { quick: boolean; seed: string; version: string; defaults: SweepScale; shard: Shard; partial?: PartialMerge }): ReproduceResult {
   const cells = outcomes(plans, store), d = o.defaults;
   const widths = [...new Set(plans.map((p) => p.spec.width))];
   const sections: Section[] = [{
@@ -176,7 +355,7 @@ function writeReport(name: SweepName, plans: CellPlan[], store: ResultStore, out
       ["sweep", name + (o.quick ? " --quick" : "")],
       ["seed", o.seed],
       ["software", `surfing ${o.version}`],
-      ["shard", o.shard.count > 1 ? `${o.shard.index}/${o.shard.count} (merge the shards for the whole sweep)` : "all cells"],
+      ["shard", o.partial ? `PARTIAL: merged without ${o.partial.missing.join(", ")}: their cells' trials are missing or short` : o.shard.count > 1 ? `${o.shard.index}/${o.shard.count} (merge the shards for the whole sweep)` : "all cells"],
       ["generators", d.arch === "dcgan" ? `InfoGAN's FC-FC-ConvT-ConvT at width ${widths.join(", ")} of the paper's (by default ${d.width}: a departure, to train a sequence in minutes on two cores), the encoder and discriminator as wide, the WGANs' critics at ${CRITIC_FRACTION.wgan} of the generator's width unless a cell says otherwise` : `MLP k → ${d.hidden.join(" → ")} → 784 (quick)`],
       ["training", `by default ${d.steps} steps, θ_t every ${d.every} (T = ${d.steps / d.every}); compressed sensing: ${d.csSteps} steps every ${d.csEvery}; each cell's own in the table of cells`],
       ["trials", `${plans.map((p) => p.trials).filter((t, i, a) => a.indexOf(t) === i).join(", ")} per cell; paper: 300 (compressed sensing 200)`],
@@ -202,7 +381,7 @@ function writeReport(name: SweepName, plans: CellPlan[], store: ResultStore, out
   const report = join(out, "report.html");
   writeAtomically(report, renderPage({ title: `surfing: ${name}${o.quick ? " (quick)" : ""}`, subtitle: [`seed ${o.seed}`, `surfing ${o.version}`], sections }));
   const summary = {
-    sweep: name, quick: o.quick, seed: o.seed,
+    sweep: name, quick: o.quick, seed: o.seed, ...(o.partial ? { partial: o.partial } : {}),
     cells: cells.map((c) => ({
       id: c.plan.cell.id, settings: describeSpec(c.plan.spec, c.plan.training.seed), generator: generatorSummary(store, c.plan),
       stages: Object.fromEntries([...c.stages].map(([s, v]) => [s, v.summary])),

@@ -52,6 +52,23 @@ describe("locks and kills", function () {
     expect(new Set(keys).size).to.equal(keys.length);
   });
 
+  it("SIGTERM (a scheduler's time limit) stops a run at once, even in a synchronous phase; the next run takes its lock over", async () => {
+    const out = join(dir, "term-train");
+    const flags = ["--model", "vae", "--arch", "mlp", "--hidden", "16,32", "--latent", "3", "--steps", "400", "--every", "100", "--seed", "t"];
+    const child = spawn(process.execPath, [MAIN, "train", ...flags, "--out", out], { stdio: "ignore" });
+    const exit = new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.on("exit", (code, signal) => resolve([code, signal])));
+    // in training, a synchronous loop, past its first state
+    while (!existsSync(join(out, "state", "state.safetensors"))) await new Promise((r) => setTimeout(r, 20));
+    const sent = Date.now();
+    child.kill("SIGTERM");
+    expect(await exit).to.deep.equal([null, "SIGTERM"]);
+    expect(Date.now() - sent, "ms to stop").to.be.below(2000);
+    expect(existsSync(join(out, ".surf.lock")), "left behind by the kill").to.equal(true);
+    const again = surf(["train", "--resume", "--out", out]);
+    expect(again.code, again.stderr).to.equal(0);
+    expect(existsSync(join(out, ".surf.lock")), "released at exit").to.equal(false);
+  });
+
   it("a lock left by a dead process is taken over; one held on another host is refused, saying how to clear it", () => {
     const net = join(dir, "g.safetensors"), journal = join(dir, "stale.jsonl");
     const gone = spawnSync(process.execPath, ["-e", "process.stdout.write(String(process.pid))"], { encoding: "utf8" });
@@ -92,7 +109,7 @@ describe("locks and kills", function () {
     const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
     let kills = 0;
     for (let i = 0; i < 20; i++) {
-      const resume = existsSync(join(out, "state")) ? ["--resume"] : flags;
+      const resume = existsSync(join(out, "state", "state.safetensors")) ? ["--resume"] : flags;
       const before = written();
       const child = spawn(process.execPath, [MAIN, "train", ...resume, "--out", out], { stdio: "ignore" });
       let exited = false;
@@ -109,7 +126,7 @@ describe("locks and kills", function () {
       if ((await exit) === "SIGKILL") kills++;
     }
     expect(kills, "most instants fell inside the run").to.be.at.least(15);
-    const last = surf(["train", ...(existsSync(join(out, "state")) ? ["--resume"] : flags), "--out", out]);
+    const last = surf(["train", ...(existsSync(join(out, "state", "state.safetensors")) ? ["--resume"] : flags), "--out", out]);
     expect(last.code, last.stderr).to.equal(0);
     expect(files(out)).to.deep.equal(files(whole));
   });

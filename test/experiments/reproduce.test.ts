@@ -1,15 +1,16 @@
 // surf reproduce's sweeps end to end on the quick scale: every cell of Table 1 filled; shards merged equal
 // the unsharded run; another seed's results and checkpoints refused.
 import { expect } from "chai";
-import { copyFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
+import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { spawn } from "node:child_process";
+import { hostname } from "node:os";
 import { join } from "node:path";
 import { merge, reproduce, RESULTS_FILE } from "../../src/experiments/reproduce.js";
 import { ResultStore } from "../../src/store.js";
 import { parseShard } from "../../src/experiments/shard.js";
 import { ensureTrained, plan, QUICK } from "../../src/experiments/sweeps.js";
 import { InputError } from "../../src/errors.js";
-import { MAIN, surf } from "../cli/cli.test.js";
+import { expectUsageErrors, MAIN, surf } from "../cli/cli.test.js";
 import { greyPng } from "../../src/report/png.js";
 import { openSequence } from "../../src/surf/sequence.js";
 import type { TrialResult } from "../../src/surf/surf.js";
@@ -116,6 +117,85 @@ describe("surf reproduce (quick)", function () {
     expect(records(merged)).to.deep.equal(expected);
     const unsharded = JSON.parse(readFileSync(join(whole, "summary.json"), "utf8"));
     expect(m.summary.cells).to.deep.equal(unsharded.cells);
+  });
+
+  it("a Kubernetes Indexed Job's three pods at once on one --out (JOB_COMPLETION_INDEX 0–2, SURF_SHARDS=3); surf merge --sweep fig3 OUT equals the unsharded run", async () => {
+    const out = join(dir, "indexed"), whole = join(dir, "fig3");   // the previous test's unsharded run
+    const argv = ["reproduce", "fig3", "--quick", "--trials", "3", "--seed", "7", "--workers", "1", "--out", out];
+    // as the Job's pods: together, each with only its index and the count the manifest sets (no --shard)
+    const pods = await Promise.all([0, 1, 2].map((i) => new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, [MAIN, ...argv], { env: { ...process.env, JOB_COMPLETION_INDEX: String(i), SURF_SHARDS: "3" }, stdio: ["ignore", "ignore", "pipe"] });
+      let stderr = "";
+      child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+      child.on("exit", (code) => resolve({ code, stderr }));
+    })));
+    for (const [i, pod] of pods.entries()) {
+      expect(pod.code, pod.stderr).to.equal(0);
+      expect(pod.stderr.split("\n")[0]).to.equal(`surf: no --shard given in a Kubernetes task, so --shard auto: shard ${i + 1}/3 (JOB_COMPLETION_INDEX=${i}, SURF_SHARDS=3); writing ${join(out, `shard-${i + 1}-of-3`)}`);
+    }
+    // each pod wrote only its own subdirectory
+    expect(readdirSync(out).sort()).to.deep.equal(["shard-1-of-3", "shard-2-of-3", "shard-3-of-3"]);
+    const r = surf(["merge", "--sweep", "fig3", out]);
+    expect([r.code, r.stderr, r.stdout]).to.deep.equal([0, "", `wrote ${join(out, "report.html")}\n`]);
+    const records = (d: string) => Object.fromEntries(new ResultStore(join(d, RESULTS_FILE)).matching("").map((x) => [x.key, x]));
+    expect(records(out)).to.deep.equal(records(whole));
+    expect(readFileSync(join(out, "summary.json"), "utf8")).to.equal(readFileSync(join(whole, "summary.json"), "utf8"));
+    // the report has each cell's sample reconstructions, from the sequences where the shards trained them
+    expect(readFileSync(join(out, "report.html"), "utf8")).not.to.include("cells have no images here");
+  });
+
+  it("surf merge --sweep NAME OUT refuses missing, unfinished, running and unlike shards, naming them; --allow-partial merges what is there and says so", () => {
+    const indexed = join(dir, "indexed"), whole = JSON.parse(readFileSync(join(dir, "fig3", "summary.json"), "utf8"));
+    const copy = (name: string) => {
+      const to = join(dir, name);
+      cpSync(indexed, to, { recursive: true });
+      for (const f of ["results.jsonl.gz", "report.html", "summary.json"]) rmSync(join(to, f));   // the merge's own
+      return to;
+    };
+    const shardJson = (out: string, i: number) => join(out, `shard-${i}-of-3`, "shard.json");
+    const edit = (out: string, i: number, change: (r: { scale: Record<string, unknown> }) => void) => {
+      const r = JSON.parse(readFileSync(shardJson(out, i), "utf8"));
+      change(r);
+      writeFileSync(shardJson(out, i), JSON.stringify(r));
+    };
+    const missing = copy("missing");
+    rmSync(join(missing, "shard-3-of-3"), { recursive: true });
+    writeFileSync(join(missing, "shard-2-of-3", ".surf.lock"), JSON.stringify({ pid: process.pid, host: hostname() }));
+    const unfinished = copy("unfinished");
+    for (const i of [1, 2, 3]) edit(unfinished, i, (r) => Object.assign(r.scale, { trials: 4, csTrials: 4 }));   // as if stopped short of 4 trials
+    const unlike = copy("unlike");
+    edit(unlike, 2, (r) => Object.assign(r.scale, { trials: 4, csTrials: 4 }));
+    const foreign = copy("foreign");
+    writeFileSync(join(foreign, "shard-1-of-3", ".surf.lock"), JSON.stringify({ pid: 1, host: "elsewhere" }));
+    const counts = copy("counts");
+    mkdirSync(join(counts, "shard-1-of-4"));
+    expectUsageErrors([
+      [["merge", "--sweep", "fig3", missing], new RegExp(`^surf: ${missing}: 2 of 3 shards missing or unfinished: shard-2-of-3 \\(still running: PID ${process.pid}\\), shard-3-of-3 \\(not there\\); run them \\(a rerun resumes\\), or merge what is there with --allow-partial\\n$`)],
+      [["merge", "--sweep", "fig3", unfinished], /3 of 3 shards missing or unfinished: shard-1-of-3 \(unfinished: 2 of its 2 cells\), shard-2-of-3 \(unfinished: 1 of its 1 cells\), shard-3-of-3 \(unfinished: 1 of its 1 cells\)/],
+      [["merge", "--sweep", "fig3", foreign], /1 of 3 shards missing or unfinished: shard-1-of-3 \(locked by PID 1 on elsewhere: still running, or killed there; then delete shard-1-of-3.\.surf\.lock and run it again\);/],
+      [["merge", "--sweep", "fig3", unlike], /its shards ran with different settings: trials 3 in shard-1-of-3, shard-3-of-3 but 4 in shard-2-of-3; run them alike\n$/],
+      [["merge", "--sweep", "fig3", counts], /shards of 3 and 4 tasks side by side \(shard-1-of-3, shard-2-of-3, shard-3-of-3; shard-1-of-4\)/],
+      [["merge", "--sweep", "table1", indexed], /shard-1-of-3.shard\.json: a shard of fig3, not of table1 \(--sweep\)\n$/],
+      [["merge", "--sweep", "fig3", "--trials", "5", indexed], /^surf: --trials 5 given, but the shards under .* ran with 3 \(give no scale flags: merge takes the shards'\)\n$/],
+      [["merge", "--sweep", "fig3", "--seed", "8", indexed], /^surf: --seed 8, but the shards under .* ran with --seed 7\n$/],
+      [["merge", "--sweep", "fig3", join(dir, "fig3")], /fig3: no shards under it \(shard-I-of-N directories, written by surf reproduce fig3 --shard auto --out /],
+      [["merge", "--sweep", "fig3", "--out", join(dir, "m"), unlike], /unlike: no results\.jsonl\(\.gz\) there: not the --out of a surf reproduce run; it holds shards: surf merge --sweep fig3 .*unlike finds them\n$/],
+      [["merge", "--sweep", "fig3", "--allow-partial", "--out", join(dir, "m"), join(dir, "fig3")], /^surf: --allow-partial goes with surf merge --sweep NAME OUT/],
+    ]);
+    // the same settings given again change nothing
+    expect(surf(["merge", "--sweep", "fig3", "--quick", "--trials", "3", "--seed", "7", "--models", "gan,wgan", "--m", "10,50", indexed]).code).to.equal(0);
+    // --allow-partial: what is there is merged (shard 1: the lock on shard 2 names this live process, so it
+    // counts as running), and the report and summary.json say what is not
+    const r = surf(["merge", "--sweep", "fig3", "--allow-partial", missing]);
+    expect(r.code, r.stderr).to.equal(0);
+    expect(r.stderr).to.equal(`surf: a partial merge, without shard-2-of-3 (still running: PID ${process.pid}), shard-3-of-3 (not there) (the report and summary.json say so)\n`);
+    const summary = JSON.parse(readFileSync(join(missing, "summary.json"), "utf8"));
+    expect(summary.partial).to.deep.equal({ shards: 3, missing: [`shard-2-of-3 (still running: PID ${process.pid})`, "shard-3-of-3 (not there)"] });
+    // fig3's quick cells gan m10, gan m50, wgan m10, wgan m50 fall in shards 1, 2, 3, 1: cells 0 and 3 whole, 1 and 2 empty
+    expect(summary.cells[0]).to.deep.equal(whole.cells[0]);
+    expect(summary.cells[3]).to.deep.equal(whole.cells[3]);
+    expect([1, 2].map((j) => summary.cells[j].stages)).to.deep.equal([{}, {}]);
+    expect(readFileSync(join(missing, "report.html"), "utf8")).to.include("PARTIAL: merged without shard-2-of-3");
   });
 
   it("cells at other settings share one results directory: ids name the settings, summary.json records them, merge joins them", async () => {
