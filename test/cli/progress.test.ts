@@ -68,5 +68,7 @@ describe("progress bar", () => {
 
   it("formats seconds, minutes and hours", () => {
     expect([4.26, 42.4, 61, 3599, 3600 * 5 + 60 * 7, NaN].map(formatSeconds)).to.deep.equal(["4.3s", "42s", "1m01s", "59m59s", "5h07m", "?"]);
+    // rounded in the unit shown: no "60s", "34m60s" or "0h60m"
+    expect([9.96, 59.6, 2099.6, 3599.6, 7199.9].map(formatSeconds)).to.deep.equal(["10s", "1m00s", "35m00s", "1h00m", "2h00m"]);
   });
 });
