@@ -109,7 +109,7 @@ export const COMMANDS: Command[] = [
       summary: "invert a network by surfing (Algorithm 3.1) or a baseline: success rate, steps, x̂ per trial",
       flags: [
         { name: "net", type: "string", placeholder: "PATH", help: "a checkpoint directory (θ_0..θ_T, for surf) or one .safetensors network" },
-        { name: "method", type: "string", default: "surf", placeholder: "surf|adam|gd|armijo|restarts|certify|surf-projected", help: "surf: Algorithm 3.1; adam/gd/armijo: regular descent on θ_T; restarts: best of R at surfing's per-trial step count; certify: the exact global minimum of f_θT over the box (small k); surf-projected: Algorithm 3.2 (exact pieces)" },
+        { name: "method", type: "string", default: "surf", placeholder: "surf|adam|gd|armijo|restarts|restart-until|adam-then-surf|certify|surf-projected", help: "surf: Algorithm 3.1; adam/gd/armijo: regular descent on θ_T; at surfing's per-trial step count: restarts (best of R), restart-until (fresh starts until f < τ), adam-then-surf (regular Adam, then surfing where f ≥ τ); certify: the exact global minimum of f_θT over the box (small k); surf-projected: Algorithm 3.2 (exact pieces)" },
         { name: "x-star", type: "string", placeholder: "LIST", help: "the true latent x* (comma-separated), y = G_θT(x*); default: x* ~ U[−1,1]^k per trial" },
         { name: "target", type: "string", placeholder: "FILE", help: "the signal y: a PNG image the generator's size (grey or RGB), or JSON (n numbers, or one array per trial)" },
         { name: "measure", type: "string", default: "identity", placeholder: "A", help: "identity; gaussian:M (M rows, N(0, 1/M) entries); inpaint:MASK.png (white observed) or inpaint:rect:x,y,w,h (that rectangle hidden); superres:F (F × F average pooling); subsample:M (M pixels from the seed); matrix:FILE (.npy or .safetensors, m × n)" },
@@ -121,6 +121,7 @@ export const COMMANDS: Command[] = [
         { name: "budget", type: "int", placeholder: "N", help: "total steps for θ_0..θ_{T−1} under neurips (default: 75th percentile of regular Adam's steps, measured first)" },
         { name: "max-steps", type: "int", default: 10000, placeholder: "N", help: "cap on a descent run to convergence" },
         { name: "restarts", type: "int", default: 4, placeholder: "R", help: "restarts for --method restarts" },
+        { name: "until", type: "number", placeholder: "τ", help: "restart-until, adam-then-surf: a descent has found the target once f < τ (default ½·m·0.01², an RMS residual of 0.01 over the m measurements)" },
         { name: "start", type: "string", default: "uniform", placeholder: "uniform|zero", help: "x_init ~ U[−1,1]^k (the paper's experiments) or 0" },
         { name: "sign-flip", type: "boolean", help: "jump to −x whenever f(−x) < f(x) (Huang et al. 2018, for hv networks)" },
         { name: "batch", type: "int", default: 300, placeholder: "B", help: "trials per batch (one gemm per layer for all of them)" },

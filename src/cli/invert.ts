@@ -18,7 +18,7 @@ import { invert } from "../surf/invert.js";
 import { summarize } from "../surf/metrics.js";
 import type { MeasurementChoice, Method, RunOptions, Targets, TrialResult } from "../surf/surf.js";
 
-export const METHODS = ["surf", "adam", "gd", "armijo", "restarts", "certify", "surf-projected"] as const;
+export const METHODS = ["surf", "adam", "gd", "armijo", "restarts", "restart-until", "adam-then-surf", "certify", "surf-projected"] as const;
 type MethodName = (typeof METHODS)[number];
 
 export async function run(args: ParsedArgs): Promise<number> {
@@ -55,7 +55,7 @@ export async function run(args: ParsedArgs): Promise<number> {
   if (source.kind === "interpolate" && source.networks < 3) throw new UsageError("--interpolate needs at least 2 steps");
   if (source.kind === "interpolate" && source.networks > MAX_INTERPOLATE + 1) throw new UsageError(`--interpolate must be at most ${MAX_INTERPOLATE}, got ${source.networks - 1}`);
   // Surfing over one network would be plain descent on it, reported as surfing: refuse instead.
-  if ((method === "surf" || method === "restarts" || method === "surf-projected") && source.kind === "path" && !isDirectory(path)) {
+  if (!["adam", "gd", "armijo", "certify"].includes(method) && source.kind === "path" && !isDirectory(path)) {
     throw new UsageError(`--method ${method} surfs a checkpoint sequence: --net ${path} is one network (give the directory of θ_0 … θ_T, or --interpolate T to surf from a fresh θ_0)`);
   }
   const indices = Array.from({ length: trials }, (_, i) => i);
@@ -87,10 +87,10 @@ export async function run(args: ParsedArgs): Promise<number> {
       Object.assign(out, { xGlobal: results[0].xHat, fGlobal: results[0].f, regions: results[0].certificate!.regions });
     }
   } else {
-    // surfing, regular descent and restarts: the library's one call, a progress bar per stage
+    // surfing, regular descent and the equal-compute rivals: the library's one call, a progress bar per stage
     let bar: ReturnType<typeof progressBar> | undefined, label = "";
     const result = await invert({
-      net: path, method, trials, seed: args.seed, workers, restarts, optimizer,
+      net: path, method, trials, seed: args.seed, workers, restarts, optimizer, until: f.until === undefined ? undefined : nonNegativeFlag(f.until, "--until"),
       lr: options.optimizer.lr, schedule: scheduleKind as "neurips" | "converge", budget: f.budget === undefined ? undefined : nonNegativeIntFlag(f.budget, "--budget"),
       measure: options.measurement, noise: options.noise, maxSteps: options.maxSteps, start: start as "uniform" | "zero", batch: options.batch, signFlip: options.signFlip,
       interpolate: source.kind === "interpolate" ? source.networks - 1 : undefined,

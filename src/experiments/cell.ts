@@ -152,7 +152,7 @@ export async function runStored(store: ResultStore, cell: string, stage: string,
  */
 function budgetOf(method: Method, trial: number): number | undefined {
   if (method.kind === "surf" && method.schedule.kind === "neurips") return method.schedule.total;
-  return method.kind === "restarts" ? method.budgets[trial] : undefined;
+  return method.kind === "restarts" || method.kind === "restart-until" || method.kind === "adam-then-surf" ? method.budgets[trial] : undefined;
 }
 
 /** What a stage runs, from the stage before it; undefined until every trial of that one is stored. */

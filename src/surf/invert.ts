@@ -2,8 +2,8 @@
  * Inverting a generator in one call — what `surf invert` runs, as a library function that works alike in
  * Node, Deno and a browser: regular descent on θ_T, surfing over θ_0 … θ_T (Song, Fan & Lafferty 2019,
  * Algorithm 3.1) under the NeurIPS schedule (its budget, the 75th percentile of regular Adam's steps to
- * converge, measured first on the same trials unless given), or the best of R restarts at surfing's step
- * count. Trials are spread over worker threads where the runtime has them; the results do not depend on
+ * converge, measured first on the same trials unless given), or a rival at surfing's step count on each
+ * trial: the best of R restarts, restarts until f < τ, or regular Adam then surfing where it failed. Trials are spread over worker threads where the runtime has them; the results do not depend on
  * how many (a trial's randomness is its own). Cancel with an AbortSignal; follow with onProgress.
  */
 import { InputError } from "../errors.js";
@@ -14,12 +14,18 @@ import { neuripsTotal, type Schedule } from "./schedule.js";
 import type { SequenceSource } from "./sequence.js";
 import type { MeasurementChoice, Method, RunOptions, Targets, TrialResult } from "./surf.js";
 
-export type InvertMethod = "surf" | "adam" | "gd" | "armijo" | "restarts";
+export type InvertMethod = "surf" | "adam" | "gd" | "armijo" | "restarts" | "restart-until" | "adam-then-surf";
+const INVERT_METHODS: readonly InvertMethod[] = ["surf", "adam", "gd", "armijo", "restarts", "restart-until", "adam-then-surf"];
+/** The rivals that spend, trial by trial, the steps surfing used (surfing runs first). */
+const EQUAL_COMPUTE: readonly InvertMethod[] = ["restarts", "restart-until", "adam-then-surf"];
 
 export interface InvertOptions {
   /** A checkpoint directory or a network file (Node, Deno), or the networks' .safetensors bytes θ_0 … θ_T (anywhere). */
   net: string | readonly Uint8Array[];
-  /** surf (default), regular descent (adam, gd, armijo) on θ_T, or restarts (best of R at surfing's steps). */
+  /**
+   * surf (default); regular descent (adam, gd, armijo) on θ_T; or, at surfing's steps on each trial, restarts
+   * (best of R), restart-until (until f < τ) or adam-then-surf (surfing where Adam ends with f ≥ τ).
+   */
   method?: InvertMethod;
   /** Trials (default 10, or one per given target). */
   trials?: number;
@@ -33,6 +39,8 @@ export interface InvertOptions {
   noise?: number;
   /** restarts: R (default 4). */
   restarts?: number;
+  /** restart-until, adam-then-surf: τ, a descent with f < τ has found the target (default ½·m·0.01², foundThreshold). */
+  until?: number;
   /** Surfing's steps per network: the NeurIPS budget (default) or each network to convergence. */
   schedule?: "neurips" | "converge";
   /** The NeurIPS budget for θ_0 … θ_{T−1}; default: measured from regular Adam on the same trials. */
@@ -67,7 +75,7 @@ export interface InvertResult {
   /** surf and restarts: the schedule and, under neurips, the budget (capped: regular runs that hit maxSteps). */
   schedule?: Schedule["kind"];
   budget?: { total: number; capped: number | null; maxSteps: number };
-  /** The regular-Adam stage that measured the budget, and (restarts) the surfing stage it shared. */
+  /** The regular-Adam stage that measured the budget, and (the equal-compute rivals) the surfing stage whose steps they spent. */
   regular?: RunSummary;
   surf?: RunSummary;
   restarts?: number;
@@ -89,7 +97,7 @@ const DEFAULT_TRIALS = 10, DEFAULT_MAX_STEPS = 10000, DEFAULT_BATCH = 300, DEFAU
  */
 export async function invert(o: InvertOptions): Promise<InvertResult> {
   const method = o.method ?? "surf", seed = o.seed ?? "0";
-  if (!["surf", "adam", "gd", "armijo", "restarts"].includes(method)) throw new InputError(`method must be surf, adam, gd, armijo or restarts, got "${method}"`);
+  if (!INVERT_METHODS.includes(method)) throw new InputError(`method must be ${INVERT_METHODS.slice(0, -1).join(", ")} or ${INVERT_METHODS.at(-1)}, got "${method}"`);
   const source: SequenceSource = typeof o.net !== "string" ? { kind: "bytes", files: [...o.net] }
     : o.interpolate === undefined ? { kind: "path", path: o.net } : { kind: "interpolate", path: o.net, networks: o.interpolate + 1, seed };
   const targets = targetsOf(o);
@@ -97,6 +105,7 @@ export async function invert(o: InvertOptions): Promise<InvertResult> {
   const trials = o.trials ?? (given > 1 ? given : DEFAULT_TRIALS);
   if (!(Number.isSafeInteger(trials) && trials >= 1)) throw new InputError(`trials must be a positive integer, got ${trials}`);
   const workers = o.workers ?? defaultWorkers();
+  if (o.until !== undefined && !(o.until >= 0 && Number.isFinite(o.until))) throw new InputError(`until must be a finite number ≥ 0, got ${o.until}`);
   const optimizer = o.optimizer ?? "adam";
   const options: RunOptions = {
     seed, targets, measurement: o.measure ?? { kind: "identity" }, noise: o.noise ?? 0,
@@ -109,7 +118,7 @@ export async function invert(o: InvertOptions): Promise<InvertResult> {
     runStage(name, source, m, trials, { ...opts, onProgress: (f) => o.onProgress?.(label, f) }, workers);
   const out: Omit<InvertResult, "successRate" | "summary" | "results"> = { method, seed, workers };
   let results: TrialResult[];
-  if (method === "surf" || method === "restarts") {
+  if (method === "surf" || EQUAL_COMPUTE.includes(method)) {
     let schedule: Schedule = { kind: "converge" };
     if ((o.schedule ?? "neurips") === "neurips") {
       let total: number, capped: number | null = null;
@@ -127,13 +136,19 @@ export async function invert(o: InvertOptions): Promise<InvertResult> {
     }
     out.schedule = schedule.kind;
     results = await stage("surfing", "surf", { kind: "surf", schedule });
-    if (method === "restarts") {
-      const restarts = o.restarts ?? DEFAULT_RESTARTS;
-      if (!(Number.isSafeInteger(restarts) && restarts >= 1)) throw new InputError(`restarts must be a positive integer, got ${restarts}`);
+    if (method !== "surf") {
       out.surf = summarize(results);
       const budgets = Object.fromEntries(results.map((r) => [r.index, r.steps]));
-      results = await stage(`best of ${restarts} restarts`, `restarts-${restarts}`, { kind: "restarts", restarts, budgets });
-      out.restarts = restarts;
+      if (method === "restarts") {
+        const restarts = o.restarts ?? DEFAULT_RESTARTS;
+        if (!(Number.isSafeInteger(restarts) && restarts >= 1)) throw new InputError(`restarts must be a positive integer, got ${restarts}`);
+        results = await stage(`best of ${restarts} restarts`, `restarts-${restarts}`, { kind: "restarts", restarts, budgets });
+        out.restarts = restarts;
+      } else if (method === "restart-until") {
+        results = await stage("restarts until found", "restart-until", { kind: "restart-until", budgets, until: o.until });
+      } else {
+        results = await stage("adam, then surfing where it failed", "adam-then-surf", { kind: "adam-then-surf", budgets, schedule, until: o.until });
+      }
     }
   } else {
     results = await stage(`regular ${options.optimizer.kind}`, "regular", { kind: "regular" });

@@ -40,6 +40,24 @@ describe("surf invert", function () {
     expect(out.successRate).to.equal(out.trials.filter((t: { success: boolean }) => t.success).length / 6);
   });
 
+  it("the equal-compute rivals: restart-until and adam-then-surf spend, trial by trial, at most the steps surfing used", () => {
+    const run = (argv: string[]) => {
+      const r = surf(["invert", "--net", seq, "--trials", "6", "--workers", "1", "--json", "--seed", "3", ...argv]);
+      expect(r.code, r.stderr).to.equal(0);
+      return JSON.parse(r.stdout);
+    };
+    const surfed = run([]);
+    for (const method of ["restart-until", "adam-then-surf"]) {
+      const out = run(["--method", method]);
+      expect(out.method).to.equal(method);
+      expect(out.surf, method).to.deep.equal(surfed.summary);   // the same surfing stage, whose steps it spends
+      out.trials.forEach((t: { index: number; steps: number }) => expect(t.steps, `${method} trial ${t.index}`).to.be.at.most(surfed.trials[t.index].steps));
+    }
+    // τ = 0 is never reached: restart-until spends exactly surfing's steps on every trial
+    const never = run(["--method", "restart-until", "--until", "0"]);
+    expect(never.trials.map((t: { steps: number }) => t.steps)).to.deep.equal(surfed.trials.map((t: { steps: number }) => t.steps));
+  });
+
   it("runs regular Adam on one file with a given x* and Gaussian measurements", () => {
     const file = join(dir, "one.safetensors");
     writeNetwork(file, randomNetwork("surf", [3, 20, 60], "one"));
@@ -147,6 +165,8 @@ describe("surf invert", function () {
       [["invert", "--net", mixed], /architecture differs/],
       [["invert", "--net", sigmoid], /--method surf surfs a checkpoint sequence: --net .*sigmoid\.safetensors is one network \(give the directory of θ_0 … θ_T, or --interpolate T/],
       [["invert", "--net", sigmoid, "--method", "restarts"], /--method restarts surfs a checkpoint sequence/],
+      [["invert", "--net", sigmoid, "--method", "adam-then-surf"], /--method adam-then-surf surfs a checkpoint sequence/],
+      [["invert", "--net", seq, "--method", "restart-until", "--until", "-1"], /--until must be a number ≥ 0/],
       [["invert", "--net", zip, "--method", "adam"], /model\.pt: a PyTorch file \(torch\.save zip archive\), not \.safetensors: save the model's state_dict with its architecture as README\.md shows/],
       [["invert", "--net", pickle, "--method", "adam"], /old\.pt: a PyTorch file \(torch\.save pickle\)/],
       [["invert", "--net", seq, "--target", target], /target: has 3 values, the network needs 120/],

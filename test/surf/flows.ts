@@ -10,12 +10,19 @@ import type { NetworkSequence } from "../../src/surf/surf.js";
  * for these expansive widths), a global minimizer moving continuously from x0 + c_0 to x0 as t goes to T.
  */
 export function shiftFlow(family: Family, arch: number[], seed: string, c0: number[], T: number): NetworkSequence & { bytes(): Uint8Array[] } {
-  const base = randomNetwork(family, arch, seed, { dtype: "f32" });
+  return shifted(randomNetwork(family, arch, seed, { dtype: "f32" }), arch[0], c0, T);
+}
+
+/** The shift flow of a linear generator G(x) = Wx + b (k → n, PyTorch's initialization): every f_t is a convex quadratic. */
+export function linearFlow(k: number, n: number, seed: string, c0: number[], T: number): NetworkSequence & { bytes(): Uint8Array[] } {
+  return shifted(new Network({ input: [k], layers: [{ type: "Linear", in_features: k, out_features: n, bias: true }] }, { dtype: "f32", seed }), k, c0, T);
+}
+
+function shifted(base: Network, k: number, c0: number[], T: number): NetworkSequence & { bytes(): Uint8Array[] } {
   const spec = structuredClone(base.spec);
   const first = spec.layers[0];
   if (first.type !== "Linear") throw new Error("shiftFlow: the first layer must be Linear");
   first.bias = true;
-  const k = arch[0];
   const load = (t: number) => {
     const net = new Network(spec, { dtype: "f32" });
     for (const p of base.params) net.param(p.name).values.set(p.values);

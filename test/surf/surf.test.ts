@@ -7,7 +7,7 @@ import { runParallel } from "../../src/surf/pool.js";
 import { neuripsTotal, stepBudgets } from "../../src/surf/schedule.js";
 import { percentile, summarize, wilson } from "../../src/surf/metrics.js";
 import { STALL } from "../../src/surf/descent.js";
-import { shiftFlow } from "./flows.js";
+import { linearFlow, shiftFlow } from "./flows.js";
 import { interpolatedSequence } from "../../src/surf/interpolate.js";
 import { Network } from "../../src/nn/network.js";
 import { randomNetwork } from "../../src/nn/ensembles.js";
@@ -144,6 +144,50 @@ describe("surfing (Algorithm 3.1)", function () {
     results.forEach((r) => expect(r.steps).to.be.at.most(Math.max(4, budgets[r.index as 0 | 1 | 2])));
     const single = run(flow, { kind: "restarts", restarts: 1, budgets: { 0: 25 } }, [0], base({}));
     expect(results[0].f).to.be.at.most(single[0].f);
+  });
+
+  it("restart-until and adam-then-surf spend at most each trial's budget; restart-until all of it when no descent reaches τ", () => {
+    const flow = shiftFlow("hv", [2, 30, 100], "rivals", [0.4, -0.3], 3);
+    const budgets = { 0: 700, 1: 37, 2: 1, 3: 0 }, indices = [0, 1, 2, 3];
+    const never = run(flow, { kind: "restart-until", budgets, until: 0 }, indices, base({}));
+    never.forEach((r) => expect(r.steps, `trial ${r.index}`).to.equal(budgets[r.index as 0 | 1 | 2 | 3]));
+    expect(never.every((r) => Number.isFinite(r.f))).to.equal(true);
+    const hybrid = run(flow, { kind: "adam-then-surf", budgets, schedule: { kind: "neurips", total: 300 }, until: 0 }, indices, base({}));
+    hybrid.forEach((r) => expect(r.steps, `trial ${r.index}`).to.be.at.most(budgets[r.index as 0 | 1 | 2 | 3]));
+    // trial 0's Adam run converged with steps to spare: it surfed θ_0 … θ_3 with them, and kept the better end
+    expect(hybrid[0].path).to.have.length(4);
+    const [adamOnly] = run(flow, { kind: "restarts", restarts: 1, budgets: { 0: 700 } }, [0], base({}));
+    expect(adamOnly.steps).to.be.below(700);
+    expect(hybrid[0].f).to.be.at.most(adamOnly.f);
+    // with τ huge the first descent is found at once: both are regular Adam stopped at the budget, best of 1
+    // (on budgets ≥ 1: best of R gives each run at least one step, the rivals spend none of a budget of 0)
+    const first = run(flow, { kind: "restarts", restarts: 1, budgets }, [0, 1, 2], base({}));
+    for (const m of [{ kind: "restart-until" as const, budgets, until: 1e300 }, { kind: "adam-then-surf" as const, budgets, schedule: { kind: "neurips" as const, total: 300 }, until: 1e300 }]) {
+      const found = run(flow, m, [0, 1, 2], base({}));
+      expect(found.map((r) => [r.xHat, r.f, r.steps]), m.kind).to.deep.equal(first.map((r) => [r.xHat, r.f, r.steps]));
+    }
+    expect(() => run(flow, { kind: "restart-until", budgets: { 0: 5 } }, [0, 1], base({}))).to.throw(/restart-until: no step budget for trial 1/);
+    expect(() => run(flow, { kind: "restart-until", budgets, until: -1 }, [0], base({}))).to.throw(/until \(τ\) must be a finite number ≥ 0/);
+  });
+
+  it("on a convex problem (a linear generator) every method finds x*: regular, surfing, and the three rivals at its steps", () => {
+    const flow = linearFlow(3, 40, "convex", [0.5, -0.4, 0.3], 4);
+    const indices = [0, 1, 2, 3, 4, 5];
+    const regular = run(flow, { kind: "regular" }, indices, base({}));
+    const surfed = run(flow, { kind: "surf", schedule: { kind: "neurips", total: neuripsTotal(regular).total } }, indices, base({}));
+    const budgets = Object.fromEntries(surfed.map((r) => [r.index, r.steps]));
+    const rivals = [
+      run(flow, { kind: "restarts", restarts: 1, budgets }, indices, base({})),
+      run(flow, { kind: "restart-until", budgets }, indices, base({})),
+      run(flow, { kind: "adam-then-surf", budgets, schedule: { kind: "neurips", total: neuripsTotal(regular).total } }, indices, base({})),
+    ];
+    for (const results of [regular, surfed, ...rivals]) {
+      results.forEach((r, i) => {
+        expect(r.success, `trial ${i}`).to.equal(true);
+        expect(Math.hypot(...r.xHat.map((v, j) => v - regular[i].xHat[j]))).to.be.below(2e-3);
+      });
+    }
+    rivals.forEach((results) => results.forEach((r, i) => expect(r.steps).to.be.at.most(surfed[i].steps)));
   });
 
   it("without a history, θ(s) = (1 − s)·θ_0 + s·θ_T runs from PyTorch's initialization to θ_T exactly (experimental)", () => {
