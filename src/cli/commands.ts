@@ -23,6 +23,7 @@ const SCALE_FLAGS: FlagSpec[] = [
   { name: "k", type: "string", placeholder: "LIST", help: "table1, fig2, fig5: latent dimensions (default 5,10,20)" },
   { name: "m", type: "string", placeholder: "LIST", help: "fig3, fig4: measurement counts (default 10,20,30,40,50,70,100,200,400)" },
   { name: "restarts", type: "string", placeholder: "LIST", help: "table1: the R of best-of-R restarts at surfing's step count (default 1,2,4,8)" },
+  { name: "rivals", type: "string", placeholder: "LIST", help: "table1: also run these rivals at surfing's step count: restart-until, adam-then-surf (as surf invert --method; default none)" },
   { name: "checkpoints", type: "string", placeholder: "DIR", help: "table1, fig2–fig5: where the checkpoint sequences live (default OUT/checkpoints; a cache outside a results directory)", output: "directory" },
 ];
 

@@ -5,6 +5,7 @@
  *   regular      Adam on θ_T from x_init (its 75th-percentile step count is surfing's NeurIPS budget)
  *   surf         Algorithm 3.1 under the NeurIPS schedule
  *   restarts-R   best of R Adam runs on θ_T sharing each trial's surfing step count (equal compute)
+ *   restart-until, adam-then-surf   the practitioner's rivals at each trial's surfing step count (src/surf/surf.ts)
  */
 import { InputError } from "../errors.js";
 import { runParallel } from "../surf/pool.js";
@@ -13,7 +14,15 @@ import type { SequenceSource } from "../surf/sequence.js";
 import type { MeasurementChoice, Method, RunOptions, Targets, TrialResult } from "../surf/surf.js";
 import type { ResultStore, StoredRecord } from "../store.js";
 
-export type Stage = "regular" | "surf" | `restarts-${number}`;
+/** The rivals a practitioner would run with surfing's steps, as stages (and `surf invert --method` values). */
+export const RIVALS = ["restart-until", "adam-then-surf"] as const;
+export type Rival = (typeof RIVALS)[number];
+export type Stage = "regular" | "surf" | `restarts-${number}` | Rival;
+
+/** The stages that spend, trial by trial, the steps surfing used: the comparison at equal compute. */
+export function atEqualCompute(stage: string): boolean {
+  return stage.startsWith("restarts-") || (RIVALS as readonly string[]).includes(stage);
+}
 
 export interface Cell {
   /** Unique within the sweep, e.g. "table1/gan/k20". */
@@ -161,5 +170,8 @@ function methodOf(cell: string, stage: Stage, store: ResultStore, trials: number
   const before = stageResults(store, cell, stage === "surf" ? "regular" : "surf", trials);
   if (before.length < trials) return undefined;
   if (stage === "surf") return { kind: "surf", schedule: { kind: "neurips", total: neuripsTotal(before).total } };
-  return { kind: "restarts", restarts: Number(stage.slice("restarts-".length)), budgets: Object.fromEntries(before.map((r) => [r.index, r.steps])) };
+  const budgets = Object.fromEntries(before.map((r) => [r.index, r.steps]));
+  if (stage === "restart-until") return { kind: "restart-until", budgets };
+  if (stage === "adam-then-surf") return { kind: "adam-then-surf", budgets, schedule: { kind: "neurips", total: neuripsTotal(stageResults(store, cell, "regular", trials)).total } };
+  return { kind: "restarts", restarts: Number(stage.slice("restarts-".length)), budgets };
 }

@@ -7,7 +7,7 @@ import { holm, homogeneity, mcnemarExact, pairedDifferenceInterval, percentile, 
 import { norm } from "../tensor/vector.js";
 import { boxPlot, histogram, linePlot } from "../report/svg.js";
 import type { Figure, Section, Table } from "../report/html.js";
-import { stageResults, type Stage } from "./cell.js";
+import { atEqualCompute, stageResults, type Stage } from "./cell.js";
 import type { CellPlan } from "./sweeps.js";
 import type { ResultStore } from "../store.js";
 import { ARXIV_TABLE1, NEURIPS_TABLE1, type PaperModel } from "./paper.js";
@@ -60,15 +60,19 @@ export function outcomes<P extends PlanLike>(plans: readonly P[], store: ResultS
   });
 }
 
-/** A restarts stage by what it is: R = 1 is regular Adam stopped at surfing's step count. */
-function restartsName(s: Stage): string {
+/** A stage by what it is (restarts-1 is regular Adam stopped at surfing's step count). */
+export function stageName(s: Stage): string {
+  if (s === "regular") return "regular Adam";
+  if (s === "surf") return "surfing";
+  if (s === "restart-until") return "restarts until f < τ";
+  if (s === "adam-then-surf") return "Adam, then surfing";
   const R = s.slice("restarts-".length);
   return R === "1" ? "regular at surfing's steps" : `best of ${R}`;
 }
 
 /** Table 1: ours beside the paper's, and which method wins at equal compute (surfing vs best-of-R restarts). */
 export function table1(cells: readonly CellOutcome<PlanLike>[]): Table {
-  const restartStages = [...new Set(cells.flatMap((c) => [...c.stages.keys()].filter((s) => s.startsWith("restarts-"))))];
+  const restartStages = [...new Set(cells.flatMap((c) => [...c.stages.keys()].filter(atEqualCompute)))];
   const rate = (c: CellOutcome<PlanLike>, s: Stage) => {
     const x = c.stages.get(s)?.summary;
     return x && x.successInterval ? `${pct(x.successRate)} [${pct(x.successInterval[0])}, ${pct(x.successInterval[1])}] (${x.trials})` : "—";
@@ -91,10 +95,10 @@ export function table1(cells: readonly CellOutcome<PlanLike>[]): Table {
     ];
   });
   return {
-    columns: ["model", "regular Adam %", "surfing %", ...restartStages.map((s) => `${restartsName(s)} %`), "regular: steps p75", "surfing: steps p75",
+    columns: ["model", "regular Adam %", "surfing %", ...restartStages.map((s) => `${stageName(s)} %`), "regular: steps p75", "surfing: steps p75",
       "budget θ_0..θ_{T−1}", "paper arXiv % (reg / surf)", "paper NeurIPS % ; steps", "winner at equal compute"],
     rows,
-    caption: "Success: ‖x̂_T − x*‖ < 0.01. Rates in %, with 95 % Wilson intervals and the number of trials. Steps: 75th percentile of the total gradient steps until success, over successful trials (the paper's \"# iterations\"). Budget: the 75th percentile of regular Adam's steps to converge, shared by θ_0..θ_{T−1} under the NeurIPS schedule (\"capped\": regular runs that hit the step cap — past a quarter of them, the percentile is the cap). Best of R: R Adam runs on θ_T, from x_init and then from fresh starts, sharing the steps surfing used on the same trial; R = 1 (\"regular at surfing's steps\") is regular Adam stopped at that step count — the rival that needs no restarts.",
+    caption: "Success: ‖x̂_T − x*‖ < 0.01. Rates in %, with 95 % Wilson intervals and the number of trials. Steps: 75th percentile of the total gradient steps until success, over successful trials (the paper's \"# iterations\"). Budget: the 75th percentile of regular Adam's steps to converge, shared by θ_0..θ_{T−1} under the NeurIPS schedule (\"capped\": regular runs that hit the step cap — past a quarter of them, the percentile is the cap). Best of R: R Adam runs on θ_T, from x_init and then from fresh starts, sharing the steps surfing used on the same trial; R = 1 (\"regular at surfing's steps\") is regular Adam stopped at that step count — the rival that needs no restarts. Restarts until f < τ: Adam runs from x_init, then fresh starts, each to convergence, until one ends with f < τ = ½·m·0.01² or the trial's surfing steps are spent. Adam, then surfing: regular Adam within those steps, then surfing from x_init with the steps left where f ≥ τ, keeping the lower f.",
   };
 }
 
@@ -122,7 +126,7 @@ export function seedSpread(cells: readonly CellOutcome[]): { table: Table; notes
       const within = sums.reduce((a, x) => a + Math.sqrt((x.successRate! * (1 - x.successRate!)) / x.trials), 0) / sums.length;
       const test = homogeneity(sums.map((x) => x.successes), sums.map((x) => x.trials));
       rows.push([
-        cellName(key), s === "surf" ? "surfing" : s === "regular" ? "regular Adam" : restartsName(s),
+        cellName(key), stageName(s),
         group.map((c) => /trainseed(\d+)/.exec(c.plan.cell.id)?.[1] ?? "0").join(", "),
         rates.map((r) => pct(r)).join(", "), pct(mean), (100 * across).toFixed(1), (100 * within).toFixed(1), test.p < 1e-4 ? test.p.toExponential(1) : test.p.toFixed(4),
       ]);
@@ -183,7 +187,7 @@ export const ALPHA = 0.05;
 /**
  * Surfing paired with each other method of a cell — regular Adam and every best-of-R — by McNemar's exact
  * test on the trials both ran, Holm-corrected over the cell's comparisons, and the winner at equal compute
- * (surfing against the best-of-R restarts, which spend its steps): surfing when it beats every such rival
+ * (surfing against the rivals that spend its steps: best-of-R, restart-until, adam-then-surf): surfing when it beats every such rival
  * significantly, a rival when it beats surfing significantly, else none.
  */
 export function pairedComparisons(c: CellOutcome): { pairs: PairedComparison[]; winner: string } | undefined {
@@ -207,11 +211,11 @@ export function pairedComparisons(c: CellOutcome): { pairs: PairedComparison[]; 
   if (raw.length === 0) return undefined;
   const adjusted = holm(raw.map((x) => x.p));
   const pairs = raw.map((x, i) => ({ ...x, pHolm: adjusted[i] }));
-  const equal = pairs.filter((x) => x.rival.startsWith("restarts-"));
+  const equal = pairs.filter((x) => atEqualCompute(x.rival));
   const better = equal.filter((x) => x.pHolm < ALPHA && x.difference < 0).sort((a, b) => a.difference - b.difference);
   const winner = equal.length === 0 ? "—"
     : equal.every((x) => x.pHolm < ALPHA && x.difference > 0) ? "surfing"
-    : better.length > 0 ? restartsName(better[0].rival)
+    : better.length > 0 ? stageName(better[0].rival)
     : "no significant difference";
   return { pairs, winner };
 }
@@ -219,7 +223,7 @@ export function pairedComparisons(c: CellOutcome): { pairs: PairedComparison[]; 
 /** The paired comparisons of every cell, as a table: surfing against each other method. */
 export function pairedTable(cells: readonly CellOutcome[]): Table {
   const rows = cells.flatMap((c) => (pairedComparisons(c)?.pairs ?? []).map((x) => [
-    cellName(c.plan.cell.id), x.rival === "regular" ? "regular Adam" : restartsName(x.rival), x.trials, x.surfOnly, x.rivalOnly,
+    cellName(c.plan.cell.id), stageName(x.rival), x.trials, x.surfOnly, x.rivalOnly,
     `${(100 * x.difference).toFixed(1)} [${(100 * x.interval[0]).toFixed(1)}, ${(100 * x.interval[1]).toFixed(1)}]`,
     formatP(x.p), formatP(x.pHolm), x.pHolm < ALPHA ? (x.difference > 0 ? "surfing" : "rival") : "—",
   ]));

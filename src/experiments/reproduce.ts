@@ -261,6 +261,7 @@ const SCALE_FLAG: Record<keyof ScaleOverrides, [string, keyof SweepScale, keyof 
   trials: ["--trials", "trials", "csTrials"], width: ["--width", "width", "width"], criticWidth: ["--critic-width", "criticWidth", "criticWidth"],
   criticSteps: ["--critic-steps", "criticSteps", "criticSteps"], trainSeeds: ["--train-seed", "trainSeeds", "trainSeeds"], steps: ["--steps", "steps", "csSteps"],
   every: ["--every", "every", "csEvery"], models: ["--models", "models", "csModels"], ks: ["--k", "ks", "ks"], ms: ["--m", "ms", "ms"], restarts: ["--restarts", "restarts", "restarts"],
+  rivals: ["--rivals", "rivals", "rivals"],
 };
 
 /**
@@ -364,7 +365,7 @@ function writeReport(name: SweepName, plans: CellPlan[], store: ResultStore, out
     ],
   }, cellsSection(plans, store)];
   if (name === "table1" || name === "fig2" || name === "fig5") {
-    sections.push({ heading: "Table 1: surfing against regular Adam and equal-compute restarts", tables: [table1(cells)], notes: fitsWithoutRecovery(cells) });
+    sections.push({ heading: "Table 1: surfing against regular Adam and its rivals at equal compute", tables: [table1(cells)], notes: fitsWithoutRecovery(cells) });
     sections.push({ heading: "Paired comparisons: surfing against each method, trial by trial", tables: [pairedTable(cells)] });
     const seeds = seedSpread(cells);
     if (seeds) sections.push({ heading: "Across training seeds", tables: [seeds.table], notes: seeds.notes });
@@ -401,7 +402,7 @@ function writeAtomically(path: string, text: string): void {
 }
 
 /** How surfing's budget is set (the NeurIPS schedule, seed 001 §4, with our harmonic split). */
-export const BUDGET_RULE = "surfing's θ_0..θ_{T−1} share the 75th percentile of regular Adam's steps to converge over the cell's trials, split harmonically (w_t ∝ 1/(t+1)); θ_T runs to convergence; best-of-R restarts share each trial's surfing step count";
+export const BUDGET_RULE = "surfing's θ_0..θ_{T−1} share the 75th percentile of regular Adam's steps to converge over the cell's trials, split harmonically (w_t ∝ 1/(t+1)); θ_T runs to convergence; best-of-R restarts, restart-until and adam-then-surf each spend at most the trial's surfing step count";
 
 /**
  * Everything that shaped a cell, for summary.json and the report: the spec, the training procedure's

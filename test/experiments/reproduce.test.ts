@@ -198,6 +198,33 @@ describe("surf reproduce (quick)", function () {
     expect(readFileSync(join(missing, "report.html"), "utf8")).to.include("PARTIAL: merged without shard-2-of-3");
   });
 
+  it("--rivals adds restart-until and adam-then-surf to a cell already run: each within surfing's steps per trial, compared paired", async () => {
+    const out = join(dir, "rivals"), base = { ...common, shard: parseShard("1/1"), out };
+    const cells = { models: ["gan" as const], ks: [5], restarts: [2], trials: 3 };
+    await reproduce("table1", { ...base, scale: cells });
+    const before = new ResultStore(join(out, RESULTS_FILE)).size;
+    const { summary, report } = await reproduce("table1", { ...base, scale: { ...cells, rivals: ["restart-until", "adam-then-surf"] } });
+    const store = new ResultStore(join(out, RESULTS_FILE));
+    // the same cell (its id does not change; its spec record is replaced), and only the two new stages ran
+    expect(store.size - before).to.equal(2 * 3);
+    type Cell = { id: string; settings: { rivals?: string[] }; stages: Record<string, { trials: number }>; comparison: { pairs: { rival: string }[]; winner: string } };
+    const [cell] = summary.cells as Cell[];
+    expect(cell.id).to.equal("table1/gan/k5");
+    expect(cell.settings.rivals).to.deep.equal(["restart-until", "adam-then-surf"]);
+    expect(Object.keys(cell.stages)).to.deep.equal(["regular", "surf", "restarts-2", "restart-until", "adam-then-surf"]);
+    expect(cell.comparison.pairs.map((x) => x.rival)).to.deep.equal(["regular", "restarts-2", "restart-until", "adam-then-surf"]);
+    expect(cell.comparison.winner).to.be.oneOf(["surfing", "best of 2", "restarts until f < τ", "Adam, then surfing", "no significant difference"]);
+    for (let i = 0; i < 3; i++) {
+      const surfed = store.get(`${cell.id}/surf/${i}`)!.result as TrialResult;
+      for (const rival of ["restart-until", "adam-then-surf"]) {
+        const r = store.get(`${cell.id}/${rival}/${i}`)!;
+        expect((r.result as TrialResult).steps, `${rival} ${i}`).to.be.at.most(surfed.steps);
+        expect(r.budget, `${rival} ${i}`).to.equal(surfed.steps);
+      }
+    }
+    expect(readFileSync(report, "utf8")).to.include("restarts until f &lt; τ %").and.include("Adam, then surfing %");
+  });
+
   it("cells at other settings share one results directory: ids name the settings, summary.json records them, merge joins them", async () => {
     const out = join(dir, "settings"), other = join(dir, "settings-other"), merged = join(dir, "settings-merged");
     const base = { ...common, shard: parseShard("1/1") }, cells = { models: ["gan" as const], ks: [5], restarts: [2] };
