@@ -127,7 +127,7 @@ export const COMMANDS: Command[] = [
         { name: "sign-flip", type: "boolean", help: "jump to −x whenever f(−x) < f(x) (Huang et al. 2018, for hv networks)" },
         { name: "batch", type: "int", default: 300, placeholder: "B", help: "trials per batch (one gemm per layer for all of them)" },
         { name: "workers", type: "int", placeholder: "N", help: "worker threads (default: the number of cores)" },
-        { name: "save-images", type: "string", placeholder: "DIR", help: "write each trial's target, observation (inpainting, subsampling, super-resolution), reconstruction G_θT(x̂) and error as PNGs", output: "directory" },
+        { name: "save-images", type: "string", placeholder: "DIR", help: "write each trial's target, observation (inpainting, subsampling, super-resolution), reconstruction G_θT(x̂) and error as PNGs, and index.html showing them", output: "directory" },
         { name: "journal", type: "string", placeholder: "FILE", help: "keep finished trials in FILE (JSON lines) as the run goes: the same command again resumes a killed run", output: "file", lock: true },
         { name: "box", type: "string", default: "1", placeholder: "L", help: "certify, surf-projected: the box [−L, L]^k the exact geometry works in" },
         { name: "tau", type: "number", default: 0.05, placeholder: "τ", help: "surf-projected: the slack of S(x, θ, τ); the pieces searched differ from x's only on neurons with |pre-activation| ≤ τ" },

@@ -90,7 +90,7 @@ describe("surf invert --measure: a user's own measurement", function () {
     expect(noisy.code, noisy.stderr).to.equal(0);
   });
 
-  it("images in and out: a PNG target of the generator's size, and --save-images writes y, the observation, G(x̂) and the error", () => {
+  it("images in and out: a PNG target of the generator's size, and --save-images writes y, the observation, G(x̂), the error and a page showing them", () => {
     const g = randomNetwork("surf", [3, 64, 256, 64], "measure"), xStar = [0.3, -0.2, 0.5], y = g.forward([xStar])[0];
     const scale = Math.max(...y);   // a random network's output is not in [0, 1]: this test's image is y / max
     const target = join(dir, "target.png"), images = join(dir, "images");
@@ -99,7 +99,11 @@ describe("surf invert --measure: a user's own measurement", function () {
     expect(r.code, r.stderr).to.equal(0);
     const out = JSON.parse(r.stdout);
     expect(out.trials).to.have.length(2);
-    expect(out.images).to.have.length(2 * 4);
+    expect(out.images).to.have.length(2 * 4 + 1);
+    // and a page showing them: four rows (target, observed, reconstruction, error) of the two trials, self-contained
+    const page = readFileSync(join(images, "index.html"), "utf8");
+    expect((page.match(/<img src="data:image\/png;base64,/g) ?? []).length).to.equal(4 * 2);
+    expect(page).to.include("trial 1").and.include("reconstruction G_θT(x̂)").and.not.match(/<script|(src|href)="https?:/);
     // the observation: the left half hidden (black), the right half the target's
     const observed = readPng(readFileSync(join(images, "trial-0000-observed.png")), "observed").values, given = readPng(readFileSync(target), "target").values;
     for (let p = 0; p < 64; p++) expect(observed[p], `pixel ${p}`).to.be.closeTo(p % 8 < 4 ? 0 : given[p], 1 / 255 + 1e-9);
