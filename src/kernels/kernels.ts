@@ -92,7 +92,9 @@ export function unfoldSamples(raw: RawKernels, zero: (ptr: number, bytes: number
  * axpy, Adam, im2col …, on pointers into the heap, every argument checked and named in the error.
  *
  * @example
- * import { kernels } from "surfing";
+ * import { Kernels, kernels } from "surfing";
+ * // the library's own kernels (createKernels makes more, each with a heap of its own)
+ * kernels instanceof Kernels;   // → true
  * const x = kernels.heap.alloc(3 * 8), y = kernels.heap.alloc(3 * 8);   // byte offsets of 3 float64 values each
  * kernels.heap.f64.set([1, 2, 3], x / 8);
  * kernels.heap.f64.set([10, 20, 30], y / 8);
