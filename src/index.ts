@@ -30,4 +30,17 @@ export { summarize, wilson, percentile, type RunSummary } from "./surf/metrics.j
 export { surfProjected, surfProjectedNetworks, type ProjectedSurfOptions, type ProjectedSurfResult, type ProjectedSurfStep } from "./surf/projected.js";
 
 // Exact piecewise-linear geometry: regions, LP/QP, enumeration, pieces, certificates.
+/**
+ * The exact piecewise-linear geometry of ReLU networks in float64: activation regions, LPs and QPs on them,
+ * region enumeration, the pieces of Algorithm 3.2 and global certificates.
+ *
+ * @example
+ * import { geometry } from "surfing";
+ * const net = geometry.randomNet([2, 6, 4], "surf", 0);   // G: R² → R⁴ with 6 ReLU neurons, in float64
+ * // its linear regions in [−1, 1]²
+ * geometry.enumerateRegions(net).count;   // → 11
+ * // f(z) = ½‖G(z) − G(x*)‖²: its global minimizer over the box, certified region by region
+ * const ls = { A: null, m: 4, obs: geometry.evaluate(net, [0.5, -0.25]).output };
+ * geometry.certify(net, ls, { box: 1 }).xGlobal;   // ≈ [0.5, -0.25]
+ */
 export * as geometry from "./geometry/index.js";

@@ -28,6 +28,17 @@ const SETTINGS = "#settings";
 /** The compressed form of a store at PATH: PATH.gz. */
 export const COMPRESSED = ".gz";
 
+/**
+ * A resumable run's results: one JSON record per line, appended as they finish and read back when the run
+ * starts again, refused when it was left by a run with other settings.
+ *
+ * @example
+ * import { ResultStore } from "surfing/node";
+ * const store = new ResultStore("runs/sweep/results.jsonl", { seed: "0" });
+ * store.getOrCompute("trial/0", () => 0.5);   // → 0.5
+ * // started again, the run finds it there
+ * new ResultStore("runs/sweep/results.jsonl", { seed: "0" }).get("trial/0").value;   // → 0.5
+ */
 export class ResultStore {
   private readonly records = new Map<string, StoredRecord>();
   private settingsRecord: StoredRecord | undefined;
@@ -114,9 +125,11 @@ export class ResultStore {
    * one (and at worst PATH beside a PATH.gz that already holds its records: read again, the same records).
    *
    * @example
+   * import { ResultStore } from "surfing/node";
    * const store = new ResultStore("runs/x/results.jsonl", { seed: "0" });
    * store.append([{ key: "a", value: 1 }]);
-   * store.compact();   // runs/x/results.jsonl.gz; new ResultStore("runs/x/results.jsonl") reads it back
+   * store.compact();   // runs/x/results.jsonl.gz
+   * new ResultStore("runs/x/results.jsonl").get("a").value;   // → 1
    */
   compact(): void {
     const lines = [...(this.settingsRecord ? [this.settingsRecord] : []), ...this.records.values()].map((r) => JSON.stringify(r) + "\n");

@@ -83,7 +83,16 @@ export function packageSourceDir(): string {
   return join(dirname(pkg), "src", "clothes");
 }
 
-/** Load Fashion-MNIST from the cache, building it from the JSON the first time (or when it is damaged). */
+/**
+ * Load Fashion-MNIST from the cache, building it from the JSON the first time (or when it is damaged).
+ *
+ * @example
+ * import { loadFashionMnist } from "surfing/node";
+ * // parsed from the fashion-mnist package the first time, then read from the cache (~/.cache/surfing)
+ * const { train, heldOut } = loadFashionMnist();
+ * [train.count, heldOut.count];   // → [60000, 10000]
+ * train.images.length;   // → 47040000
+ */
 export function loadFashionMnist(options: DataOptions = {}): FashionMnist {
   const cacheDir = options.cacheDir ?? cacheDirectory();
   const cachePath = join(cacheDir, CACHE_FILE);

@@ -34,12 +34,24 @@ export function bends(layer: AffineLayer): boolean {
   return layer.act !== "linear";
 }
 
-/** Output dimension n of G. */
+/**
+ * Output dimension n of G.
+ *
+ * @example
+ * import { geometry } from "surfing";
+ * geometry.outputDim(geometry.randomNet([2, 6, 5, 4], "surf", 0));   // → 4
+ */
 export function outputDim(net: PiecewiseLinearNet): number {
   return net.layers.length === 0 ? net.k : net.layers[net.layers.length - 1].outDim;
 }
 
-/** Number of ReLU/LeakyReLU neurons N = number of hyperplanes; patterns have this length. */
+/**
+ * Number of ReLU/LeakyReLU neurons N = number of hyperplanes; patterns have this length.
+ *
+ * @example
+ * import { geometry } from "surfing";
+ * geometry.neuronCount(geometry.randomNet([2, 6, 5, 4], "surf", 0));   // → 11
+ */
 export function neuronCount(net: PiecewiseLinearNet): number {
   let N = 0;
   for (const layer of net.layers) if (bends(layer)) N += layer.outDim;
@@ -49,6 +61,19 @@ export function neuronCount(net: PiecewiseLinearNet): number {
 /**
  * Check a network's shapes, values and activation codes; returns it unchanged. Throws InputError with
  * a one-line message naming `name`, the layer and the field.
+ *
+ * @example
+ * import { geometry } from "surfing";
+ * // |z| on R as two ReLU neurons and a linear output
+ * const net = {
+ *   k: 1,
+ *   layers: [
+ *     { inDim: 1, outDim: 2, W: Float64Array.of(1, -1), b: Float64Array.of(0, 0), act: "relu", slope: 0 },
+ *     { inDim: 2, outDim: 1, W: Float64Array.of(1, 1), b: Float64Array.of(0), act: "linear", slope: 1 },
+ *   ],
+ * };
+ * geometry.checkNet(net) === net;   // → true
+ * geometry.evaluate(net, [-3]).output;   // → [3]
  */
 export function checkNet(net: PiecewiseLinearNet, name = "net"): PiecewiseLinearNet {
   if (net === null || typeof net !== "object") throw new InputError(`${name}: expected a piecewise-linear network, got ${String(net)}`);
@@ -82,7 +107,15 @@ export function checkNet(net: PiecewiseLinearNet, name = "net"): PiecewiseLinear
   return net;
 }
 
-/** Check an objective against the network it measures; returns it unchanged. Throws InputError naming `name`. */
+/**
+ * Check an objective against the network it measures; returns it unchanged. Throws InputError naming `name`.
+ *
+ * @example
+ * import { geometry } from "surfing";
+ * const net = geometry.randomNet([2, 6, 4], "surf", 0);
+ * const ls = { A: null, m: 4, obs: new Float64Array(4) };   // A = I: obs has G's 4 outputs
+ * geometry.checkLeastSquares(ls, net) === ls;   // → true
+ */
 export function checkLeastSquares(ls: LeastSquares, net: PiecewiseLinearNet, name = "objective"): LeastSquares {
   const n = outputDim(net);
   if (!Number.isInteger(ls.m) || ls.m < 1) throw new InputError(`${name}.m must be a positive integer, got ${String(ls.m)}`);

@@ -46,7 +46,17 @@ const TIE_TOL = 1e-10;
 /** Two minimizers closer than SAME_POINT (relative to 1 + ‖x‖) are one point (the QP's KKT accuracy is ~1e-12). */
 const SAME_POINT = 1e-7;
 
-/** The global minimum of f(z) = ½‖A·G(z) − obs‖² over [−L, L]^k: the least per-region QP minimum. */
+/**
+ * The global minimum of f(z) = ½‖A·G(z) − obs‖² over [−L, L]^k: the least per-region QP minimum.
+ *
+ * @example
+ * import { geometry } from "surfing";
+ * const net = geometry.randomNet([2, 6, 4], "surf", 0);
+ * const ls = { A: null, m: 4, obs: geometry.evaluate(net, [0.5, -0.25]).output };
+ * const certificate = geometry.certify(net, ls, { box: 1 });
+ * certificate.xGlobal;   // ≈ [0.5, -0.25]
+ * certificate.gap([0, 0]) > 0;   // → true
+ */
 export function certify(net: PiecewiseLinearNet, ls: LeastSquares, options: CertifyOptions): Certificate {
   checkNet(net);
   checkLeastSquares(ls, net);
@@ -85,6 +95,13 @@ export function certify(net: PiecewiseLinearNet, ls: LeastSquares, options: Cert
 /**
  * The certificate for a library network (converted by fromNetwork: eval mode, piecewise linear only),
  * a measurement and a target (the signal y, or its observation) — what `surf invert --method certify` runs.
+ *
+ * @example
+ * import { geometry, randomNetwork, gaussianMeasurement, kernels } from "surfing";
+ * const G = randomNetwork("surf", [2, 6, 4], "example", { dtype: "f64" });
+ * const y = G.forward([[0.5, -0.25]])[0];
+ * const A = gaussianMeasurement(kernels, "f64", 3, 4, "0");   // 3 Gaussian measurements of G's 4 outputs
+ * geometry.certifyNetwork(G, A, { signal: y }, { box: 1 }).xGlobal;   // ≈ [0.5, -0.25]
  */
 export function certifyNetwork(net: Network, measurement: Measurement, target: Target, options: CertifyOptions): Certificate {
   const { net: pl, ls } = fromObjective(net, measurement, target);

@@ -41,14 +41,35 @@ export interface EnumerateOptions {
   readonly onProgress?: (regions: number, expected: number) => void;
 }
 
+/**
+ * The most regions enumerateRegions and certify take on by default (their maxRegions): past it they refuse.
+ *
+ * @example
+ * import { geometry } from "surfing";
+ * geometry.DEFAULT_MAX_REGIONS;   // → 1000000
+ */
 export const DEFAULT_MAX_REGIONS = 1_000_000;
-/** Regions between two progress reports. */
+/**
+ * Regions between two progress reports.
+ *
+ * @example
+ * import { geometry } from "surfing";
+ * geometry.PROGRESS_EVERY;   // → 4096
+ * const net = geometry.randomNet([2, 200, 3], "surf", 0);
+ * geometry.enumerateRegions(net, { box: 3, onProgress: (regions, expected) => console.log(`${regions} of about ${expected} regions`) });
+ */
 export const PROGRESS_EVERY = 4096;
 
 /**
  * Every linear region of G inside [−L, L]^k (or R^k for box = Infinity): its pattern, an interior point,
  * (k = 2) its polygon, and (box = Infinity) its recession cone.
- * @example enumerateRegions(randomNet([2, 30, 7], "surf", 21), { box: Infinity }).count
+ *
+ * @example
+ * import { geometry } from "surfing";
+ * const net = geometry.randomNet([2, 30, 7], "surf", 21);
+ * geometry.enumerateRegions(net).count;   // → 86
+ * const all = geometry.enumerateRegions(net, { box: Infinity });   // all of R²: with each unbounded region's rays
+ * all.count;   // → 466
  */
 export function enumerateRegions(net: PiecewiseLinearNet, options: EnumerateOptions = {}): Enumeration {
   checkNet(net);
@@ -154,6 +175,14 @@ export interface RegionCountEstimate {
  * clearly on one side (below threshold/10 or above the threshold), or after √(60·threshold) points —
  * where R = threshold regions of equal size would give ~30 repeats; a sample without repeats then says R
  * is far above the threshold.
+ *
+ * @example
+ * import { geometry } from "surfing";
+ * const net = geometry.randomNet([3, 40, 40, 3], "surf", 0);
+ * const estimate = geometry.estimateRegionCount(net, 1, { threshold: 1000 });
+ * estimate.upperBound;   // → 114511401
+ * // far more than 1000, by sampling: enumerating them under maxRegions 1000 would be refused at once
+ * estimate.lowerEstimate > 1000;   // → true
  */
 export function estimateRegionCount(net: PiecewiseLinearNet, L: number, options: { seed?: Seed; threshold?: number } = {}): RegionCountEstimate {
   let upperBound = 1, dim = net.k, lastBend = 0;

@@ -21,6 +21,10 @@ import { checkLeastSquares, checkNet, type AffineLayer, type LeastSquares, type 
  * Largest dense matrix of one layer, in entries (2^25 float64s = 256 MiB): a convolution's dense matrix
  * has (output size × input size) entries, mostly zeros, and geometry on such a net (thousands of
  * neurons) is out of reach anyway; past this the conversion is refused rather than exhausting memory.
+ *
+ * @example
+ * import { geometry } from "surfing";
+ * geometry.MAX_DENSE_ENTRIES;   // → 33554432
  */
 export const MAX_DENSE_ENTRIES = 2 ** 25;
 
@@ -32,7 +36,23 @@ interface Pending {
   cols: number;
 }
 
-/** G of `net` (eval mode: batch norm with its running statistics) as a float64 piecewise-linear network. */
+/**
+ * G of `net` (eval mode: batch norm with its running statistics) as a float64 piecewise-linear network.
+ *
+ * @example
+ * import { geometry, Network } from "surfing";
+ * const G = new Network({
+ *   input: [2],
+ *   layers: [
+ *     { type: "Linear", in_features: 2, out_features: 3, bias: true },
+ *     { type: "BatchNorm1d", num_features: 3 },
+ *     { type: "ReLU" },
+ *     { type: "Linear", in_features: 3, out_features: 1, bias: false },
+ *   ],
+ * }, { seed: "0", dtype: "f64" });
+ * const net = geometry.fromNetwork(G);   // batch norm folded into the Linear layer before it
+ * net.layers.map((layer) => [layer.outDim, layer.act]);   // → [[3, "relu"], [1, "linear"]]
+ */
 export function fromNetwork(net: Network, name = "network"): PiecewiseLinearNet {
   const layers: AffineLayer[] = [];
   const k = size(net.inputShape);
@@ -97,6 +117,13 @@ export type Target = { readonly signal: ArrayLike<number> } | { readonly observa
 /**
  * f(z) = ½‖A·G(z) − obs‖² for `measurement` A (null for the identity) and a target: the signal y
  * (obs = A·y, computed in float64) or its observation (obs as given, e.g. A·y + noise).
+ *
+ * @example
+ * import { geometry, gaussianMeasurement, kernels } from "surfing";
+ * const A = gaussianMeasurement(kernels, "f64", 2, 3, "0");
+ * const ls = geometry.leastSquares(A, { observation: [0.1, -0.2] });   // obs as given (A·y plus noise, say)
+ * ls.obs;   // → [0.1, -0.2]
+ * geometry.leastSquares(A, { signal: [1, 0, 0] }).obs.length;   // → 2
  */
 export function leastSquares(measurement: Measurement, target: Target): LeastSquares {
   const { m, n } = measurement;
@@ -118,7 +145,16 @@ export function leastSquares(measurement: Measurement, target: Target): LeastSqu
   return { A, m, obs };
 }
 
-/** fromNetwork and leastSquares at once, checked against each other. */
+/**
+ * fromNetwork and leastSquares at once, checked against each other.
+ *
+ * @example
+ * import { geometry, randomNetwork, gaussianMeasurement, kernels } from "surfing";
+ * const G = randomNetwork("surf", [2, 6, 4], "example", { dtype: "f64" });
+ * const A = gaussianMeasurement(kernels, "f64", 3, 4, "0");
+ * const { net, ls } = geometry.fromObjective(G, A, { signal: G.forward([[0.5, -0.25]])[0] });
+ * geometry.objective(net, ls, [0.5, -0.25]) < 1e-20;   // → true
+ */
 export function fromObjective(net: Network, measurement: Measurement, target: Target, name = "network"): { net: PiecewiseLinearNet; ls: LeastSquares } {
   if (measurement.n !== net.outputSize) {
     throw new InputError(`measurement: it takes signals of ${measurement.n} values but ${name} outputs ${net.outputSize}`);

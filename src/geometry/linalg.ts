@@ -97,7 +97,14 @@ export interface SymmetricEigen {
   readonly vectors: Float64Array;
 }
 
-/** Eigen-decomposition of a symmetric r × r matrix by cyclic Jacobi rotations (quadratically convergent; exact orthogonality). */
+/**
+ * Eigen-decomposition of a symmetric r × r matrix by cyclic Jacobi rotations (quadratically convergent; exact orthogonality).
+ *
+ * @example
+ * import { geometry } from "surfing";
+ * const { values } = geometry.symmetricEigen(Float64Array.of(2, 1, 1, 2), 2);
+ * [...values].sort();   // ≈ [1, 3]
+ */
 export function symmetricEigen(S: Float64Array, r: number): SymmetricEigen {
   const a = Float64Array.from(S), U = new Float64Array(r * r);
   for (let i = 0; i < r; i++) U[i * r + i] = 1;

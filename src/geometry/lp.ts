@@ -22,6 +22,13 @@ const RADIUS_TOL = 1e-9;
  * applies) fits around it, else P's Chebyshev centre — or null when P has no interior at that resolution
  * (relative to the largest |d_i|: in a box of half-width 1e300 a region a few units wide looks flat, so
  * callers that know P has interior, as those of the exact subdivision do, keep their own point then).
+ *
+ * @example
+ * import { geometry } from "surfing";
+ * const square = { dim: 2, rows: 4, C: Float64Array.of(-1, 0, 1, 0, 0, -1, 0, 1), d: Float64Array.of(1, 1, 1, 1) };
+ * geometry.strictInterior(square, Float64Array.of(0.5, 0.5));   // → [0.5, 0.5]
+ * // a corner is not inside: the Chebyshev centre instead
+ * geometry.strictInterior(square, Float64Array.of(1, 1));   // ≈ [0, 0]
  */
 export function strictInterior(P: Polyhedron, guess: Float64Array): Float64Array | null {
   const { dim: k, C, d } = P;
@@ -45,7 +52,17 @@ export function strictInterior(P: Polyhedron, guess: Float64Array): Float64Array
   return centre.status === "interior" ? centre.centre : null;
 }
 
-/** max r s.t. C_i z + ‖C_i‖ r ≤ d_i, r ≤ radiusCap (default: uncapped). */
+/**
+ * max r s.t. C_i z + ‖C_i‖ r ≤ d_i, r ≤ radiusCap (default: uncapped).
+ *
+ * @example
+ * import { geometry } from "surfing";
+ * const square = { dim: 2, rows: 4, C: Float64Array.of(-1, 0, 1, 0, 0, -1, 0, 1), d: Float64Array.of(1, 1, 1, 1) };   // [−1, 1]²
+ * const { status, centre, radius } = geometry.chebyshevCentre(square);
+ * status;   // → "interior"
+ * radius;   // ≈ 1
+ * centre;   // ≈ [0, 0]
+ */
 export function chebyshevCentre(P: Polyhedron, options: { start?: ArrayLike<number>; radiusCap?: number } = {}): ChebyshevCentre {
   const k = P.dim;
   const unit = unitRows(P);
@@ -93,6 +110,12 @@ const FACET_TOL = 1e-9;
  * redundant when max C_i z over the other remaining rows (and C_i z ≤ d_i + 1, to keep the LP bounded)
  * stays ≤ d_i; redundant rows are removed as they are found, so of two identical rows one is kept.
  * The polyhedron must be full-dimensional (RangeError otherwise).
+ *
+ * @example
+ * import { geometry } from "surfing";
+ * // [−1, 1]² and x + y ≤ 5, which cuts nothing off
+ * const P = { dim: 2, rows: 5, C: Float64Array.of(-1, 0, 1, 0, 0, -1, 0, 1, 1, 1), d: Float64Array.of(1, 1, 1, 1, 5) };
+ * geometry.facets(P);   // → [0, 1, 2, 3]
  */
 export function facets(P: Polyhedron, interior?: ArrayLike<number>): Int32Array {
   const k = P.dim;

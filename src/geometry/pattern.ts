@@ -18,7 +18,16 @@ export interface Evaluation {
   readonly pattern: Uint8Array;
 }
 
-/** Forward pass in float64 recording pre-activations and the pattern (through layers [0, upTo) only, when given: the output is then that layer's). */
+/**
+ * Forward pass in float64 recording pre-activations and the pattern (through layers [0, upTo) only, when given: the output is then that layer's).
+ *
+ * @example
+ * import { geometry } from "surfing";
+ * const net = geometry.randomNet([2, 6, 4], "surf", 0);
+ * const { output, pattern } = geometry.evaluate(net, [0.5, -0.25]);
+ * output.length;   // → 4
+ * pattern.length;   // → 6
+ */
 export function evaluate(net: PiecewiseLinearNet, x: ArrayLike<number>, upTo = net.layers.length): Evaluation {
   const N = neuronCount(net);
   const pre = new Float64Array(N), pattern = new Uint8Array(N);
@@ -42,7 +51,13 @@ export function evaluate(net: PiecewiseLinearNet, x: ArrayLike<number>, upTo = n
   return { output: h, pre, pattern };
 }
 
-/** The pattern as a string of 0s and 1s (for JSON and as a map key). */
+/**
+ * The pattern as a string of 0s and 1s (for JSON and as a map key).
+ *
+ * @example
+ * import { geometry } from "surfing";
+ * geometry.patternString(Uint8Array.of(1, 0, 1));   // → "101"
+ */
 export function patternString(pattern: Uint8Array): string {
   let s = "";
   for (let i = 0; i < pattern.length; i++) s += pattern[i] ? "1" : "0";

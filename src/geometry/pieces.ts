@@ -19,7 +19,15 @@ export interface Piece extends Region {
   readonly interior: Float64Array;
 }
 
-/** S(x, θ, τ): the neurons (pattern indices) with |pre-activation| ≤ τ at x. */
+/**
+ * S(x, θ, τ): the neurons (pattern indices) with |pre-activation| ≤ τ at x.
+ *
+ * @example
+ * import { geometry } from "surfing";
+ * const net = geometry.randomNet([2, 6, 4], "surf", 0);
+ * // the neurons whose pre-activation at x is within τ = 0.1 of 0: the ones a small step may switch
+ * geometry.slackSet(net, [0.5, -0.25], 0.1);   // → [0]
+ */
 export function slackSet(net: PiecewiseLinearNet, x: ArrayLike<number>, tau: number): Int32Array {
   checkNet(net);
   checkTau(tau);
@@ -31,12 +39,25 @@ export function slackSet(net: PiecewiseLinearNet, x: ArrayLike<number>, tau: num
   return Int32Array.from(S);
 }
 
-/** The default cap on |P(x, θ, τ)|. */
+/**
+ * The default cap on |P(x, θ, τ)|.
+ *
+ * @example
+ * import { geometry } from "surfing";
+ * geometry.DEFAULT_MAX_PIECES;   // → 100000
+ */
 export const DEFAULT_MAX_PIECES = 100_000;
 
 /**
  * P(x, θ, τ) inside [−L, L]^k: H-representation, affine map and an interior point of each piece; more
  * than maxPieces (default DEFAULT_MAX_PIECES) is refused with InputError (τ is too large for the net).
+ *
+ * @example
+ * import { geometry } from "surfing";
+ * const net = geometry.randomNet([2, 6, 4], "surf", 0);
+ * // x's piece and the one across neuron 0, the only neuron within τ = 0.1 of switching (slackSet)
+ * const found = geometry.pieces(net, [0.5, -0.25], 0.1, 1);   // in the box [−1, 1]²
+ * found.map((piece) => geometry.patternString(piece.pattern));   // → ["100011", "000011"]
  */
 export function pieces(net: PiecewiseLinearNet, x: ArrayLike<number>, tau: number, box: number, maxPieces = DEFAULT_MAX_PIECES): Piece[] {
   checkNet(net);

@@ -26,7 +26,15 @@ const VIOLATION_TOL = 1e-12;
 const DEP_TOL = 1e-10;
 /** Gram–Schmidt repeats its pass when it leaves less than this fraction of the vector's norm (Kahan–Parlett's 1/√2 criterion). */
 const REORTHOGONALIZE = Math.SQRT1_2;
-/** Dual steps allowed per (k + m) before the primal fallback: each constraint is added about once when nothing degenerates. */
+/**
+ * Dual steps allowed per (k + m) before the primal fallback: each constraint is added about once when nothing degenerates.
+ *
+ * @example
+ * import { geometry } from "surfing";
+ * const square = { dim: 2, rows: 4, C: Float64Array.of(-1, 0, 1, 0, 0, -1, 0, 1), d: Float64Array.of(1, 1, 1, 1) };
+ * geometry.MAX_DUAL_STEPS;   // → 10
+ * geometry.project(square, [3, 0.5], { maxDualSteps: 2 * geometry.MAX_DUAL_STEPS }).x;   // ≈ [1, 0.5]
+ */
 export const MAX_DUAL_STEPS = 10;
 
 export interface ProjectOptions {
@@ -34,12 +42,28 @@ export interface ProjectOptions {
   readonly maxDualSteps?: number;
 }
 
-/** The projection of y onto P (unique: the objective is strictly convex); `working` holds the active rows, `lambda` their multipliers. */
+/**
+ * The projection of y onto P (unique: the objective is strictly convex); `working` holds the active rows, `lambda` their multipliers.
+ *
+ * @example
+ * import { geometry } from "surfing";
+ * const square = { dim: 2, rows: 4, C: Float64Array.of(-1, 0, 1, 0, 0, -1, 0, 1), d: Float64Array.of(1, 1, 1, 1) };
+ * geometry.project(square, [3, 0.5]).x;   // ≈ [1, 0.5]
+ */
 export function project(P: Polyhedron, y: ArrayLike<number>, options: ProjectOptions = {}): QPSolution {
   return new Projector(P).project(y, options);
 }
 
-/** Projections onto one polyhedron (Algorithm 3.2 projects onto each piece many times): its rows are normalized once. */
+/**
+ * Projections onto one polyhedron (Algorithm 3.2 projects onto each piece many times): its rows are normalized once.
+ *
+ * @example
+ * import { geometry } from "surfing";
+ * const square = { dim: 2, rows: 4, C: Float64Array.of(-1, 0, 1, 0, 0, -1, 0, 1), d: Float64Array.of(1, 1, 1, 1) };
+ * const projector = new geometry.Projector(square);
+ * projector.project([3, 0.5]).x;   // ≈ [1, 0.5]
+ * projector.project([-2, -3]).x;   // ≈ [-1, -1]
+ */
 export class Projector {
   private readonly k: number;
   private readonly m: number;

@@ -83,6 +83,18 @@ const TIGHT_TOL = 1e-13;
 /** A working-set row whose QR pivot is below this (unit rows) is dependent on the others. */
 const DEP_TOL = 1e-10;
 
+/**
+ * Minimize ½xᵀHx + gᵀx subject to Cx ≤ d (H positive semidefinite, "zero" for an LP) by a primal active-set
+ * method from a feasible start x0, with the multipliers and KKT residuals of the answer.
+ *
+ * @example
+ * import { geometry } from "surfing";
+ * // the point of x + y ≥ 1 nearest the origin: minimize ½‖x‖² subject to −x − y ≤ −1
+ * const qp = { n: 2, H: "identity", g: new Float64Array(2), m: 1, C: Float64Array.of(-1, -1), d: Float64Array.of(-1) };
+ * const solution = geometry.solveQP(qp, [1, 1]);
+ * solution.status;   // → "optimal"
+ * solution.x;   // ≈ [0.5, 0.5]
+ */
 export function solveQP(qp: QuadraticProgram, x0: ArrayLike<number>, options: QPOptions = {}): QPSolution {
   const { n, m, H, C, d } = qp;
   if (C.length !== m * n || d.length !== m || qp.g.length !== n || x0.length !== n || (H instanceof Float64Array && H.length !== n * n)) {
@@ -339,7 +351,15 @@ function reducedHessian(H: Float64Array, Q: Float64Array, n: number, w: number):
   return out;
 }
 
-/** The KKT residuals of (x, λ) for `qp`; `slacks` (d − C x, when the caller has them) saves the products. */
+/**
+ * The KKT residuals of (x, λ) for `qp`; `slacks` (d − C x, when the caller has them) saves the products.
+ *
+ * @example
+ * import { geometry } from "surfing";
+ * const qp = { n: 2, H: "identity", g: new Float64Array(2), m: 1, C: Float64Array.of(-1, -1), d: Float64Array.of(-1) };
+ * const { x, lambda } = geometry.solveQP(qp, [1, 1]);
+ * geometry.kktResiduals(qp, x, lambda).stationarity < 1e-12;   // → true
+ */
 export function kktResiduals(qp: QuadraticProgram, x: Float64Array, lambda: Float64Array, slacks?: Float64Array): KKTResiduals {
   const grad = new Float64Array(qp.n);
   gradient(qp.H, qp.g, x, qp.n, grad);

@@ -9,7 +9,15 @@ import { chebyshevCentre } from "./lp.js";
 import { solveQP, type QPSolution } from "./qp.js";
 import type { Region } from "./region.js";
 
-/** f(x) = ½‖A·G(x) − obs‖². */
+/**
+ * f(x) = ½‖A·G(x) − obs‖².
+ *
+ * @example
+ * import { geometry } from "surfing";
+ * const net = geometry.randomNet([2, 6, 4], "surf", 0);
+ * const obs = geometry.evaluate(net, [0.5, -0.25]).output;   // y = G(x*), A = I
+ * geometry.objective(net, { A: null, m: 4, obs }, [0.5, -0.25]);   // → 0
+ */
 export function objective(net: PiecewiseLinearNet, ls: LeastSquares, x: ArrayLike<number>): number {
   checkLeastSquares(ls, net);
   const y = evaluate(net, checkPoint(x, net.k, "x")).output;
@@ -26,6 +34,17 @@ export interface RegionQuadratic {
   readonly r: Float64Array;
 }
 
+/**
+ * f on a region as the quadratic ½zᵀHz + gᵀz + constant: there G(z) = J z + c, so f(z) = ½‖M z − r‖² with
+ * M = A·J and r = obs − A·c, and H = MᵀM.
+ *
+ * @example
+ * import { geometry } from "surfing";
+ * const net = geometry.randomNet([2, 6, 4], "surf", 0);
+ * const ls = { A: null, m: 4, obs: geometry.evaluate(net, [0.5, -0.25]).output };
+ * const q = geometry.regionQuadratic(geometry.regionOf(net, [0.5, -0.25]), ls);
+ * q.H.length;   // → 4
+ */
 export function regionQuadratic(region: Region, ls: LeastSquares): RegionQuadratic {
   const k = region.dim, n = region.n, m = ls.m;
   const M = new Float64Array(m * k), r = Float64Array.from(ls.obs);
@@ -72,7 +91,17 @@ export interface RegionMinimum extends QPSolution {
   readonly f: number;
 }
 
-/** The exact minimizer of f on the region (one of them when `unique` is false), with its KKT residuals. */
+/**
+ * The exact minimizer of f on the region (one of them when `unique` is false), with its KKT residuals.
+ *
+ * @example
+ * import { geometry } from "surfing";
+ * const net = geometry.randomNet([2, 6, 4], "surf", 0);
+ * const ls = { A: null, m: 4, obs: geometry.evaluate(net, [0.5, -0.25]).output };
+ * // x* lies in its own region: f's minimum there is 0, at x*
+ * const minimum = geometry.minimizeOnRegion(geometry.regionOf(net, [0.5, -0.25], { box: 1 }), ls);
+ * minimum.x;   // ≈ [0.5, -0.25]
+ */
 export function minimizeOnRegion(region: Region, ls: LeastSquares, options: { start?: ArrayLike<number>; working?: ArrayLike<number>; quadratic?: RegionQuadratic } = {}): RegionMinimum {
   if (ls.obs.length !== ls.m || (ls.A === null ? ls.m !== region.n : ls.A.length !== ls.m * region.n)) {
     throw new RangeError(`minimizeOnRegion: the objective does not match the region's output dimension ${region.n}`);

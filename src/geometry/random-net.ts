@@ -19,6 +19,15 @@ import { fromNetwork } from "./from-network.js";
 
 export type NetFamily = "surf" | "hv" | "torch";
 
+/**
+ * A random piecewise-linear network in float64, k = arch[0]: the "surf" or "hv" ensemble of randomNetwork, or
+ * PyTorch's default initialization ("torch").
+ *
+ * @example
+ * import { geometry } from "surfing";
+ * const net = geometry.randomNet([2, 6, 4], "torch", 0);
+ * net.layers.map((layer) => layer.act);   // → ["relu", "linear"]
+ */
 export function randomNet(arch: readonly number[], family: NetFamily, seed: Seed): PiecewiseLinearNet {
   let net: Network;
   if (family === "torch") {

@@ -71,7 +71,15 @@ export interface RegionOptions {
   readonly ids?: Int32Array;
 }
 
-/** The region of `pattern` (closed: ties on either side are included). */
+/**
+ * The region of `pattern` (closed: ties on either side are included).
+ *
+ * @example
+ * import { geometry } from "surfing";
+ * const net = geometry.randomNet([2, 6, 4], "surf", 0);
+ * const region = geometry.regionOfPattern(net, Uint8Array.of(1, 1, 1, 1, 1, 1));   // every neuron on
+ * region.J.length;   // → 8
+ */
 export function regionOfPattern(net: PiecewiseLinearNet, pattern: Uint8Array, options: RegionOptions = {}): Region {
   const k = net.k, N = neuronCount(net);
   if (!(pattern instanceof Uint8Array) || pattern.length !== N || pattern.some((v) => v > 1)) {
@@ -116,7 +124,16 @@ export function regionOfPattern(net: PiecewiseLinearNet, pattern: Uint8Array, op
   return { dim: k, rows, C, d, ids, pattern, n: outputDim(net), J, c };
 }
 
-/** The region of x's activation pattern (tie rule in pattern.ts). */
+/**
+ * The region of x's activation pattern (tie rule in pattern.ts).
+ *
+ * @example
+ * import { geometry } from "surfing";
+ * const net = geometry.randomNet([2, 6, 4], "surf", 0);
+ * // {z : C z ≤ d}: a row for each of the 6 neurons and 4 for the box [−1, 1]²
+ * const region = geometry.regionOf(net, [0.5, -0.25], { box: 1 });
+ * region.rows;   // → 10
+ */
 export function regionOf(net: PiecewiseLinearNet, x: ArrayLike<number>, options: RegionOptions = {}): Region {
   return regionOfPattern(net, evaluate(net, checkPoint(x, net.k, "x")).pattern, options);
 }

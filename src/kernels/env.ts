@@ -30,7 +30,14 @@ export function hasNodeModules(): boolean {
 
 export type Backend = "wasm" | "js";
 
-/** The backend named by SURF_BACKEND, or undefined when unset; a bad value is an error naming it. */
+/**
+ * The backend named by SURF_BACKEND, or undefined when unset; a bad value is an error naming it.
+ *
+ * @example
+ * import { requestedBackend, kernels } from "surfing";
+ * const asked = requestedBackend();   // "wasm" or "js" when SURF_BACKEND names one, else undefined
+ * asked === undefined || asked === kernels.backend;   // → true
+ */
 export function requestedBackend(): Backend | undefined {
   const v = readSetting("SURF_BACKEND");
   if (v === undefined || v === "") return undefined;

@@ -24,7 +24,16 @@ export interface KernelOptions {
   threads?: number;
 }
 
-/** A new, independent set of kernels on the given backend, with its own heap. */
+/**
+ * A new, independent set of kernels on the given backend, with its own heap.
+ *
+ * @example
+ * import { createKernels, Mat, gemm } from "surfing";
+ * const js = await createKernels("js");   // the TypeScript twin, with a heap of its own
+ * const A = Mat.from(1, 2, [1, 2], "f64", js), B = Mat.from(2, 1, [3, 4], "f64", js), C = Mat.zeros(1, 1, "f64", js);
+ * gemm(C, A, B);
+ * C.toArray();   // → [11]
+ */
 export async function createKernels(backend: Backend, options: KernelOptions = {}): Promise<Kernels> {
   const threads = options.threads ?? 1;
   if (!(Number.isSafeInteger(threads) && threads >= 1)) throw new RangeError(`createKernels: threads must be a positive integer, got ${threads}`);
@@ -43,5 +52,12 @@ export async function createKernels(backend: Backend, options: KernelOptions = {
   return new Kernels("js", heap, createJsKernels(heap));
 }
 
-/** The library's kernels (one heap per thread). */
+/**
+ * The library's kernels (one heap per thread).
+ *
+ * @example
+ * import { kernels } from "surfing";
+ * kernels.backend;   // "wasm" where the engine validates WebAssembly SIMD, else "js" (SURF_BACKEND=js|wasm forces one)
+ * kernels.threads;   // → 1
+ */
 export const kernels: Kernels = await createKernels(requestedBackend() ?? (wasmSupported() ? "wasm" : "js"));

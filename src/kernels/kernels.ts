@@ -10,6 +10,15 @@ import { createFloat64Activations, type Float64Activations } from "./js.js";
 import { Act, BiasAxis, BnPass, OpB, packedBBytes, type RawKernels, type UnaryBackwardFn, type UnaryFn } from "./raw.js";
 
 export type DType = "f32" | "f64";
+/**
+ * Bytes per element of each dtype (heap sizes and pointers are in bytes).
+ *
+ * @example
+ * import { BYTES, kernels } from "surfing";
+ * const ptr = kernels.heap.alloc(10 * BYTES.f32);   // room for 10 float32 values
+ * BYTES.f64;   // → 8
+ * kernels.heap.free(ptr);
+ */
 export const BYTES: Readonly<Record<DType, number>> = { f32: 4, f64: 8 };
 
 /** What a gemm or biasAct does after the product: z = c + bias, c = act(z), mask = (z > 0). */
@@ -21,6 +30,14 @@ export interface Epilogue {
   readonly mask: number;        // pointer to an m×n byte mask, 0 for none
 }
 
+/**
+ * The epilogue that does nothing after a product — no bias, no activation, no mask: gemm's default.
+ *
+ * @example
+ * import { NO_EPILOGUE, Act } from "surfing";
+ * const relu = { ...NO_EPILOGUE, act: Act.ReLU };   // an epilogue that only applies ReLU
+ * relu.bias;   // → 0
+ */
 export const NO_EPILOGUE: Epilogue = Object.freeze({ bias: 0, biasAxis: BiasAxis.Column, act: Act.None, slope: 0, mask: 0 });
 
 /** op(B) packed once by Kernels.packB, for any number of gemmPacked calls (a weight matrix). */
@@ -70,6 +87,22 @@ export function unfoldSamples(raw: RawKernels, zero: (ptr: number, bytes: number
   }
 }
 
+/**
+ * The kernels of one backend over one heap, as the library calls them: gemm with a fused bias and activation,
+ * axpy, Adam, im2col …, on pointers into the heap, every argument checked and named in the error.
+ *
+ * @example
+ * import { Kernels, kernels } from "surfing";
+ * // the library's own kernels (createKernels makes more, each with a heap of its own)
+ * kernels instanceof Kernels;   // → true
+ * const x = kernels.heap.alloc(3 * 8), y = kernels.heap.alloc(3 * 8);   // byte offsets of 3 float64 values each
+ * kernels.heap.f64.set([1, 2, 3], x / 8);
+ * kernels.heap.f64.set([10, 20, 30], y / 8);
+ * kernels.axpy("f64", 3, 2, x, y);   // y ← 2·x + y
+ * Array.from(kernels.heap.f64.subarray(y / 8, y / 8 + 3));   // → [12, 24, 36]
+ * kernels.heap.free(x);
+ * kernels.heap.free(y);
+ */
 export class Kernels {
   /** exp, sigmoid and tanh in float64: TS on both backends (the WASM module has them in float32 only). */
   private readonly f64: Float64Activations;

@@ -137,10 +137,27 @@ export function useSparse(m: number, n: number, k: number, zeros: () => number):
 export const Sparse = { Auto: -1, No: 0, Yes: 1 } as const;
 export type Sparse = (typeof Sparse)[keyof typeof Sparse];
 
-/** Activation codes shared with assembly/epilogue.ts. */
+/**
+ * Activation codes shared with assembly/epilogue.ts.
+ *
+ * @example
+ * import { Mat, gemm, Act, NO_EPILOGUE } from "surfing";
+ * const A = Mat.from(1, 2, [1, -1], "f64"), I = Mat.from(2, 2, [1, 0, 0, 1], "f64"), C = Mat.zeros(1, 2, "f64");
+ * gemm(C, A, I, { epilogue: { ...NO_EPILOGUE, act: Act.ReLU } });   // C = ReLU(A·I)
+ * C.toArray();   // → [1, 0]
+ */
 export const Act = { None: 0, ReLU: 1, LeakyReLU: 2 } as const;
 export type Act = (typeof Act)[keyof typeof Act];
 
-/** Bias broadcast: one value per column (Linear layers) or per row (channels of a conv). */
+/**
+ * Bias broadcast: one value per column (Linear layers) or per row (channels of a conv).
+ *
+ * @example
+ * import { Mat, gemm, BiasAxis, NO_EPILOGUE } from "surfing";
+ * const A = Mat.from(2, 1, [1, 2], "f64"), B = Mat.from(1, 3, [1, 1, 1], "f64"), C = Mat.zeros(2, 3, "f64");
+ * const bias = Mat.from(1, 3, [10, 20, 30], "f64");   // one value per column, as a Linear layer's
+ * gemm(C, A, B, { epilogue: { ...NO_EPILOGUE, bias: bias.ptr, biasAxis: BiasAxis.Column } });
+ * C.toArray();   // → [11, 21, 31, 12, 22, 32]
+ */
 export const BiasAxis = { Column: 0, Row: 1 } as const;
 export type BiasAxis = (typeof BiasAxis)[keyof typeof BiasAxis];

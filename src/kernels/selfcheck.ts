@@ -24,6 +24,16 @@ const SHAPES: [number, number, number][] = [[1, 1, 1], [3, 5, 17], [17, 3, 5], [
 /** Timed shapes, M×K×N. */
 const TIMED: [number, number, number][] = [[256, 256, 256], [512, 512, 512], [1, 784, 512]];
 
+/**
+ * Check that the two backends agree bit for bit on odd shapes and that float32 agrees with float64, and time
+ * the selected backend's gemm on dense random matrices: what `surf selfcheck` runs.
+ *
+ * @example
+ * import { selfCheck } from "surfing";
+ * const report = await selfCheck("0");
+ * report.mismatches;   // → []
+ * report.speed.map((s) => `${s.impl} ${s.shape}: ${s.gflops.toFixed(1)} GFLOP/s`);
+ */
 export async function selfCheck(seed: string, progress?: (done: number, total: number) => void): Promise<SelfCheckReport> {
   const simd = wasmSupported();
   const wasm = simd ? (kernels.backend === "wasm" ? kernels : await createKernels("wasm")) : undefined;

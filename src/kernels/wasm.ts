@@ -19,7 +19,14 @@ export function wasmBytes(): Uint8Array<ArrayBuffer> {
   return bytes;
 }
 
-/** Whether this engine validates the module (it needs WebAssembly SIMD). */
+/**
+ * Whether this engine validates the module (it needs WebAssembly SIMD).
+ *
+ * @example
+ * import { wasmSupported, createKernels } from "surfing";
+ * const K = await createKernels(wasmSupported() ? "wasm" : "js");
+ * K.backend === "wasm" || !wasmSupported();   // → true
+ */
 export function wasmSupported(): boolean {
   return typeof WebAssembly === "object" && WebAssembly.validate(wasmBytes());
 }

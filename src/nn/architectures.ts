@@ -12,6 +12,16 @@ import type { LayerSpec, NetworkSpec } from "./spec.js";
 
 export const IMAGE_SHAPE: [number, number, number] = [1, 28, 28];
 
+/**
+ * The paper's DCGAN generator (InfoGAN's): FC-BN-ReLU, FC-BN-ReLU, two transposed convolutions up to a 1×28×28
+ * image and a sigmoid, every width scaled by `width`.
+ *
+ * @example
+ * import { dcganGenerator, Network } from "surfing";
+ * const G = new Network(dcganGenerator(20, 0.25), { seed: "0" });   // k = 20, a quarter of InfoGAN's widths
+ * G.inputSize;   // → 20
+ * G.outputSize;   // → 784
+ */
 export function dcganGenerator(k: number, width = 1): NetworkSpec {
   if (!(width > 0 && Number.isFinite(width))) throw new InputError(`dcgan: width must be a positive number, got ${width}`);
   const fc = Math.max(1, Math.round(1024 * width)), c1 = Math.max(1, Math.round(128 * width)), c2 = Math.max(1, Math.round(64 * width));
@@ -35,6 +45,14 @@ export function dcganGenerator(k: number, width = 1): NetworkSpec {
   };
 }
 
+/**
+ * The expansive MLP generator k → n_1 → … → n_d → n, ReLU between the layers and a sigmoid at the output.
+ *
+ * @example
+ * import { mlpGenerator, Network } from "surfing";
+ * const G = new Network(mlpGenerator(2, [8, 16], 10), { seed: "0" });
+ * G.parameterCount;   // → 338
+ */
 export function mlpGenerator(k: number, hidden: readonly number[], n = 784): NetworkSpec {
   const widths = [k, ...hidden, n];
   const layers: LayerSpec[] = [];

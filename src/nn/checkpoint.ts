@@ -22,6 +22,12 @@ export interface Checkpoint {
 /**
  * The network as a .safetensors file; its values in its own precision, or in `dtype` (F16 halves a float32
  * network's size, for embedding it in a page: every value rounds to the nearest float16).
+ *
+ * @example
+ * import { networkToSafetensors, randomNetwork } from "surfing";
+ * const G = randomNetwork("surf", [2, 8, 5], "example");
+ * const bytes = networkToSafetensors(G, 0);   // a Uint8Array: write it, post it to a worker, embed it
+ * networkToSafetensors(G, 0, "F16").length < bytes.length;   // → true
  */
 export function networkToSafetensors(net: Network, step?: number, dtype: "F64" | "F32" | "F16" = net.dtype === "f32" ? "F32" : "F64"): Uint8Array {
   const tensors: [string, { dtype: Dtype; shape: readonly number[]; data: ArrayBufferView }][] = [];
@@ -61,7 +67,16 @@ export function readMetadata(metadata: ReadonlyMap<string, string>, source: stri
   return { spec, step };
 }
 
-/** Read a network from .safetensors bytes; every parameter must be present, of the right shape, finite. */
+/**
+ * Read a network from .safetensors bytes; every parameter must be present, of the right shape, finite.
+ *
+ * @example
+ * import { networkFromSafetensors, networkToSafetensors, randomNetwork } from "surfing";
+ * const bytes = networkToSafetensors(randomNetwork("surf", [2, 8, 5], "example"), 40);   // θ at training step 40
+ * const { network, step } = networkFromSafetensors(bytes, "θ_40");   // the name is for messages
+ * step;   // → 40
+ * network.outputSize;   // → 5
+ */
 export function networkFromSafetensors(bytes: Uint8Array, source: string, options: { dtype?: DType; kernels?: Kernels } = {}): Checkpoint {
   const file: Safetensors = parseSafetensors(bytes, source);
   const { spec, step } = readMetadata(file.metadata, source);

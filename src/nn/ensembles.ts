@@ -15,6 +15,14 @@ import { Network } from "./network.js";
 import type { LayerSpec, NetworkSpec } from "./spec.js";
 
 export type Family = "surf" | "hv";
+/**
+ * The Gaussian ensembles randomNetwork draws from: "surf" (Theorem 3.1) and "hv" (Hand & Voroninski).
+ *
+ * @example
+ * import { FAMILIES, randomNetwork } from "surfing";
+ * FAMILIES;   // → ["surf", "hv"]
+ * const nets = FAMILIES.map((family) => randomNetwork(family, [2, 8, 5], "0"));
+ */
 export const FAMILIES: readonly Family[] = ["surf", "hv"];
 
 /** The architecture of a network of `family` with layer widths `arch`. */
@@ -33,7 +41,14 @@ export function ensembleSpec(family: Family, arch: readonly number[]): NetworkSp
   return { input: [arch[0]], layers };
 }
 
-/** A random network of the ensemble, every entry drawn from Rng.derive(seed, family, parameter name). */
+/**
+ * A random network of the ensemble, every entry drawn from Rng.derive(seed, family, parameter name).
+ *
+ * @example
+ * import { randomNetwork } from "surfing";
+ * const G = randomNetwork("surf", [2, 8, 5], "example");   // Theorem 3.1's ensemble: k = 2, a hidden layer of 8, n = 5
+ * G.forward([[0.5, -0.25]])[0].length;   // → 5
+ */
 export function randomNetwork(family: Family, arch: readonly number[], seed: Seed, options: { dtype?: DType; kernels?: Kernels } = {}): Network {
   const net = new Network(ensembleSpec(family, arch), options);
   for (const p of net.params) {

@@ -19,11 +19,30 @@ export interface LoadOptions {
   kernels?: Kernels;
 }
 
+/**
+ * Read a network from a .safetensors file: the architecture from its metadata, every tensor checked.
+ *
+ * @example
+ * import { randomNetwork } from "surfing";
+ * import { readNetwork, writeNetwork } from "surfing/node";
+ * writeNetwork("g.safetensors", randomNetwork("surf", [2, 8, 5], "example"), 40);
+ * const { network, step } = readNetwork("g.safetensors");
+ * step;   // → 40
+ * network.inputSize;   // → 2
+ */
 export function readNetwork(path: string, options: LoadOptions = {}): Checkpoint {
   return networkFromSafetensors(readBytes(path), path, options);
 }
 
-/** Write atomically (a temporary file renamed into place), so a killed run never leaves half a file. */
+/**
+ * Write atomically (a temporary file renamed into place), so a killed run never leaves half a file.
+ *
+ * @example
+ * import { randomNetwork } from "surfing";
+ * import { writeNetwork } from "surfing/node";
+ * writeNetwork("nets/g.safetensors", randomNetwork("surf", [2, 8, 5], "example"));   // makes nets/ when it is missing
+ * // then: npx surf invert --net nets/g.safetensors --method adam
+ */
 export function writeNetwork(path: string, net: Network, step?: number): void {
   mkdirSync(dirname(path), { recursive: true });
   const tmp = `${path}.tmp-${process.pid}`;
@@ -36,6 +55,19 @@ export interface SequenceEntry {
   step: number;
 }
 
+/**
+ * A checkpoint directory θ_0 … θ_T — its .safetensors files in step order, one architecture — listed from the
+ * files' headers and loaded one network at a time.
+ *
+ * @example
+ * import { randomNetwork } from "surfing";
+ * import { CheckpointSequence } from "surfing/node";
+ * for (const step of [0, 40, 80]) CheckpointSequence.write("runs/demo", randomNetwork("surf", [2, 8, 5], `θ${step}`), step);
+ * const sequence = CheckpointSequence.open("runs/demo");
+ * sequence.steps;   // → [0, 40, 80]
+ * const last = sequence.load(sequence.length - 1);   // θ_T; the caller frees it
+ * last.free();
+ */
 export class CheckpointSequence {
   private constructor(
     readonly dir: string,
@@ -111,7 +143,16 @@ function canonical(value: unknown): string {
     ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v));
 }
 
-/** A path is a checkpoint directory, or one network file. */
+/**
+ * A path is a checkpoint directory, or one network file.
+ *
+ * @example
+ * import { randomNetwork } from "surfing";
+ * import { isDirectory, CheckpointSequence } from "surfing/node";
+ * const path = CheckpointSequence.write("runs/demo", randomNetwork("surf", [2, 8, 5], "θ0"), 0);
+ * isDirectory("runs/demo");   // → true
+ * isDirectory(path);   // → false
+ */
 export function isDirectory(path: string): boolean {
   return statOf(path).isDirectory();
 }

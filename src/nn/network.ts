@@ -21,6 +21,20 @@ export interface NetworkOptions {
   seed?: Seed;
 }
 
+/**
+ * A feed-forward network G_θ: layers as PyTorch names them, parameters in the kernels' heap, run for a batch
+ * of inputs (one row each) at once.
+ *
+ * @example
+ * import { Network } from "surfing";
+ * const G = new Network({
+ *   input: [2],
+ *   layers: [{ type: "Linear", in_features: 2, out_features: 3, bias: true }, { type: "ReLU" }],
+ * }, { seed: "0" });   // PyTorch's default initialization, seeded
+ * G.outputSize;   // → 3
+ * G.forward([[0.5, -1], [0, 0]]).length;   // → 2
+ * G.free();
+ */
 export class Network {
   readonly spec: NetworkSpec;
   /** Per-sample shape before layer i (shapes[0] = input) and after the last layer. */

@@ -32,6 +32,14 @@ export interface Measurement {
   free(): void;
 }
 
+/**
+ * The identity measurement A = I (m = n): the observation is the signal itself.
+ *
+ * @example
+ * import { Identity, observe, kernels } from "surfing";
+ * const A = new Identity(kernels, "f64", 3);
+ * observe(A, [[1, 2, 3]])[0];   // → [1, 2, 3]
+ */
 export class Identity implements Measurement {
   readonly spec: MeasurementSpec;
   readonly m: number;
@@ -53,6 +61,15 @@ export class Identity implements Measurement {
   free(): void {}
 }
 
+/**
+ * Any m × n measurement matrix A (row-major), kept packed so that A and Aᵀ are one gemm for a whole batch.
+ *
+ * @example
+ * import { DenseMeasurement, observe, kernels } from "surfing";
+ * const A = new DenseMeasurement(kernels, "f64", 1, 3, [1, 1, 1]);   // the sum of the three values
+ * observe(A, [[1, 2, 3]])[0];   // → [6]
+ * A.free();
+ */
 export class DenseMeasurement implements Measurement {
   private readonly a: number;
   private readonly forwardPack: PackedB;
@@ -126,7 +143,15 @@ export class Inpaint implements Measurement {
   free(): void {}
 }
 
-/** The papers' Gaussian A: m × n with i.i.d. N(0, 1/m) entries, from Rng.derive(seed, "measurement", m, n). */
+/**
+ * The papers' Gaussian A: m × n with i.i.d. N(0, 1/m) entries, from Rng.derive(seed, "measurement", m, n).
+ *
+ * @example
+ * import { gaussianMeasurement, observe, kernels } from "surfing";
+ * const A = gaussianMeasurement(kernels, "f64", 3, 5, "0");   // 3 × 5, entries N(0, 1/3), drawn from seed "0"
+ * observe(A, [[1, 0, 0, 0, 0]])[0].length;   // → 3
+ * A.free();
+ */
 export function gaussianMeasurement(K: Kernels, dtype: DType, m: number, n: number, seed: Seed): DenseMeasurement {
   if (!(Number.isSafeInteger(m) && m >= 1 && m * n <= MAX_TENSOR_VALUES)) {
     throw new InputError(`gaussian measurement: m = ${m} rows of n = ${n} is ${(m * n).toExponential(2)} entries; at most ${MAX_TENSOR_VALUES} (m ≤ ${Math.floor(MAX_TENSOR_VALUES / n)})`);
@@ -156,7 +181,15 @@ export function superResolution(K: Kernels, dtype: DType, shape: [number, number
   return new DenseMeasurement(K, dtype, m, n, A, { kind: "superres", shape, factor });
 }
 
-/** Rebuild a measurement from its description (a Gaussian A from its seed). */
+/**
+ * Rebuild a measurement from its description (a Gaussian A from its seed).
+ *
+ * @example
+ * import { measurementFromSpec, kernels } from "surfing";
+ * const A = measurementFromSpec(kernels, "f64", { kind: "superres", shape: [1, 4, 4], factor: 2 });   // 2×2 average pooling
+ * [A.m, A.n];   // → [4, 16]
+ * A.free();
+ */
 export function measurementFromSpec(K: Kernels, dtype: DType, spec: MeasurementSpec, dense?: ArrayLike<number>): Measurement {
   switch (spec.kind) {
     case "identity":
@@ -176,6 +209,14 @@ export function measurementFromSpec(K: Kernels, dtype: DType, spec: MeasurementS
 /**
  * The observation A·y + σ·ε of each signal y (ε standard normal from Rng.derive(seed, "noise", row)),
  * computed in float64.
+ *
+ * @example
+ * import { observe, gaussianMeasurement, kernels } from "surfing";
+ * const A = gaussianMeasurement(kernels, "f64", 2, 3, "0");
+ * const [clean] = observe(A, [[1, 2, 3]]);
+ * const [noisy] = observe(A, [[1, 2, 3]], 0.1, "0");   // plus N(0, 0.1²) noise, seeded
+ * noisy.length;   // → 2
+ * clean[0] !== noisy[0];   // → true
  */
 export function observe(A: Measurement, signals: readonly ArrayLike<number>[], noise = 0, seed: Seed = 0): Float64Array[] {
   const D = A.dense();

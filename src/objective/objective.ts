@@ -16,6 +16,18 @@ export interface ObjectiveOptions {
   lambda?: number;
 }
 
+/**
+ * The inversion objective f_b(x_b) = ½‖A·G(x_b) − obs_b‖² (+ λ‖x_b‖²) for a batch of latents, one row each,
+ * with its gradient by backpropagation.
+ *
+ * @example
+ * import { Objective, Identity, randomNetwork, kernels } from "surfing";
+ * const G = randomNetwork("surf", [2, 8, 5], "example", { dtype: "f64" });
+ * const y = G.forward([[0.5, -0.25]])[0];   // y = G(x*)
+ * const f = new Objective(G.program(1), new Identity(kernels, "f64", 5), y);   // one observation, shared by the batch
+ * f.at([[0.5, -0.25]]).f;   // → [0]
+ * f.at([[0, 0]]).grad[0].length;   // → 2
+ */
 export class Objective {
   readonly lambda: number;
   /** f of each row after evaluate (float64, batch long). */

@@ -9,6 +9,13 @@ import { InputError } from "../errors.js";
 import type { Objective } from "../objective/objective.js";
 
 export type OptimizerKind = "adam" | "gd" | "armijo";
+/**
+ * The optimizers createOptimizer makes (`surf invert --optimizer`).
+ *
+ * @example
+ * import { OPTIMIZER_KINDS } from "surfing";
+ * OPTIMIZER_KINDS;   // → ["adam", "gd", "armijo"]
+ */
 export const OPTIMIZER_KINDS: readonly OptimizerKind[] = ["adam", "gd", "armijo"];
 
 export interface OptimizerOptions {
@@ -34,6 +41,24 @@ export interface LatentOptimizer {
   free(): void;
 }
 
+/**
+ * An optimizer of the latents of a batch of trials: Adam (lr 0.01 by default), gradient descent with a fixed
+ * step, or with Armijo's backtracking line search.
+ *
+ * @example
+ * import { createOptimizer, Objective, Identity, randomNetwork, kernels } from "surfing";
+ * const G = randomNetwork("surf", [2, 8, 5], "example", { dtype: "f64" });
+ * const program = G.program(1);
+ * const f = new Objective(program, new Identity(kernels, "f64", 5), G.forward([[0.5, -0.25]])[0]);
+ * const adam = createOptimizer(f, { kind: "adam", lr: 0.05 });
+ * program.setInput([[0, 0]]);
+ * const start = f.evaluate()[0];   // a step starts from f and ∇f evaluated at x
+ * for (let step = 0; step < 100; step++) {
+ *   adam.step(1);
+ *   f.evaluate();
+ * }
+ * f.values[0] < start;   // → true
+ */
 export function createOptimizer(objective: Objective, options: OptimizerOptions): LatentOptimizer {
   const lr = options.lr ?? (options.kind === "adam" ? DEFAULTS.adamLr : DEFAULTS.gdLr);
   if (!(lr > 0 && Number.isFinite(lr))) throw new InputError(`optimizer: lr must be a positive number, got ${options.lr}`);

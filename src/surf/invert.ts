@@ -90,10 +90,15 @@ const DEFAULT_TRIALS = 10, DEFAULT_MAX_STEPS = 10000, DEFAULT_BATCH = 300, DEFAU
  * Invert a generator.
  *
  * @example
- * import { invert } from "surfing";
- * const result = await invert({ net: "runs/dcgan-k20", trials: 20 });   // surfing, the NeurIPS schedule
- * result.successRate;                                                    // ‖x̂ − x*‖ < 0.01 on this share
- * const regular = await invert({ net: "runs/dcgan-k20/000004000.safetensors", method: "adam", measure: { kind: "gaussian", m: 100 } });
+ * import { invert, randomNetwork } from "surfing";
+ * import { CheckpointSequence } from "surfing/node";
+ * // a checkpoint directory θ_0 … θ_T, each file with its training step (`surf train` writes these)
+ * [0, 40, 80].forEach((step, t) => CheckpointSequence.write("runs/demo", randomNetwork("surf", [2, 8, 5], `θ${t}`), step));
+ * const result = await invert({ net: "runs/demo", trials: 4 });   // surfing under the NeurIPS schedule
+ * result.successRate;   // the share of trials with ‖x̂ − x*‖ < 0.01
+ * result.results.length;   // → 4
+ * const regular = await invert({ net: "runs/demo/000000080.safetensors", method: "adam", trials: 4, measure: { kind: "gaussian", m: 4 } });
+ * regular.method;   // → "adam"
  */
 export async function invert(o: InvertOptions): Promise<InvertResult> {
   const method = o.method ?? "surf", seed = o.seed ?? "0";

@@ -3,7 +3,13 @@
 /** z for a two-sided 95 % interval. */
 const Z95 = 1.959963984540054;
 
-/** Wilson's score interval for a binomial proportion (successes of n), 95 %. */
+/**
+ * Wilson's score interval for a binomial proportion (successes of n), 95 %.
+ *
+ * @example
+ * import { wilson } from "surfing";
+ * wilson(8, 10);   // ≈ { rate: 0.8, low: 0.49, high: 0.94 }
+ */
 export function wilson(successes: number, n: number): { rate: number; low: number; high: number } {
   if (n === 0) return { rate: NaN, low: 0, high: 1 };
   const p = successes / n, z2 = Z95 * Z95;
@@ -12,7 +18,13 @@ export function wilson(successes: number, n: number): { rate: number; low: numbe
   return { rate: p, low: Math.max(0, centre - half), high: Math.min(1, centre + half) };
 }
 
-/** The q-th percentile (0 ≤ q ≤ 100) by linear interpolation between order statistics (NumPy's default). */
+/**
+ * The q-th percentile (0 ≤ q ≤ 100) by linear interpolation between order statistics (NumPy's default).
+ *
+ * @example
+ * import { percentile } from "surfing";
+ * percentile([1, 2, 3, 4], 75);   // → 3.25
+ */
 export function percentile(values: readonly number[], q: number): number {
   if (values.length === 0) return NaN;
   const sorted = [...values].sort((a, b) => a - b);
@@ -35,6 +47,18 @@ export interface RunSummary {
   pixelErrorMedian: number;
 }
 
+/**
+ * What a run's trials add up to: the success rate with its Wilson interval, step percentiles, the median pixel error.
+ *
+ * @example
+ * import { summarize } from "surfing";
+ * const summary = summarize([
+ *   { success: true, diverged: false, converged: true, steps: 120, stepsToSuccess: 100, pixelError: 0.001 },
+ *   { success: false, diverged: false, converged: true, steps: 300, stepsToSuccess: null, pixelError: 0.2 },
+ * ]);
+ * summary.successRate;   // → 0.5
+ * summary.steps;   // → { p50: 210, p75: 255, max: 300 }
+ */
 export function summarize(results: readonly { success: boolean | null; diverged: boolean; converged: boolean; steps: number; stepsToSuccess: number | null; pixelError: number }[]): RunSummary {
   const known = results.filter((r) => r.success !== null);
   const successes = known.filter((r) => r.success).length;

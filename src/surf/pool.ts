@@ -21,6 +21,13 @@ export interface Job {
 const os = hasNodeModules() ? await import("node:os") : undefined;
 const threads = hasNodeModules() ? await import("node:worker_threads") : undefined;
 
+/**
+ * Worker threads by default: the machine's available parallelism (in a browser, its hardwareConcurrency).
+ *
+ * @example
+ * import { defaultWorkers } from "surfing";
+ * defaultWorkers() >= 1;   // → true
+ */
 export function defaultWorkers(): number {
   return os ? os.availableParallelism() : Math.max(1, globalThis.navigator?.hardwareConcurrency ?? 1);
 }
@@ -57,7 +64,20 @@ function spawn(job: Job): PoolWorker {
   };
 }
 
-/** Run `method` on `indices` with `workers` threads (1: in this thread); results in the order of `indices`. */
+/**
+ * Run `method` on `indices` with `workers` threads (1: in this thread); results in the order of `indices`.
+ *
+ * @example
+ * import { runParallel, networkToSafetensors, randomNetwork } from "surfing";
+ * const files = [networkToSafetensors(randomNetwork("surf", [2, 8, 5], "example"))];
+ * const options = {
+ *   seed: "0", targets: { kind: "synthetic" }, measurement: { kind: "identity" }, optimizer: { kind: "adam" },
+ *   maxSteps: 1000, start: "uniform", batch: 4,
+ * };
+ * // two worker threads, two trials each: the same results as one thread
+ * const results = await runParallel({ kind: "bytes", files }, { kind: "regular" }, [0, 1, 2, 3], options, 2);
+ * results.map((r) => r.index);   // → [0, 1, 2, 3]
+ */
 export async function runParallel(source: SequenceSource, method: Method, indices: readonly number[], options: RunOptions, workers: number): Promise<TrialResult[]> {
   if (!(Number.isSafeInteger(workers) && workers >= 1)) throw new InputError(`--workers must be a positive integer, got ${workers}`);
   const { onProgress, signal, ...plain } = options;

@@ -69,7 +69,17 @@ export interface ProjectedSurfResult {
   readonly path: ProjectedSurfStep[];
 }
 
-/** Algorithm 3.2 on a flow of piecewise-linear nets and one objective f(z) = ½‖A·G_t(z) − obs‖². */
+/**
+ * Algorithm 3.2 on a flow of piecewise-linear nets and one objective f(z) = ½‖A·G_t(z) − obs‖².
+ *
+ * @example
+ * import { surfProjected, geometry } from "surfing";
+ * const flow = [0, 1, 2].map((t) => geometry.randomNet([2, 6, 4], "surf", t));   // θ_0, θ_1, θ_2
+ * const obs = geometry.evaluate(flow[2], [0.3, -0.2]).output;   // y = G_θ2(x*), observed by A = I
+ * const result = surfProjected(flow, { A: null, m: 4, obs }, { box: 1, tau: 0.5 });
+ * result.path.length;   // → 2
+ * result.x;   // x̂ = x_2
+ */
 export function surfProjected(flow: Flow<PiecewiseLinearNet>, ls: LeastSquares, options: ProjectedSurfOptions): ProjectedSurfResult {
   const count = "load" in flow ? flow.count : flow.length;
   if (!Number.isInteger(count) || count < 1) throw new InputError("flow must list at least one network θ_0, …, θ_T");
@@ -127,6 +137,14 @@ export function surfProjected(flow: Flow<PiecewiseLinearNet>, ls: LeastSquares, 
  * Algorithm 3.2 for library networks — an array of θ_0 … θ_T, or a loader with their count whose every
  * call returns a fresh Network (freed here once converted) — with a measurement and a target (the signal
  * y or its observation): what `surf invert --method surf-projected` runs.
+ *
+ * @example
+ * import { surfProjectedNetworks, randomNetwork, Identity, kernels } from "surfing";
+ * const flow = [0, 1, 2].map((t) => randomNetwork("surf", [2, 6, 4], `θ${t}`, { dtype: "f64" }));
+ * const y = flow[2].forward([[0.3, -0.2]])[0];
+ * const result = surfProjectedNetworks(flow, new Identity(kernels, "f64", 4), { signal: y }, { box: 1, tau: 0.5 });
+ * // x_0 is θ_0's certified global minimizer, then one step for each of θ_1 and θ_2
+ * result.path.map((step) => step.t);   // → [1, 2]
  */
 export function surfProjectedNetworks(flow: Flow<Network>, measurement: Measurement, target: Target, options: ProjectedSurfOptions): ProjectedSurfResult {
   const ls = leastSquares(measurement, target);

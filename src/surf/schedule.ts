@@ -12,9 +12,23 @@ import { InputError } from "../errors.js";
 import { percentile } from "./metrics.js";
 
 export type Schedule = { kind: "neurips"; total: number } | { kind: "converge" };
+/**
+ * Surfing's schedules: "neurips" (a fixed total of steps over θ_0 … θ_{T−1}) and "converge" (every network to convergence).
+ *
+ * @example
+ * import { SCHEDULE_KINDS } from "surfing";
+ * SCHEDULE_KINDS;   // → ["neurips", "converge"]
+ */
 export const SCHEDULE_KINDS = ["neurips", "converge"] as const;
 
-/** Step budgets for networks 0..T (T + 1 entries); the last is always maxSteps. */
+/**
+ * Step budgets for networks 0..T (T + 1 entries); the last is always maxSteps.
+ *
+ * @example
+ * import { stepBudgets } from "surfing";
+ * // 10 steps over θ_0, θ_1, θ_2, more to the earlier ones; θ_3 runs to convergence (at most 1000 steps)
+ * stepBudgets({ kind: "neurips", total: 10 }, 4, 1000);   // → [5, 3, 2, 1000]
+ */
 export function stepBudgets(schedule: Schedule, networks: number, maxSteps: number): number[] {
   if (!Number.isSafeInteger(networks) || networks < 1) throw new InputError(`schedule: need at least one network, got ${networks}`);
   if (!Number.isSafeInteger(maxSteps) || maxSteps < 1) throw new InputError(`schedule: max steps must be a positive integer, got ${maxSteps}`);
@@ -41,6 +55,11 @@ export function stepBudgets(schedule: Schedule, networks: number, maxSteps: numb
  * The NeurIPS total for θ_0..θ_{T−1}: the 75th percentile of the steps regular Adam took to converge on θ_T.
  * The trap: when more than a quarter of those runs hit the cap, the percentile is the cap itself —
  * `capped` says how many did.
+ *
+ * @example
+ * import { neuripsTotal } from "surfing";
+ * const regular = [120, 80, 200, 10000].map((steps) => ({ steps, converged: steps < 10000, diverged: false }));
+ * neuripsTotal(regular);   // → { total: 2650, capped: 1 }
  */
 export function neuripsTotal(regular: readonly { steps: number; converged: boolean; diverged: boolean }[]): { total: number; capped: number } {
   const capped = regular.filter((r) => !r.converged && !r.diverged).length;

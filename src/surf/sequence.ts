@@ -17,6 +17,18 @@ export type SequenceSource =
 // The file system where there is one (Node, Deno): a browser passes the networks' bytes instead.
 const files = hasNodeModules() ? await import("../nn/files.js") : undefined;
 
+/**
+ * The networks θ_0 … θ_T of a source — a checkpoint directory or one network file (Node, Deno), or their
+ * .safetensors bytes (anywhere) — loaded one at a time.
+ *
+ * @example
+ * import { openSequence, networkToSafetensors, randomNetwork } from "surfing";
+ * const files = [0, 1].map((t) => networkToSafetensors(randomNetwork("surf", [2, 8, 5], `θ${t}`), t));
+ * const sequence = openSequence({ kind: "bytes", files });
+ * sequence.length;   // → 2
+ * const last = sequence.load(sequence.length - 1);   // θ_T; the caller frees it
+ * last.free();
+ */
 export function openSequence(source: SequenceSource): NetworkSequence {
   if (source.kind === "bytes") {
     if (source.files.length === 0) throw new InputError("surf: no networks given");

@@ -136,7 +136,20 @@ interface Trial {
   observation: Float64Array;
 }
 
-/** Run `method` on the trials `indices`; results in the order of `indices`. The exact methods need `solveExact` (exact.ts; the pool passes it). */
+/**
+ * Run `method` on the trials `indices`; results in the order of `indices`. The exact methods need `solveExact` (exact.ts; the pool passes it).
+ *
+ * @example
+ * import { run, openSequence, networkToSafetensors, randomNetwork } from "surfing";
+ * // three networks standing in for θ_0, θ_1, θ_2 of a training run
+ * const files = [0, 1, 2].map((t) => networkToSafetensors(randomNetwork("surf", [2, 8, 5], `θ${t}`), t));
+ * const results = run(openSequence({ kind: "bytes", files }), { kind: "surf", schedule: { kind: "converge" } }, [0, 1], {
+ *   seed: "0", targets: { kind: "synthetic" }, measurement: { kind: "identity" }, optimizer: { kind: "adam" },
+ *   maxSteps: 1000, start: "uniform", batch: 2,
+ * });
+ * results.map((r) => r.index);   // → [0, 1]
+ * results[0].path.length;   // → 3
+ */
 export function run(sequence: NetworkSequence, method: Method, indices: readonly number[], options: RunOptions, solveExact?: ExactSolver): TrialResult[] {
   validate(sequence, indices, options);
   const T = sequence.length - 1;

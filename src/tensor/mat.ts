@@ -7,6 +7,16 @@ import { kernels as defaultKernels, BYTES, NO_EPILOGUE, type DType, type Epilogu
 
 export type Floats = Float32Array | Float64Array;
 
+/**
+ * A dense row-major matrix in the kernels' heap (float32 by default, or float64), freed by hand.
+ *
+ * @example
+ * import { Mat } from "surfing";
+ * const M = Mat.from(2, 3, [1, 2, 3, 4, 5, 6], "f64");
+ * M.get(1, 2);   // → 6
+ * M.data;   // a Float64Array view of the heap: read it again after anything allocates
+ * M.free();
+ */
 export class Mat {
   private ptr_: number;
   private view: Floats | undefined;
@@ -94,7 +104,15 @@ export interface GemmOptions {
   epilogue?: Epilogue;
 }
 
-/** C ← α·op(A)·op(B) + β·C (then the epilogue), with the shapes checked and named. */
+/**
+ * C ← α·op(A)·op(B) + β·C (then the epilogue), with the shapes checked and named.
+ *
+ * @example
+ * import { Mat, gemm } from "surfing";
+ * const A = Mat.from(2, 2, [1, 2, 3, 4], "f64"), I = Mat.from(2, 2, [1, 0, 0, 1], "f64"), C = Mat.zeros(2, 2, "f64");
+ * gemm(C, A, I, { transA: true });   // C ← Aᵀ·I
+ * C.toArray();   // → [1, 3, 2, 4]
+ */
 export function gemm(C: Mat, A: Mat, B: Mat, options: GemmOptions = {}): void {
   const { transA = false, transB = false, alpha = 1, beta = 0, epilogue = NO_EPILOGUE } = options;
   for (const [name, M] of [["A", A], ["B", B]] as const) {

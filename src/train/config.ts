@@ -55,7 +55,14 @@ export interface TrainConfig {
   dtype: DType;
 }
 
-/** A configuration from the given fields; a field left out or undefined takes its default. */
+/**
+ * A configuration from the given fields; a field left out or undefined takes its default.
+ *
+ * @example
+ * import { makeConfig } from "surfing/node";
+ * const config = makeConfig({ model: "gan", arch: "mlp", latent: 2, hidden: [16, 32] });
+ * [config.steps, config.every];   // → [4000, 40]
+ */
 export function makeConfig(partial: Partial<TrainConfig> & { model: ModelKind }): TrainConfig {
   const given = Object.fromEntries(Object.entries(partial).filter(([, v]) => v !== undefined)) as Partial<TrainConfig> & { model: ModelKind };
   const width = given.width ?? DEFAULT_WIDTH;

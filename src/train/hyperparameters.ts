@@ -19,6 +19,14 @@
 import type { ParamOptimizerOptions } from "../optim/params.js";
 
 export type ModelKind = "vae" | "gan" | "wgan" | "wgan-gp";
+/**
+ * The training procedures: "vae", "gan", "wgan" and "wgan-gp".
+ *
+ * @example
+ * import { MODEL_KINDS, makeConfig } from "surfing/node";
+ * MODEL_KINDS;   // → ["vae", "gan", "wgan", "wgan-gp"]
+ * const configs = MODEL_KINDS.map((model) => makeConfig({ model }));
+ */
 export const MODEL_KINDS: readonly ModelKind[] = ["vae", "gan", "wgan", "wgan-gp"];
 
 export interface Hyperparameters {
@@ -38,6 +46,15 @@ export interface Hyperparameters {
   latent: "normal" | "uniform";
 }
 
+/**
+ * Each procedure's hyper-parameters, from its paper: the optimizer, critic steps per generator step, weight
+ * clipping or gradient penalty, and the latent distribution.
+ *
+ * @example
+ * import { HYPERPARAMETERS } from "surfing/node";
+ * HYPERPARAMETERS.wgan.criticSteps;   // → 5
+ * HYPERPARAMETERS["wgan-gp"].penalty;   // → 10
+ */
 export const HYPERPARAMETERS: Readonly<Record<ModelKind, Readonly<Hyperparameters>>> = {
   vae: { partner: "encoder", optimizer: { kind: "adam", lr: 1e-3, beta1: 0.9, beta2: 0.999 }, criticSteps: 1, criticBatchNorm: true, latent: "normal" },
   gan: { partner: "discriminator", optimizer: { kind: "adam", lr: 2e-4, beta1: 0.5, beta2: 0.999 }, criticSteps: 1, criticBatchNorm: true, latent: "uniform" },

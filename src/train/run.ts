@@ -59,6 +59,17 @@ export function createProcedure(config: TrainConfig, data: ImageSet, K: Kernels 
   return config.model === "vae" ? new Vae(config, data, K) : new Gan(config, data, K);
 }
 
+/**
+ * Train a generator (VAE, GAN, WGAN or WGAN-GP) and record its checkpoint sequence θ_0, θ_every, … in `out`:
+ * what `surf train` runs. Every draw comes from the configuration's seed, so a run is repeated bit for bit.
+ *
+ * @example
+ * import { loadFashionMnist, makeConfig, train, CheckpointSequence } from "surfing/node";
+ * const config = makeConfig({ model: "vae", arch: "mlp", latent: 2, hidden: [8], steps: 2, every: 1 });
+ * const result = train(config, loadFashionMnist().train, { out: "runs/vae" });
+ * result.checkpoints;   // → [0, 1, 2]
+ * CheckpointSequence.open("runs/vae").length;   // → 3
+ */
 export function train(config: TrainConfig, data: ImageSet, options: RunOptions): RunResult {
   const { out } = options;
   checkConfig(config);
