@@ -33,7 +33,7 @@ describe("the package, packed and installed into an empty project", function () 
     expect(install.status, install.stderr).to.equal(0);
     expect(install.stderr, "no install script to approve").to.not.match(/install-scripts/);
     const installed = size(join(app, "node_modules", "surfing"));
-    expect(installed, `${installed} bytes installed`).to.be.below(2.5e6);
+    expect(installed, `${installed} bytes installed`).to.be.below(2.25e6);   // README: 2.19 MB
     const npx = (...args: string[]) => spawnSync(process.execPath, [join(app, "node_modules", ".bin", "surf"), ...args], { cwd: app, encoding: "utf8", env });
     expect(npx("--version").stdout).to.equal(`surf ${version}\n`);
     expect(npx("net", "random", "--arch", "3,40,120", "--out", "g.safetensors").status).to.equal(0);
