@@ -5,7 +5,6 @@
  * item is journaled there first, so a killed run resumes where it stopped when started again with the same flags.
  */
 import { createHash } from "node:crypto";
-import { existsSync } from "node:fs";
 import { readRegularFile } from "../io.js";
 import { join, resolve } from "node:path";
 import { nonNegativeIntFlag, numberFlag, positiveFlag, positiveIntFlag, UsageError, type FlagValue, type ParsedArgs } from "./args.js";
@@ -25,8 +24,7 @@ import { CheckpointSequence } from "../nn/files.js";
 import { Rng } from "../random/rng.js";
 import type { NetworkSequence } from "../surf/surf.js";
 import { makeConfig } from "../train/config.js";
-import { train } from "../train/run.js";
-import { STATE_DIR } from "../train/state.js";
+import { trainOrResume } from "../train/run.js";
 
 export async function dss(args: ParsedArgs): Promise<number> {
   const f = args.flags;
@@ -284,10 +282,10 @@ function trainGenerator(dir: string, seed: string, quick: boolean): string {
   const config = quick
     ? makeConfig({ model: "vae", arch: "mlp", latent: 2, hidden: [32, 64], steps: 1000, every: 50, seed })
     : makeConfig({ model: "vae", arch: "dcgan", latent: 2, seed });
-  const data = loadFashionMnist({ log: (m) => process.stderr.write(`surf: ${m}\n`) });
+  const data = () => loadFashionMnist({ log: (m) => process.stderr.write(`surf: ${m}\n`) }).train;
   const bar = progressBar("train the k = 2 generator");
   try {
-    train(config, data.train, { out: dir, resume: existsSync(join(dir, STATE_DIR)), onStep: (step) => bar.update(step, config.steps, "", "steps") });
+    trainOrResume(config, data, dir, (step) => bar.update(step, config.steps, "", "steps"));
   } finally {
     bar.done();
   }

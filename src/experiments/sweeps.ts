@@ -12,14 +12,11 @@
  * and a few trials.
  */
 import { join } from "node:path";
-import { existsSync } from "node:fs";
 import type { FashionMnist } from "../data/fashion-mnist.js";
 import { PIXELS } from "../data/fashion-mnist.js";
 import { CRITIC_FRACTION, DEFAULT_WIDTH, makeConfig, type TrainConfig } from "../train/config.js";
 import { HYPERPARAMETERS, type ModelKind } from "../train/hyperparameters.js";
-import { sameRun, train } from "../train/run.js";
-import { readState, STATE_DIR } from "../train/state.js";
-import { CheckpointSequence } from "../nn/files.js";
+import { isComplete, trainOrResume } from "../train/run.js";
 import { InputError } from "../errors.js";
 import type { Cell, Rival, Stage } from "./cell.js";
 
@@ -238,23 +235,12 @@ export function heldOutIndices(count: number, n: number): number[] {
   });
 }
 
-/**
- * Train a cell's (or any) checkpoint sequence unless it is complete; resumes a partial one. A complete one
- * is used only if its stored configuration is the cell's (another seed or scale in the same --out is refused).
- */
+/** Train a cell's (or any) checkpoint sequence unless it is complete (trainOrResume). */
 export function ensureTrained(p: Pick<CellPlan, "training" | "dir">, data: () => FashionMnist, onStep?: (step: number, total: number) => void): void {
-  const resume = existsSync(join(p.dir, STATE_DIR));
-  if (isTrained(p) && resume) sameRun(readState(p.dir).config, p.training, p.dir, "use another --out for this run");
-  if (isTrained(p)) return;
-  train(p.training, data().train, { out: p.dir, resume, onStep: (s) => onStep?.(s, p.training.steps) });
+  trainOrResume(p.training, () => data().train, p.dir, onStep);
 }
 
 /** Whether the directory holds the whole sequence (every checkpoint); not whether it is this configuration's. */
 export function isTrained(p: Pick<CellPlan, "training" | "dir">): boolean {
-  if (!existsSync(p.dir)) return false;
-  try {
-    return CheckpointSequence.open(p.dir).length === p.training.steps / p.training.every + 1;
-  } catch {
-    return false; // not yet a sequence: train (resume refuses a directory that holds something else)
-  }
+  return isComplete(p.training, p.dir);
 }

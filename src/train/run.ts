@@ -24,7 +24,7 @@ import { checkConfig, flagOf, type TrainConfig } from "./config.js";
 import { Gan } from "./gan.js";
 import { GRID_SIDE, sampleGrid } from "./grid.js";
 import { drawLatent, type Losses, type Procedure } from "./procedure.js";
-import { readState, saveState, STATE_DIR } from "./state.js";
+import { readState, saveState, statePath, STATE_DIR } from "./state.js";
 import { Vae } from "./vae.js";
 
 export const SAMPLES_DIR = "samples";
@@ -143,12 +143,44 @@ function trainLocked(config: TrainConfig, data: ImageSet, options: RunOptions): 
 }
 
 /**
+ * The one train-or-resume of every command that needs a generator (`surf reproduce`, `surf demo`, `surf
+ * reproduce fig1`): train `config` into `out`; or finish the run stopped there, from its state; or, when
+ * the whole sequence is there already, nothing. A sequence or state of another configuration is refused.
+ * The state file, not its directory, says whether there is a run to resume: a run killed while writing
+ * its first state has a directory and no file, and starts over.
+ *
+ * @example
+ * import { loadFashionMnist, makeConfig, trainOrResume } from "surfing/node";
+ * const config = makeConfig({ model: "vae", arch: "mlp", latent: 2, hidden: [8], steps: 2, every: 1 });
+ * trainOrResume(config, () => loadFashionMnist().train, "runs/vae");   // trains
+ * trainOrResume(config, () => loadFashionMnist().train, "runs/vae");   // nothing to do: the data are not even loaded
+ */
+export function trainOrResume(config: TrainConfig, data: () => ImageSet, out: string, onStep?: (step: number, total: number) => void): void {
+  const resume = existsSync(statePath(out));
+  const complete = isComplete(config, out);
+  if (complete && resume) sameRun(readState(out).config, config, out, "use another --out for this run");
+  if (complete) return;
+  train(config, data(), { out, resume, onStep: (step) => onStep?.(step, config.steps) });
+}
+
+/** Whether `out` holds every checkpoint of `config`'s sequence; not whether they are this configuration's. */
+export function isComplete(config: Pick<TrainConfig, "steps" | "every">, out: string): boolean {
+  if (!existsSync(out)) return false;
+  try {
+    return CheckpointSequence.open(out).length === config.steps / config.every + 1;
+  } catch {
+    return false; // not yet a sequence: train (resume refuses a directory that holds something else)
+  }
+}
+
+/**
  * Whether `out` holds only what this run writes at step 0 before its first state — θ_0, byte for byte the
- * generator this configuration initializes, and its grid — so a run killed in that window starts over
- * instead of being stuck (with no state there is nothing to resume, and θ_0 would block a fresh start).
+ * generator this configuration initializes, its grid, and at most a half-written state — so a run killed
+ * in that window starts over instead of being stuck (with no state there is nothing to resume, and θ_0
+ * would block a fresh start).
  */
 function killedAtFirstCheckpoint(out: string, proc: Procedure): boolean {
-  if (existsSync(join(out, STATE_DIR))) return false;
+  if (existsSync(statePath(out))) return false;
   const networks = readdirSync(out).filter((n) => n.endsWith(".safetensors"));
   if (networks.length !== 1 || networks[0] !== `${stepName(0)}.safetensors`) return false;
   const path = join(out, networks[0]);

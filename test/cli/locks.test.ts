@@ -3,13 +3,13 @@
 // any instant — at its first checkpoint too — resumes to exactly the uninterrupted run's files.
 import { expect } from "chai";
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join, relative } from "node:path";
 import { MAIN, surf } from "./cli.test.js";
 import { writeNetwork } from "../../src/nn/files.js";
 import { randomNetwork } from "../../src/nn/ensembles.js";
-import { createProcedure, train } from "../../src/train/run.js";
+import { createProcedure, train, trainOrResume } from "../../src/train/run.js";
 import { makeConfig } from "../../src/train/config.js";
 import { loadFashionMnist } from "../../src/data/fashion-mnist.js";
 import { InputError } from "../../src/errors.js";
@@ -82,7 +82,7 @@ describe("locks and kills", function () {
     expect([refused.code, refused.stderr]).to.deep.equal([2, `surf: --journal ${journal} is locked by a surf run on elsewhere (PID 1); if that run is gone, delete ${journal}.lock\n`]);
   });
 
-  it("a training run killed after θ_0 and before its first state starts over; another run's θ_0 is refused", () => {
+  it("a training run killed after θ_0 and before its first state is whole starts over; another run's θ_0 is refused", () => {
     const data = loadFashionMnist().train;
     const config = makeConfig({ model: "vae", arch: "mlp", hidden: [8, 16], latent: 2, steps: 20, every: 10, seed: "locks" });
     const whole = join(dir, "whole-train"), killed = join(dir, "killed-train"), other = join(dir, "other-train");
@@ -91,8 +91,14 @@ describe("locks and kills", function () {
     const proc = createProcedure(config, data);
     writeNetwork(join(killed, "000000000.safetensors"), proc.generator, 0);
     writeFileSync(join(killed, "000000000.safetensors.tmp-99999"), "half");
-    train(config, data, { out: killed });
+    // … or later, while writing the first state: its directory is there, the state file is not
+    mkdirSync(join(killed, "state"));
+    writeFileSync(join(killed, "state", "state.safetensors.tmp-99999"), "half");
+    expect(() => train(config, data, { out: killed, resume: true })).to.throw(InputError, /no training state \(nothing to resume: start without --resume\)/);
+    trainOrResume(config, () => data, killed);   // what reproduce, demo and fig1 run: it starts over
     expect(files(killed)).to.deep.equal(files(whole));
+    expect(readdirSync(join(killed, "state"))).to.deep.equal(["state.safetensors"]);
+    trainOrResume(config, () => expect.fail("a complete sequence needs no data"), killed);
     // a θ_0 of another configuration is someone else's run
     const stranger = createProcedure({ ...config, seed: "other" }, data);
     writeNetwork(join(other, "000000000.safetensors"), stranger.generator, 0);
