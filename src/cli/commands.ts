@@ -24,6 +24,7 @@ const SCALE_FLAGS: FlagSpec[] = [
   { name: "m", type: "string", placeholder: "LIST", help: "fig3, fig4: measurement counts (default 10,20,30,40,50,70,100,200,400)" },
   { name: "restarts", type: "string", placeholder: "LIST", help: "table1: the R of best-of-R restarts at surfing's step count (default 1,2,4,8)" },
   { name: "rivals", type: "string", placeholder: "LIST", help: "table1: also run these rivals at surfing's step count: restart-until, adam-then-surf (as surf invert --method; default none)" },
+  { name: "ablations", type: "string", placeholder: "LIST", help: "table1: also run surfing with one thing changed: surf-uniform, surf-linear (the budget's split), surf-skip0 (no θ_0), surf-half, surf-double (the budget), surf-every2, surf-every5 (the checkpoints used) (default none)" },
   { name: "checkpoints", type: "string", placeholder: "DIR", help: "table1, fig2–fig5: where the checkpoint sequences live (default OUT/checkpoints; a cache outside a results directory)", output: "directory" },
 ];
 

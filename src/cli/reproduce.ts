@@ -6,7 +6,7 @@ import { merge as mergeDirs, mergeShards, reproduce } from "../experiments/repro
 import { parseShard, scheduled, shardDirectory, shardFromEnvironment, type Environment } from "../experiments/shard.js";
 import { checkOutputDirectory } from "../io.js";
 import { SWEEPS, type ScaleOverrides, type SweepName } from "../experiments/sweeps.js";
-import { RIVALS, type Rival } from "../experiments/cell.js";
+import { ABLATIONS, RIVALS } from "../experiments/cell.js";
 import { MODEL_KINDS, type ModelKind } from "../train/hyperparameters.js";
 import { demo as runDemo } from "../experiments/demo.js";
 
@@ -51,19 +51,20 @@ function scaleOf(args: ParsedArgs): ScaleOverrides {
     ks: intList(args, "k", 1),
     ms: intList(args, "m", 1),
     restarts: intList(args, "restarts", 1),
-    rivals: rivalsOf(args),
+    rivals: listOf(args, "rivals", RIVALS),
+    ablations: listOf(args, "ablations", ABLATIONS),
   };
 }
 
-/** --rivals: a list of RIVALS, each once. */
-function rivalsOf(args: ParsedArgs): Rival[] | undefined {
-  const v = args.flags.rivals;
+/** --rivals, --ablations: a list of stage names among `allowed`, each once. */
+function listOf<T extends string>(args: ParsedArgs, flag: "rivals" | "ablations", allowed: readonly T[]): T[] | undefined {
+  const v = args.flags[flag];
   if (v === undefined) return undefined;
   const names = String(v).split(",").map((s) => s.trim());
-  const bad = names.find((n) => !(RIVALS as readonly string[]).includes(n));
-  if (bad !== undefined) throw new UsageError(`--rivals must list rivals among ${RIVALS.join(", ")}, got "${bad}"`);
-  if (new Set(names).size !== names.length) throw new UsageError(`--rivals lists a rival twice: "${v}"`);
-  return names as Rival[];
+  const bad = names.find((n) => !(allowed as readonly string[]).includes(n));
+  if (bad !== undefined) throw new UsageError(`--${flag} must list stages among ${allowed.join(", ")}, got "${bad}"`);
+  if (new Set(names).size !== names.length) throw new UsageError(`--${flag} lists a stage twice: "${v}"`);
+  return names as T[];
 }
 
 function checkpointsOf(args: ParsedArgs): string | undefined {

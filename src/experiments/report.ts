@@ -7,7 +7,13 @@ import { holm, homogeneity, mcnemarExact, pairedDifferenceInterval, percentile, 
 import { norm } from "../tensor/vector.js";
 import { boxPlot, histogram, linePlot } from "../report/svg.js";
 import type { Figure, Section, Table } from "../report/html.js";
-import { atEqualCompute, stageResults, type Stage } from "./cell.js";
+import { atEqualCompute, stageResults, type Ablation, type Stage } from "./cell.js";
+
+/** Surfing's ablations by what each changes. */
+const ABLATION_NAMES: Record<Ablation, string> = {
+  "surf-uniform": "surfing, budget split evenly", "surf-linear": "surfing, budget split linearly", "surf-skip0": "surfing from θ_1 (θ_0 skipped)",
+  "surf-half": "surfing, half the budget", "surf-double": "surfing, twice the budget", "surf-every2": "surfing every 2nd checkpoint", "surf-every5": "surfing every 5th checkpoint",
+};
 import type { CellPlan } from "./sweeps.js";
 import type { ResultStore } from "../store.js";
 import { ARXIV_TABLE1, NEURIPS_TABLE1, type PaperModel } from "./paper.js";
@@ -66,6 +72,7 @@ export function stageName(s: Stage): string {
   if (s === "surf") return "surfing";
   if (s === "restart-until") return "restarts until f < τ";
   if (s === "adam-then-surf") return "Adam, then surfing";
+  if (s.startsWith("surf-")) return ABLATION_NAMES[s as Ablation];
   const R = s.slice("restarts-".length);
   return R === "1" ? "regular at surfing's steps" : `best of ${R}`;
 }
@@ -186,7 +193,7 @@ export const ALPHA = 0.05;
 
 /**
  * Surfing paired with each other method of a cell — regular Adam and every best-of-R — by McNemar's exact
- * test on the trials both ran, Holm-corrected over the cell's comparisons, and the winner at equal compute
+ * test on the trials both ran, Holm-corrected over the cell's comparisons of methods (its ablations of surfing a family of their own), and the winner at equal compute
  * (surfing against the rivals that spend its steps: best-of-R, restart-until, adam-then-surf): surfing when it beats every such rival
  * significantly, a rival when it beats surfing significantly, else none.
  */
@@ -209,8 +216,14 @@ export function pairedComparisons(c: CellOutcome): { pairs: PairedComparison[]; 
     return { rival, trials: both + surfOnly + rivalOnly + neither, surfOnly, rivalOnly, difference: d.difference, interval: [d.low, d.high] as [number, number], p: mcnemarExact(surfOnly, rivalOnly) };
   }).filter((x) => x.trials > 0);
   if (raw.length === 0) return undefined;
-  const adjusted = holm(raw.map((x) => x.p));
-  const pairs = raw.map((x, i) => ({ ...x, pHolm: adjusted[i] }));
+  // Holm within each question: which method to run (regular Adam and the rivals), and which part of surfing
+  // matters (its ablations) — so running the ablations does not weaken the comparison of methods
+  const pHolm = new Map<Stage, number>();
+  for (const family of [raw.filter((x) => !x.rival.startsWith("surf-")), raw.filter((x) => x.rival.startsWith("surf-"))]) {
+    const adjusted = holm(family.map((x) => x.p));
+    family.forEach((x, i) => pHolm.set(x.rival, adjusted[i]));
+  }
+  const pairs = raw.map((x) => ({ ...x, pHolm: pHolm.get(x.rival)! }));
   const equal = pairs.filter((x) => atEqualCompute(x.rival));
   const better = equal.filter((x) => x.pHolm < ALPHA && x.difference < 0).sort((a, b) => a.difference - b.difference);
   const winner = equal.length === 0 ? "—"
@@ -230,7 +243,7 @@ export function pairedTable(cells: readonly CellOutcome[]): Table {
   return {
     columns: ["cell", "rival", "paired trials", "only surfing recovered x*", "only the rival did", "surfing − rival, points [95 %]", "McNemar p", "p after Holm", "significantly better"],
     rows,
-    caption: `Each method ran on the same trials (x* and x_init by index), so they are compared trial by trial: McNemar's exact test on the discordant trials, Holm's correction over a cell's comparisons, and Newcombe's 95 % interval for the difference of paired rates. Significant: p after Holm below ${ALPHA}.`,
+    caption: `Each method ran on the same trials (x* and x_init by index), so they are compared trial by trial: McNemar's exact test on the discordant trials, Holm's correction over a cell's comparisons of methods (and separately over its ablations of surfing), and Newcombe's 95 % interval for the difference of paired rates. Significant: p after Holm below ${ALPHA}.`,
   };
 }
 

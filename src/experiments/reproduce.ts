@@ -261,7 +261,7 @@ const SCALE_FLAG: Record<keyof ScaleOverrides, [string, keyof SweepScale, keyof 
   trials: ["--trials", "trials", "csTrials"], width: ["--width", "width", "width"], criticWidth: ["--critic-width", "criticWidth", "criticWidth"],
   criticSteps: ["--critic-steps", "criticSteps", "criticSteps"], trainSeeds: ["--train-seed", "trainSeeds", "trainSeeds"], steps: ["--steps", "steps", "csSteps"],
   every: ["--every", "every", "csEvery"], models: ["--models", "models", "csModels"], ks: ["--k", "ks", "ks"], ms: ["--m", "ms", "ms"], restarts: ["--restarts", "restarts", "restarts"],
-  rivals: ["--rivals", "rivals", "rivals"],
+  rivals: ["--rivals", "rivals", "rivals"], ablations: ["--ablations", "ablations", "ablations"],
 };
 
 /**

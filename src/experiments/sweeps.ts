@@ -18,7 +18,7 @@ import { CRITIC_FRACTION, DEFAULT_WIDTH, makeConfig, type TrainConfig } from "..
 import { HYPERPARAMETERS, type ModelKind } from "../train/hyperparameters.js";
 import { isComplete, trainOrResume } from "../train/run.js";
 import { InputError } from "../errors.js";
-import type { Cell, Rival, Stage } from "./cell.js";
+import type { Ablation, Cell, Rival, Stage } from "./cell.js";
 
 export const SWEEPS = ["table1", "fig2", "fig3", "fig4", "fig5"] as const;
 export type SweepName = (typeof SWEEPS)[number];
@@ -43,6 +43,8 @@ export interface SweepScale {
   restarts: number[];
   /** The practitioner's rivals at surfing's steps (table1), beside best-of-R. */
   rivals: Rival[];
+  /** Surfing with one thing changed (table1). */
+  ablations: Ablation[];
   maxSteps: number;
   ks: number[];
   ms: number[];
@@ -55,13 +57,13 @@ export interface SweepScale {
 
 export const FULL: SweepScale = {
   arch: "dcgan", width: DEFAULT_WIDTH, hidden: [], trainSeeds: [0], steps: 4000, every: 40, csSteps: 10000, csEvery: 100,
-  trials: 300, csTrials: 200, restarts: [1, 2, 4, 8], rivals: [], maxSteps: 20000, ks: [5, 10, 20],
+  trials: 300, csTrials: 200, restarts: [1, 2, 4, 8], rivals: [], ablations: [], maxSteps: 20000, ks: [5, 10, 20],
   ms: [10, 20, 30, 40, 50, 70, 100, 200, 400], models: ["vae", "gan", "wgan", "wgan-gp"], csModels: ["gan", "wgan"], batch: 64, fidSamples: 10000,
 };
 
 export const QUICK: SweepScale = {
   arch: "mlp", width: 1, hidden: [16, 32], trainSeeds: [0], steps: 40, every: 10, csSteps: 40, csEvery: 10,
-  trials: 4, csTrials: 4, restarts: [1, 2], rivals: [], maxSteps: 300, ks: [5, 10, 20],
+  trials: 4, csTrials: 4, restarts: [1, 2], rivals: [], ablations: [], maxSteps: 300, ks: [5, 10, 20],
   ms: [10, 50], models: ["vae", "gan", "wgan", "wgan-gp"], csModels: ["gan", "wgan"], batch: 16, fidSamples: 500,
 };
 
@@ -82,6 +84,7 @@ export interface ScaleOverrides {
   ms?: number[];
   restarts?: number[];
   rivals?: Rival[];
+  ablations?: Ablation[];
 }
 
 /** The base scale (FULL, or QUICK) with the overrides. */
@@ -122,6 +125,8 @@ export interface CellSpec {
   restarts: number[];
   /** The rivals at surfing's step count (table1; absent when none, as in specs recorded before they existed). */
   rivals?: Rival[];
+  /** Surfing's ablations (table1; absent when none). */
+  ablations?: Ablation[];
   maxSteps: number;
 }
 
@@ -145,7 +150,8 @@ export function cellSpecs(name: SweepName, scale: SweepScale): CellSpec[] {
   });
   if (!cs) {
     return scale.models.flatMap((model) => scale.ks.flatMap((k) => scale.trainSeeds.map((t) =>
-      ({ sweep: "table1" as const, ...base(model, k, t), trials: scale.trials, restarts: scale.restarts, ...(scale.rivals.length > 0 ? { rivals: scale.rivals } : {}) }))));
+      ({ sweep: "table1" as const, ...base(model, k, t), trials: scale.trials, restarts: scale.restarts, ...(scale.rivals.length > 0 ? { rivals: scale.rivals } : {}),
+        ...(scale.ablations.length > 0 ? { ablations: scale.ablations } : {}) }))));
   }
   return scale.csModels.flatMap((model) => scale.ms.flatMap((m) => scale.trainSeeds.map((t) =>
     ({ sweep: name, ...base(model, 20, t), m, trials: scale.csTrials, restarts: [] }))));
@@ -200,7 +206,7 @@ export function planCell(spec: CellSpec, defaults: SweepScale, checkpoints: stri
   });
   const dir = join(checkpoints, sequenceName(spec, defaults)), id = cellId(spec, defaults), source = { kind: "path" as const, path: dir };
   if (spec.sweep === "table1") {
-    const stages: Stage[] = ["regular", "surf", ...spec.restarts.map((r) => `restarts-${r}` as Stage), ...(spec.rivals ?? [])];
+    const stages: Stage[] = ["regular", "surf", ...spec.restarts.map((r) => `restarts-${r}` as Stage), ...(spec.rivals ?? []), ...(spec.ablations ?? [])];
     return { spec, training, dir, trials: spec.trials, cell: { id, source, measurement: { kind: "identity" }, targets: { kind: "synthetic" }, stages } };
   }
   const targets = spec.sweep === "fig3" ? { kind: "synthetic" as const } : { kind: "signal" as const, y: heldOutImages(data(), spec.trials) };

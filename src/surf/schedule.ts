@@ -5,13 +5,18 @@
  *            steps regular Adam needs to converge on θ_T — split by a deterministic, decreasing schedule that
  *            gives more steps to early networks, where the landscape moves fastest; θ_T runs to convergence.
  *            The paper does not give its schedule; ours is harmonic, w_t ∝ 1/(t + 1), rounded by largest
- *            remainders (so the budgets add up to the total exactly), at least one step each.
+ *            remainders (so the budgets add up to the total exactly), at least one step each. `split`
+ *            changes the weights for the ablations: uniform (w_t = 1) or linear (w_t ∝ T − t).
  *  converge  every network to convergence (Algorithm 3.1 as written in Song, Fan & Lafferty 2019), each capped at maxSteps.
  */
 import { InputError } from "../errors.js";
 import { percentile } from "./metrics.js";
 
-export type Schedule = { kind: "neurips"; total: number } | { kind: "converge" };
+export type Schedule = { kind: "neurips"; total: number; split?: Split } | { kind: "converge" };
+
+/** How the NeurIPS total is shared by θ_0..θ_{T−1}: w_t ∝ 1/(t + 1) (ours, the default), 1, or T − t. */
+export type Split = "harmonic" | "uniform" | "linear";
+const SPLITS: readonly Split[] = ["harmonic", "uniform", "linear"];
 /**
  * Surfing's schedules: "neurips" (a fixed total of steps over θ_0 … θ_{T−1}) and "converge" (every network to convergence).
  *
@@ -37,7 +42,9 @@ export function stepBudgets(schedule: Schedule, networks: number, maxSteps: numb
   const { total } = schedule;
   if (!Number.isSafeInteger(total) || total < 0) throw new InputError(`schedule: the step total must be an integer ≥ 0, got ${total}`);
   if (T === 0) return [maxSteps];
-  const weights = Array.from({ length: T }, (_, t) => 1 / (t + 1));
+  const split = schedule.split ?? "harmonic";
+  if (!SPLITS.includes(split)) throw new InputError(`schedule: split must be ${SPLITS.join(", ")}, got "${split}"`);
+  const weights = Array.from({ length: T }, (_, t) => (split === "harmonic" ? 1 / (t + 1) : split === "uniform" ? 1 : T - t));
   const sum = weights.reduce((a, b) => a + b, 0);
   const spread = Math.max(0, total - T);   // one step each first
   const exact = weights.map((w) => (spread * w) / sum);

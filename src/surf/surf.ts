@@ -51,7 +51,8 @@ export type MeasurementChoice =
   | { kind: "matrix"; m: number; values: number[] };
 
 export type Method =
-  | { kind: "surf"; schedule: Schedule }
+  /** `networks`: the checkpoints surfed, θ_from, θ_{from+every}, … and θ_T (default from 0, every 1) — the ablations' subsets. */
+  | { kind: "surf"; schedule: Schedule; networks?: { from?: number; every?: number } }
   | { kind: "regular" }
   | { kind: "restarts"; restarts: number; budgets: Record<number, number> }
   /** `until`: the τ of f < τ that ends the restarts (default foundThreshold(m)). */
@@ -173,8 +174,9 @@ export function run(sequence: NetworkSequence, method: Method, indices: readonly
           return outcome.path;
         });
       } else if (method.kind === "surf") {
-        const budgets = stepBudgets(method.schedule, sequence.length, options.maxSteps);
-        surfAll(sequence, final, A, trials, paths, (t) => budgets[t], options, report);
+        const visited = subsequence(sequence, final, method.networks);
+        const budgets = stepBudgets(method.schedule, visited.length, options.maxSteps);
+        surfAll(visited, final, A, trials, paths, (t) => budgets[t], options, report);
       } else if (method.kind === "regular") {
         descendAll(final, A, trials, options, { budget: options.maxSteps, untilConverged: true, monitorSuccess: true, onPoint: pointsOn(T, options) },
           (finished) => report(finished / trials.length));
@@ -311,6 +313,18 @@ function surfAll(sequence: NetworkSequence, final: Network, A: Measurement, tria
       if (t !== T) net.free();
     }
   }
+}
+
+/** θ_from, θ_{from+every}, … (below T) and θ_T of a sequence, as a sequence of their own whose last is `final`. */
+function subsequence(sequence: NetworkSequence, final: Network, networks: { from?: number; every?: number } = {}): NetworkSequence {
+  const T = sequence.length - 1, { from = 0, every = 1 } = networks;
+  if (!(Number.isSafeInteger(from) && from >= 0 && from <= T)) throw new InputError(`surf: the first network surfed must be one of 0 … ${T}, got ${from}`);
+  if (!(Number.isSafeInteger(every) && every >= 1)) throw new InputError(`surf: every must be a positive integer, got ${every}`);
+  if (from === 0 && every === 1) return sequence;
+  const visited: number[] = [];
+  for (let t = from; t < T; t += every) visited.push(t);
+  visited.push(T);
+  return { length: visited.length, load: (i) => (i === visited.length - 1 ? final : sequence.load(visited[i])) };
 }
 
 /** Descend every trial on `net`, `options.batch` rows at a time; `finished(count)` after every step. */

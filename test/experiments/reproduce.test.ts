@@ -198,7 +198,7 @@ describe("surf reproduce (quick)", function () {
     expect(readFileSync(join(missing, "report.html"), "utf8")).to.include("PARTIAL: merged without shard-2-of-3");
   });
 
-  it("--rivals adds restart-until and adam-then-surf to a cell already run: each within surfing's steps per trial, compared paired", async () => {
+  it("--rivals and --ablations add stages to a cell already run: the rivals within surfing's steps per trial, all compared paired", async () => {
     const out = join(dir, "rivals"), base = { ...common, shard: parseShard("1/1"), out };
     const cells = { models: ["gan" as const], ks: [5], restarts: [2], trials: 3 };
     await reproduce("table1", { ...base, scale: cells });
@@ -223,6 +223,19 @@ describe("surf reproduce (quick)", function () {
       }
     }
     expect(readFileSync(report, "utf8")).to.include("restarts until f &lt; τ %").and.include("Adam, then surfing %");
+    // --ablations: surfing with one thing changed, on the same trials; compared in a Holm family of their own,
+    // so the comparison of methods (its p-values, its winner) is the same with them as without
+    const ablations = ["surf-uniform", "surf-linear", "surf-skip0", "surf-half", "surf-double", "surf-every2", "surf-every5"] as const;
+    const again = await reproduce("table1", { ...base, scale: { ...cells, rivals: ["restart-until", "adam-then-surf"], ablations: [...ablations] } });
+    const [ablated] = again.summary.cells as (Cell & { comparison: { pairs: { rival: string; pHolm: number }[] } })[];
+    expect(Object.keys(ablated.stages)).to.deep.equal(["regular", "surf", "restarts-2", "restart-until", "adam-then-surf", ...ablations]);
+    const methods = (c: typeof ablated) => c.comparison.pairs.filter((x) => !x.rival.startsWith("surf-"));
+    expect(methods(ablated)).to.deep.equal(methods(cell as typeof ablated));
+    const after = new ResultStore(join(out, RESULTS_FILE)), total = after.get(`${cell.id}/surf/0`)!.budget as number;
+    const T = (after.get(`${cell.id}/surf/0`)!.result as TrialResult).path.length - 1;
+    const record = (stage: string) => after.get(`${cell.id}/${stage}/0`)!;
+    expect([record("surf-half").budget, record("surf-double").budget, record("surf-uniform").budget]).to.deep.equal([Math.round(total / 2), 2 * total, total]);
+    expect(["surf-skip0", "surf-every2", "surf-every5"].map((a) => (record(a).result as TrialResult).path.length)).to.deep.equal([T, Math.ceil(T / 2) + 1, Math.ceil(T / 5) + 1]);
   });
 
   it("cells at other settings share one results directory: ids name the settings, summary.json records them, merge joins them", async () => {

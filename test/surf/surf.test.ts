@@ -146,6 +146,22 @@ describe("surfing (Algorithm 3.1)", function () {
     expect(results[0].f).to.be.at.most(single[0].f);
   });
 
+  it("surfs a subset of the checkpoints: from θ_1, or every 2nd or 5th, always ending at θ_T", () => {
+    const flow = shiftFlow("surf", [3, 30, 60, 120], "subsets", [0.8, 0.5, -0.6], 8);
+    const start = [[0.6 + 0.8, -0.3 + 0.5, 0.2 - 0.6]], options = base({ targets: { kind: "latent", xStar: [[0.6, -0.3, 0.2]] }, start });
+    const schedule = { kind: "converge" as const };
+    // f_t's minimizer is x0 + (1 − t/8)·c0 (shiftFlow): each step of the path ends there, on the networks visited
+    const minimizerNorm = (t: number) => Math.hypot(...[0.6, -0.3, 0.2].map((v, i) => v + (1 - t / 8) * [0.8, 0.5, -0.6][i]));
+    for (const [networks, visited] of [[{ from: 1 }, [1, 2, 3, 4, 5, 6, 7, 8]], [{ every: 2 }, [0, 2, 4, 6, 8]], [{ every: 5 }, [0, 5, 8]], [{ from: 8 }, [8]], [{}, [0, 1, 2, 3, 4, 5, 6, 7, 8]]] as const) {
+      const [r] = run(flow, { kind: "surf", schedule, networks }, [0], options);
+      expect(r.path.map((p) => p.norm), JSON.stringify(networks)).to.have.length(visited.length);
+      r.path.forEach((p, i) => expect(p.norm, `${JSON.stringify(networks)}, θ_${visited[i]}`).to.be.closeTo(minimizerNorm(visited[i]), 1e-3));
+      expect(r.success, JSON.stringify(networks)).to.equal(true);
+    }
+    expect(() => run(flow, { kind: "surf", schedule, networks: { from: 9 } }, [0], options)).to.throw(/first network surfed must be one of 0 … 8, got 9/);
+    expect(() => run(flow, { kind: "surf", schedule, networks: { every: 0 } }, [0], options)).to.throw(/every must be a positive integer/);
+  });
+
   it("restart-until and adam-then-surf spend at most each trial's budget; restart-until all of it when no descent reaches τ", () => {
     const flow = shiftFlow("hv", [2, 30, 100], "rivals", [0.4, -0.3], 3);
     const budgets = { 0: 700, 1: 37, 2: 1, 3: 0 }, indices = [0, 1, 2, 3];
@@ -224,6 +240,16 @@ describe("the NeurIPS schedule and the run metrics", () => {
     expect(b[0] / b[9]).to.be.closeTo(10, 1);   // w_t ∝ 1/(t + 1)
     expect(stepBudgets({ kind: "neurips", total: 3 }, 11, 50).slice(0, 10)).to.deep.equal(new Array(10).fill(1));
     expect(stepBudgets({ kind: "converge" }, 3, 50)).to.deep.equal([50, 50, 50]);
+  });
+
+  it("the ablations' splits: uniform gives θ_0..θ_{T−1} equal shares, linear w_t ∝ T − t; both add up to the total", () => {
+    const uniform = stepBudgets({ kind: "neurips", total: 1000, split: "uniform" }, 11, 5000);
+    expect(uniform).to.deep.equal([...new Array(10).fill(100), 5000]);
+    const linear = stepBudgets({ kind: "neurips", total: 550, split: "linear" }, 11, 5000);
+    expect(linear.slice(0, 10).reduce((a, x) => a + x, 0)).to.equal(550);
+    for (let t = 1; t < 10; t++) expect(linear[t - 1] - linear[t], `t = ${t}`).to.be.within(9, 11);   // falls by total/55 ≈ 10 a network
+    expect(linear[0] / linear[9]).to.be.closeTo(10, 1.5);
+    expect(() => stepBudgets({ kind: "neurips", total: 10, split: "cubic" as "linear" }, 3, 50)).to.throw(/split must be harmonic, uniform, linear/);
   });
 
   it("the budget is regular Adam's 75th percentile, and says how many runs hit the cap", () => {
