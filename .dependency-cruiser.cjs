@@ -72,6 +72,20 @@ const HEAP_EXCEPTIONS = {
   "src/train/procedure.ts": 2,
 };
 
+/**
+ * Files outside src/cli whose error messages name a flag (`--shard`), with how many. The rule
+ * (docs/ARCHITECTURE.md, src/errors.ts): a library message names the option of the call, in backticks, and
+ * the CLI shows it as its flag (src/cli/flags.ts). src/experiments is the engine of `surf reproduce` and
+ * `surf merge`, outside the public API, and speaks of their flags until the stage pipeline moves into the
+ * library; src/quality/classifier.ts says which command remakes a missing file. Exact counts, as above.
+ */
+const FLAG_MESSAGE_EXCEPTIONS = {
+  "src/experiments/generator.ts": 1,
+  "src/experiments/reproduce.ts": 5,
+  "src/experiments/shard.ts": 14,
+  "src/quality/classifier.ts": 1,
+};
+
 module.exports = {
   forbidden: [
     ...Object.entries(MAY_IMPORT).map(([module, allowed]) => ({
@@ -149,4 +163,4 @@ module.exports = {
 
 // For test/architecture.test.ts: the table and the exceptions above. Not enumerable, so dependency-cruiser's
 // configuration schema (which allows no other keys) does not see them.
-Object.defineProperty(module.exports, "architecture", { value: { MAY_IMPORT, KNOWN_CYCLE, HEAP_EXCEPTIONS }, enumerable: false });
+Object.defineProperty(module.exports, "architecture", { value: { MAY_IMPORT, KNOWN_CYCLE, HEAP_EXCEPTIONS, FLAG_MESSAGE_EXCEPTIONS }, enumerable: false });

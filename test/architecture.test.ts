@@ -1,7 +1,8 @@
 // The architecture of docs/ARCHITECTURE.md holds in the code: dependency-cruiser finds no import that breaks
 // the rules of .dependency-cruiser.cjs (and those rules do catch a break, on a small tree made to break them),
-// the document names every module of src/ with the layering the rules enforce, and only the listed files
-// outside src/kernels and src/tensor touch the kernels' heap.
+// the document names every module of src/ with the layering the rules enforce, only the listed files outside
+// src/kernels and src/tensor touch the kernels' heap, and only the listed ones outside src/cli name a flag
+// in an error message.
 import { expect } from "chai";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -19,6 +20,7 @@ const CONFIG = join(ROOT, ".dependency-cruiser.cjs");
 interface Architecture {
   MAY_IMPORT: Record<string, string[]>;
   HEAP_EXCEPTIONS: Record<string, number>;
+  FLAG_MESSAGE_EXCEPTIONS: Record<string, number>;
 }
 const { architecture } = createRequire(import.meta.url)(CONFIG) as { architecture: Architecture };
 
@@ -39,12 +41,31 @@ function srcModules(): string[] {
     .sort();
 }
 
-/** Every .ts file under dir, relative to the root. */
-function tsFiles(dir: string): string[] {
-  return readdirSync(join(ROOT, dir), { withFileTypes: true, recursive: true })
-    .filter((e) => e.isFile() && e.name.endsWith(".ts"))
-    .map((e) => relative(ROOT, join(e.parentPath, e.name)))
-    .sort();
+/** For each hand-written .ts file of src/ outside `skip`, how many nodes `count` finds (files with none left out). */
+function countIn(skip: RegExp, count: (node: ts.Node, source: ts.SourceFile) => boolean): Record<string, number> {
+  const found: Record<string, number> = {};
+  for (const e of readdirSync(join(ROOT, "src"), { withFileTypes: true, recursive: true })) {
+    const file = relative(ROOT, join(e.parentPath, e.name));
+    if (!e.isFile() || !file.endsWith(".ts") || file.endsWith(".generated.ts") || skip.test(file)) continue;
+    const source = ts.createSourceFile(file, readFileSync(join(ROOT, file), "utf8"), ts.ScriptTarget.ES2022, true);
+    let n = 0;
+    const visit = (node: ts.Node): void => {
+      if (count(node, source)) n++;
+      ts.forEachChild(node, visit);
+    };
+    visit(source);
+    if (n > 0) found[file] = n;
+  }
+  return found;
+}
+
+/** The literal text of an expression's strings and templates, `…` where a value goes in. */
+function literalText(node: ts.Node): string {
+  if (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) return node.text;
+  if (ts.isTemplateExpression(node)) return node.head.text + node.templateSpans.map((s) => `…${literalText(s.expression)}…${s.literal.text}`).join("");
+  const parts: string[] = [];
+  ts.forEachChild(node, (child) => void parts.push(literalText(child)));
+  return parts.join("…");
 }
 
 describe("the architecture (docs/ARCHITECTURE.md, .dependency-cruiser.cjs)", function () {
@@ -109,18 +130,13 @@ describe("the architecture (docs/ARCHITECTURE.md, .dependency-cruiser.cjs)", fun
   });
 
   it("only src/kernels, src/tensor and the listed exceptions touch the kernels' heap", () => {
-    const found: Record<string, number> = {};
-    for (const file of tsFiles("src")) {
-      if (/^src\/(kernels|tensor)\//.test(file) || file.endsWith(".generated.ts")) continue;
-      const source = ts.createSourceFile(file, readFileSync(join(ROOT, file), "utf8"), ts.ScriptTarget.ES2022);
-      let count = 0;
-      const visit = (node: ts.Node): void => {
-        if (ts.isPropertyAccessExpression(node) && node.name.text === "heap") count++;
-        ts.forEachChild(node, visit);
-      };
-      visit(source);
-      if (count > 0) found[file] = count;
-    }
+    const found = countIn(/^src\/(kernels|tensor)\//, (node) => ts.isPropertyAccessExpression(node) && node.name.text === "heap");
     expect(found, "`.heap` accesses per file (HEAP_EXCEPTIONS in .dependency-cruiser.cjs)").to.deep.equal(architecture.HEAP_EXCEPTIONS);
+  });
+
+  it("outside src/cli, only the listed exceptions name a flag in an error message (the library names its options)", () => {
+    const found = countIn(/^src\/cli\//, (node, source) =>
+      ts.isNewExpression(node) && /Error$/.test(node.expression.getText(source)) && /(^|[\s(:…])--[a-z]/.test(literalText(node.arguments?.[0] ?? node)));
+    expect(found, "messages naming a flag, per file (FLAG_MESSAGE_EXCEPTIONS in .dependency-cruiser.cjs)").to.deep.equal(architecture.FLAG_MESSAGE_EXCEPTIONS);
   });
 });
