@@ -1,8 +1,9 @@
 // The architecture of docs/ARCHITECTURE.md holds in the code: dependency-cruiser finds no import that breaks
 // the rules of .dependency-cruiser.cjs (and those rules do catch a break, on a small tree made to break them),
 // the document names every module of src/ with the layering the rules enforce, only the listed files outside
-// src/kernels and src/tensor touch the kernels' heap, and only the listed ones outside src/cli name a flag
-// in an error message.
+// src/kernels and src/tensor touch the kernels' heap, only the listed ones outside src/cli name a flag in an
+// error message, and comments cite papers (docs/references.md), not the files they were read from or issue
+// numbers.
 import { expect } from "chai";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -127,6 +128,20 @@ describe("the architecture (docs/ARCHITECTURE.md, .dependency-cruiser.cjs)", fun
     for (const [module, allowed] of Object.entries(architecture.MAY_IMPORT)) {
       expect(table.get(module)?.slice().sort(), `what src/${module} may import`).to.deep.equal(allowed.slice().sort());
     }
+  });
+
+  it("code, tests, benchmarks and scripts cite papers, not the files they were read from or tracker items (docs/references.md)", () => {
+    const cited: string[] = [];
+    for (const dir of ["src", "test", "bench", "scripts"]) {
+      for (const e of readdirSync(join(ROOT, dir), { withFileTypes: true, recursive: true })) {
+        if (!e.isFile() || !/\.(ts|mjs|cjs|js|py)$/.test(e.name) || e.name.endsWith(".generated.ts")) continue;
+        const file = relative(ROOT, join(e.parentPath, e.name));
+        readFileSync(join(ROOT, file), "utf8").split("\n").forEach((line, i) => {
+          if (/\bseeds? 0\d\d\b|\bissues? #?\d|#\d+'s\b/i.test(line)) cited.push(`${file}:${i + 1}: ${line.trim()}`);
+        });
+      }
+    }
+    expect(cited).to.deep.equal([]);
   });
 
   it("only src/kernels, src/tensor and the listed exceptions touch the kernels' heap", () => {

@@ -26,7 +26,7 @@ export const DEFAULT_WIDTH = 0.25;
 export const CRITIC_FRACTION: Readonly<Record<ModelKind, number>> = { vae: 1, gan: 1, wgan: 0.25, "wgan-gp": 0.25 };
 /** The mlp generator's hidden widths by default (k → 256 → 512 → 784, expansive). */
 export const DEFAULT_HIDDEN: readonly number[] = [256, 512];
-/** Seed 000 Section 4: θ_t every 40 steps, T = 100. */
+/** Song, Fan & Lafferty 2019, Section 4: θ_t every 40 training steps (T = 100 in Song, Fan & Lafferty, NeurIPS 2019). */
 export const DEFAULT_EVERY = 40;
 export const DEFAULT_STEPS = 4000;
 
