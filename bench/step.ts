@@ -1,5 +1,5 @@
-// Issue #21, item 5: the cost of full-width cells. Two steps at dcgan widths ¼, ½ and 1, ours and PyTorch's
-// in the same run, interleaved:
+// The cost of full-width cells (width 1: the paper's DCGAN, Song, Fan & Lafferty 2019, Section 4). Two steps
+// at dcgan widths ¼, ½ and 1, ours and PyTorch's in the same run, interleaved:
 //
 //  train   one generator update of the gan procedure (src/train/gan.ts): a discriminator step on a real
 //          and a fake batch, then the generator's step through the discriminator; DCGAN generator and

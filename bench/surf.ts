@@ -1,4 +1,4 @@
-// Issue #8's benchmark: steps per second of batched surfing's inner step — forward, ½‖G(X) − Y‖² per row,
+// Batched surfing's speed: steps per second of its inner step — forward, ½‖G(X) − Y‖² per row,
 // backward to X, Adam on X — on the k = 20 → 256 → 512 → 784 MLP (ReLU, ReLU, Sigmoid), B = 300 trials, with 1
 // and 2 workers (each worker holds its share of the trials, as a run spreads them); the JavaScript peer,
 // tfjs-wasm with a hand-written backward and pre-transposed weights (its autograd is 7× slower here); and a

@@ -172,7 +172,7 @@ export const COMMANDS: Command[] = [
       name: "landscape dss",
       summary: "Dynamic String Sampling (Freeman & Bruna): normalized geodesic length and beads of level sets, in weight space (--task) or along a checkpoint sequence in x (--net)",
       flags: [
-        { name: "task", type: "string", placeholder: "quadratic|cubic|both", help: "weight space: the 1-4-4-1 sigmoid network of seed 003 Section 4.1, DSS against the loss level L0" },
+        { name: "task", type: "string", placeholder: "quadratic|cubic|both", help: "weight space: the 1-4-4-1 sigmoid network of Freeman & Bruna 2017, Section 4.1, DSS against the loss level L0" },
         { name: "net", type: "string", placeholder: "DIR", help: "latent space: a checkpoint directory θ_0..θ_T; DSS in x on f_θt at each checkpoint" },
         { name: "levels", type: "string", placeholder: "LIST", help: "weight space: levels L0 / Var(y) (default 0.3,0.1,0.03,0.01,0.003,0.001)" },
         { name: "level", type: "number", placeholder: "λ", help: "latent space: L0_t = λ·(f̄_t − f*_t) (default 0.2)" },

@@ -199,7 +199,7 @@ function digest(y: Float64Array): string {
 }
 
 /**
- * Seed 000's Figure 1 with DSS against training time. Without --net, trains the k = 2 generator first into
+ * Song, Fan & Lafferty 2019's Figure 1 with DSS against training time. Without --net, trains the k = 2 generator first into
  * OUT/net (a VAE, as the paper's Figure 1; dcgan, the paper's architecture — or, with --quick, a small mlp
  * 2→32→64→784 on a 1,000-step run, small enough for its linear regions to be drawn), resuming a training run
  * found there.

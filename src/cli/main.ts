@@ -4,13 +4,14 @@
  * input, with one line on stderr naming the flag, file or field. Results go to stdout (with --json,
  * only the JSON); progress goes to stderr.
  */
-import { UsageError, helpText, parseArgs } from "./args.js";
-import { COMMANDS } from "./commands.js";
+import { UsageError, helpText, parseArgs, type ParsedArgs } from "./args.js";
+import { COMMANDS, type Command } from "./commands.js";
 import { requestedBackend } from "../kernels/env.js";
 import { InputError } from "../errors.js";
 import { version } from "./version.js";
 import { shown } from "../io.js";
 import { acquireLock } from "../lock.js";
+import { withFlags } from "./flags.js";
 
 async function main(argv: string[]): Promise<number> {
   const [name] = argv;
@@ -37,6 +38,17 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(helpText(command.spec) + "\n");
     return 0;
   }
+  try {
+    return await runCommand(command, parsed);
+  } catch (e) {
+    // the library names the options of its calls; the user gave flags
+    if (e instanceof InputError) e.message = withFlags(e.message, command.spec);
+    throw e;
+  }
+}
+
+/** Prepare, lock the outputs, check the backend, run. */
+async function runCommand(command: Command, parsed: ParsedArgs): Promise<number> {
   const args = command.prepare ? await command.prepare(parsed) : parsed;
   // one writer per output: a second run on the same --out or --journal is refused, naming the first
   for (const f of command.spec.flags) {

@@ -401,7 +401,7 @@ function writeAtomically(path: string, text: string): void {
   renameSync(tmp, path);
 }
 
-/** How surfing's budget is set (the NeurIPS schedule, seed 001 §4, with our harmonic split). */
+/** How surfing's budget is set (the schedule of Song, Fan & Lafferty, NeurIPS 2019, Section 4, with our harmonic split). */
 export const BUDGET_RULE = "surfing's θ_0..θ_{T−1} share the 75th percentile of regular Adam's steps to converge over the cell's trials, split harmonically (w_t ∝ 1/(t+1)); θ_T runs to convergence; best-of-R restarts, restart-until and adam-then-surf each spend at most the trial's surfing step count";
 
 /**

@@ -1,5 +1,5 @@
 /**
- * The paper's experiments as sweeps of cells (seed 000 §4, seed 001 §4), full and --quick:
+ * The paper's experiments as sweeps of cells (Song, Fan & Lafferty 2019 and NeurIPS 2019, Section 4), full and --quick:
  *   table1 / fig2 / fig5   VAE, DCGAN, WGAN, WGAN-GP × k ∈ {5, 10, 20}; A = I; x*, x_init ~ U[−1, 1]^k; 300 trials;
  *                          regular Adam, surfing, best of R ∈ {1, 2, 4, 8} restarts at surfing's step count
  *                          (R = 1: regular Adam stopped there; the paper's reviewers asked for R > 1)

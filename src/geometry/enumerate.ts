@@ -154,7 +154,7 @@ export function refuseTooMany(net: PiecewiseLinearNet, L: number, maxRegions: nu
 /** The refusal: how many regions (estimated, or found during the work when no count is given), more than the limit, and what to do. */
 export function tooManyMessage(k: number, L: number, maxRegions: number, task: string, estimated?: string): string {
   const count = estimated === undefined ? `found more than maxRegions = ${fmt(maxRegions)} regions` : `${estimated}, more than maxRegions = ${fmt(maxRegions)}`;
-  return `regions: too many for ${task} in ${L === Infinity ? "R" : `[−${L}, ${L}]`}^${k} (k = ${k}): ${count}; lower k, use a smaller box (--box), or raise the limit (--max-regions) if the time and memory allow`;
+  return `regions: too many for ${task} in ${L === Infinity ? "R" : `[−${L}, ${L}]`}^${k} (k = ${k}): ${count}; lower k, use a smaller box (\`box\`), or raise the limit (\`maxRegions\`) if the time and memory allow`;
 }
 
 export interface RegionCountEstimate {

@@ -171,8 +171,8 @@ function spread(xs: number[]): Spread | null {
 }
 
 /**
- * Seed 003's Figure 1 statistics over the runs at one level: average normalized length and average bead count
- * of the runs that connected; the others are counted, never averaged in (Section 3.2).
+ * Freeman & Bruna 2017's Figure 1 statistics over the runs at one level: average normalized length and
+ * average bead count of the runs that connected; the others are counted, never averaged in (Section 3.2).
  */
 export interface RunStatistics {
   runs: number;

@@ -1,5 +1,5 @@
 /**
- * Seed 000, Figure 1: for a generator with latent dimension k = 2 and two targets y, the surfaces
+ * Song, Fan & Lafferty 2019, Figure 1: for a generator with latent dimension k = 2 and two targets y, the surfaces
  * x ↦ −½‖G_θt(x) − y‖² at three stages of training (random, partly trained, fully trained) as heat maps on
  * [−4, 4]², with — our additions — the linear-region boundaries of G_θt (src/geometry) and the surfing path
  * x_0, x_1, …, x_t of Algorithm 3.1 drawn on top.

@@ -1,5 +1,5 @@
 /**
- * Seed 003, Section 4.1: "a 1-4-4-1 fully connected multilayer perceptron style architecture with sigmoid
+ * Freeman & Bruna 2017, Section 4.1: "a 1-4-4-1 fully connected multilayer perceptron style architecture with sigmoid
  * nonlinearities", fit to a quadratic and to a cubic on x ∈ [0, 1] with f(x) ∈ [0, 1], as a Loss in the
  * network's parameters θ (33 of them) for Dynamic String Sampling in weight space.
  *

@@ -20,7 +20,7 @@ const REGION_COLOUR = "rgba(255, 255, 255, 0.35)";
 const fixed = (v: number | undefined | null, digits = 3): string | null => (v === undefined || v === null || !Number.isFinite(v) ? null : v.toFixed(digits));
 const spread = (s: Spread | null, digits = 3): string | null => (s ? `${s.mean.toFixed(digits)} [${s.min.toFixed(digits)}, ${s.max.toFixed(digits)}]` : null);
 
-/** Seed 003's Figure 1, rows 1–2: average normalized length and beads against L0, one series per task. */
+/** Freeman & Bruna 2017, Figure 1, rows 1–2: average normalized length and beads against L0, one series per task. */
 export function weightSections(sweeps: readonly WeightSweep[]): Section[] {
   const series = (value: (l: WeightSweep["levels"][number]) => number | undefined): Series[] => sweeps.map((s) => ({
     label: s.task,
@@ -69,7 +69,7 @@ export function latentSections(runs: readonly { label: string; records: readonly
   }];
 }
 
-/** Seed 000's Figure 1: one row of heat maps per target, one column per stage, the target image last. */
+/** Song, Fan & Lafferty 2019, Figure 1: one row of heat maps per target, one column per stage, the target image last. */
 export function figure1Sections(fig: Figure1, targetImages?: readonly ArrayLike<number>[]): Section[] {
   const axis = gridAxis(fig.grid), n = fig.grid.size;
   const box = { min: fig.grid.lo, max: fig.grid.hi };

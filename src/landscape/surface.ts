@@ -13,7 +13,7 @@ export interface Grid {
   readonly size: number;
 }
 
-/** Seed 000, Figure 1: x1 and x2 over [−4, 4]. */
+/** Song, Fan & Lafferty 2019, Figure 1: x1 and x2 over [−4, 4]. */
 export const FIGURE1_BOX = 4;
 
 export function checkGrid(grid: Grid): Grid {

@@ -4,7 +4,7 @@
  *  surf — Song, Fan & Lafferty, Theorem 3.1:  G(x) = V σ(W_d … σ(W_1 x + b_1) … + b_d),
  *         W_i ∈ R^{n_i × n_{i−1}} and b_i with N(0, 1/n_i) entries, V ∈ R^{n × n_d} with N(0, 1/n) entries.
  *         arch = [k, n_1, …, n_d, n].
- *  hv   — Hand & Voroninski (2017):  G(x) = σ(W_d … σ(W_1 x) …), W_i with N(0, 1/n_i) entries, no biases.
+ *  hv   — Hand & Voroninski 2018:  G(x) = σ(W_d … σ(W_1 x) …), W_i with N(0, 1/n_i) entries, no biases.
  *         arch = [k, n_1, …, n_d].
  * As nn.Sequential layers: Linear, ReLU, …, Linear (surf: V, no bias; hv: ends with a ReLU).
  */

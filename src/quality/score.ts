@@ -12,7 +12,7 @@ import { Rng, type Seed } from "../random/rng.js";
 import { InputError } from "../errors.js";
 import { frechetDistance, MomentAccumulator, type FeatureMoments } from "./fid.js";
 
-/** The and the usual count: 10,000 generated images against the 10,000 held-out ones. */
+/** 10,000 generated images against the 10,000 held-out ones: the whole test split, and a usual sample size for FID. */
 export const FID_SAMPLES = 10000;
 const BATCH = 500;
 

@@ -11,7 +11,7 @@ import type { Seed } from "../random/rng.js";
 import type { NetworkSequence } from "./surf.js";
 
 export function interpolatedSequence(final: Network, networks: number, seed: Seed): NetworkSequence {
-  if (!(Number.isSafeInteger(networks) && networks >= 2)) throw new InputError(`--interpolate needs at least 2 networks (θ_0 and θ_T), got ${networks}`);
+  if (!(Number.isSafeInteger(networks) && networks >= 2)) throw new InputError(`interpolation: \`networks\` must be at least 2 (θ_0 and θ_T), got ${networks}`);
   const T = networks - 1;
   return {
     length: networks,

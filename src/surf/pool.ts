@@ -79,7 +79,7 @@ function spawn(job: Job): PoolWorker {
  * results.map((r) => r.index);   // → [0, 1, 2, 3]
  */
 export async function runParallel(source: SequenceSource, method: Method, indices: readonly number[], options: RunOptions, workers: number): Promise<TrialResult[]> {
-  if (!(Number.isSafeInteger(workers) && workers >= 1)) throw new InputError(`--workers must be a positive integer, got ${workers}`);
+  if (!(Number.isSafeInteger(workers) && workers >= 1)) throw new InputError(`\`workers\` must be a positive integer, got ${workers}`);
   const { onProgress, signal, ...plain } = options;
   signal?.throwIfAborted();
   const count = Math.min(workers, indices.length);

@@ -217,7 +217,7 @@ export function measurementFor(final: Network, options: Pick<RunOptions, "measur
     case "identity":
       return measurementFromSpec(final.kernels, final.dtype, { kind: "identity", n });
     case "gaussian":
-      if (!(Number.isSafeInteger(choice.m) && choice.m >= 1)) throw new InputError(`--measure gaussian:M needs a positive integer M, got ${choice.m}`);
+      if (!(Number.isSafeInteger(choice.m) && choice.m >= 1)) throw new InputError(`\`measurement\` gaussian:M needs a positive integer M, got ${choice.m}`);
       return measurementFromSpec(final.kernels, final.dtype, { kind: "gaussian", m: choice.m, n, seed });
     case "inpaint":
       return measurementFromSpec(final.kernels, final.dtype, { kind: "inpaint", n, keep: choice.keep ?? outsideRectangle(imageShape(final), choice.hide!) });
@@ -226,7 +226,7 @@ export function measurementFor(final: Network, options: Pick<RunOptions, "measur
     case "subsample":
       return measurementFromSpec(final.kernels, final.dtype, { kind: "inpaint", n, keep: subsample(n, choice.m, seed) });
     case "matrix":
-      if (choice.values.length !== choice.m * n) throw new InputError(`--measure matrix: ${choice.m} rows of ${choice.values.length / choice.m} values, the network outputs n = ${n} (the matrix must be m × ${n})`);
+      if (choice.values.length !== choice.m * n) throw new InputError(`\`measurement\` matrix: ${choice.m} rows of ${choice.values.length / choice.m} values, the network outputs n = ${n} (the matrix must be m × ${n})`);
       return measurementFromSpec(final.kernels, final.dtype, { kind: "dense", m: choice.m, n }, choice.values);
   }
 }
@@ -243,7 +243,7 @@ function imageShape(final: Network): [number, number, number] {
 /** The pixels (every channel) outside the rectangle [x, x + w) × [y, y + h) of a c × H × W image. */
 function outsideRectangle([c, H, W]: [number, number, number], [x, y, w, h]: [number, number, number, number]): number[] {
   if (![x, y, w, h].every((v) => Number.isSafeInteger(v) && v >= 0) || w < 1 || h < 1 || x + w > W || y + h > H) {
-    throw new InputError(`--measure inpaint:rect:${x},${y},${w},${h}: the rectangle must lie inside the ${W}×${H} image`);
+    throw new InputError(`\`measurement\` inpaint:rect:${x},${y},${w},${h}: the rectangle must lie inside the ${W}×${H} image`);
   }
   const keep: number[] = [];
   for (let ch = 0; ch < c; ch++) {
@@ -254,7 +254,7 @@ function outsideRectangle([c, H, W]: [number, number, number], [x, y, w, h]: [nu
 
 /** m of n pixel indices, in increasing order, from a Fisher–Yates shuffle drawn from the seed. */
 function subsample(n: number, m: number, seed: string): number[] {
-  if (!(Number.isSafeInteger(m) && m >= 1 && m <= n)) throw new InputError(`--measure subsample:M needs 1 ≤ M ≤ n = ${n}, got ${m}`);
+  if (!(Number.isSafeInteger(m) && m >= 1 && m <= n)) throw new InputError(`\`measurement\` subsample:M needs 1 ≤ M ≤ n = ${n}, got ${m}`);
   const order = Array.from({ length: n }, (_, i) => i), rng = Rng.derive(seed, "subsample");
   for (let i = n - 1; i > 0; i--) {
     const j = rng.int(i + 1);

@@ -27,7 +27,7 @@ export interface VerifyReport {
   readonly checks: CheckResult[];
 }
 
-/** The checks named (every one for "all"), in the order of the issue; an unknown name is an InputError listing the known ones. */
+/** The checks named (every one for "all"), in the report's order (CHECKS); an unknown name is an InputError listing the known ones. */
 export function selectChecks(name: string): Check[] {
   if (name === "all") return CHECKS as Check[];
   const found = CHECKS.find((c) => c.name === name);

@@ -26,7 +26,7 @@ export const DEFAULT_WIDTH = 0.25;
 export const CRITIC_FRACTION: Readonly<Record<ModelKind, number>> = { vae: 1, gan: 1, wgan: 0.25, "wgan-gp": 0.25 };
 /** The mlp generator's hidden widths by default (k → 256 → 512 → 784, expansive). */
 export const DEFAULT_HIDDEN: readonly number[] = [256, 512];
-/** Seed 000 Section 4: θ_t every 40 steps, T = 100. */
+/** Song, Fan & Lafferty 2019, Section 4: θ_t every 40 training steps (T = 100 in Song, Fan & Lafferty, NeurIPS 2019). */
 export const DEFAULT_EVERY = 40;
 export const DEFAULT_STEPS = 4000;
 
@@ -74,28 +74,23 @@ export function makeConfig(partial: Partial<TrainConfig> & { model: ModelKind })
   return config;
 }
 
-/** The `surf train` flag of a configuration field: criticWidth is --critic-width. */
-export function flagOf(key: keyof TrainConfig): string {
-  return key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
-}
-
 export function checkConfig(c: TrainConfig): void {
-  const positiveInt = (flag: string, v: unknown) => {
-    if (!(Number.isSafeInteger(v) && (v as number) >= 1)) throw new InputError(`--${flag} must be a positive integer, got ${JSON.stringify(v)}`);
+  const positiveInt = (key: keyof TrainConfig, v: unknown) => {
+    if (!(Number.isSafeInteger(v) && (v as number) >= 1)) throw new InputError(`\`${key}\` must be a positive integer, got ${JSON.stringify(v)}`);
   };
-  if (!MODEL_KINDS.includes(c.model)) throw new InputError(`--model must be one of ${MODEL_KINDS.join(", ")}, got "${c.model}"`);
-  if (!ARCH_KINDS.includes(c.arch)) throw new InputError(`--arch must be one of ${ARCH_KINDS.join(", ")}, got "${c.arch}"`);
+  if (!MODEL_KINDS.includes(c.model)) throw new InputError(`\`model\` must be one of ${MODEL_KINDS.join(", ")}, got "${c.model}"`);
+  if (!ARCH_KINDS.includes(c.arch)) throw new InputError(`\`arch\` must be one of ${ARCH_KINDS.join(", ")}, got "${c.arch}"`);
   positiveInt("latent", c.latent);
   positiveInt("steps", c.steps);
   positiveInt("every", c.every);
   positiveInt("batch", c.batch);
-  if (c.criticSteps !== undefined) positiveInt("critic-steps", c.criticSteps);
-  if (!(c.width > 0 && Number.isFinite(c.width))) throw new InputError(`--width must be a positive number, got ${c.width}`);
-  if (!(c.criticWidth > 0 && Number.isFinite(c.criticWidth))) throw new InputError(`--critic-width must be a positive number, got ${c.criticWidth}`);
-  if (!Array.isArray(c.hidden) || c.hidden.length === 0) throw new InputError("--hidden must list at least one width");
+  if (c.criticSteps !== undefined) positiveInt("criticSteps", c.criticSteps);
+  if (!(c.width > 0 && Number.isFinite(c.width))) throw new InputError(`\`width\` must be a positive number, got ${c.width}`);
+  if (!(c.criticWidth > 0 && Number.isFinite(c.criticWidth))) throw new InputError(`\`criticWidth\` must be a positive number, got ${c.criticWidth}`);
+  if (!Array.isArray(c.hidden) || c.hidden.length === 0) throw new InputError("`hidden` must list at least one width");
   c.hidden.forEach((n) => positiveInt("hidden", n));
-  if (c.steps % c.every !== 0) throw new InputError(`--steps (${c.steps}) must be a multiple of --every (${c.every}): the sequence is θ_0, θ_every, …, θ_steps`);
-  if (c.dtype !== "f32" && c.dtype !== "f64") throw new InputError(`dtype must be f32 or f64, got ${String(c.dtype)}`);
+  if (c.steps % c.every !== 0) throw new InputError(`\`steps\` (${c.steps}) must be a multiple of \`every\` (${c.every}): the sequence is θ_0, θ_every, …, θ_steps`);
+  if (c.dtype !== "f32" && c.dtype !== "f64") throw new InputError(`\`dtype\` must be f32 or f64, got ${String(c.dtype)}`);
 }
 
 export function generatorSpec(c: TrainConfig): NetworkSpec {

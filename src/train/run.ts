@@ -20,7 +20,7 @@ import type { ImageSet } from "../data/fashion-mnist.js";
 import { CheckpointSequence } from "../nn/files.js";
 import { networkToSafetensors } from "../nn/checkpoint.js";
 import { acquireLock } from "../lock.js";
-import { checkConfig, flagOf, type TrainConfig } from "./config.js";
+import { checkConfig, type TrainConfig } from "./config.js";
 import { Gan } from "./gan.js";
 import { GRID_SIDE, sampleGrid } from "./grid.js";
 import { drawLatent, type Losses, type Procedure } from "./procedure.js";
@@ -33,7 +33,7 @@ export const LOSS_LOG = "loss.jsonl";
 export interface RunOptions {
   /** The run's directory (the checkpoint sequence). */
   out: string;
-  /** Continue the run in `out` from its last checkpoint (its stored configuration must match, --steps aside). */
+  /** Continue the run in `out` from its last checkpoint (its stored configuration must match, `steps` aside). */
   resume?: boolean;
   /** Told after every step (progress); may throw to stop the run. */
   onStep?: (step: number, losses: Losses) => void;
@@ -73,7 +73,7 @@ export function createProcedure(config: TrainConfig, data: ImageSet, K: Kernels 
 export function train(config: TrainConfig, data: ImageSet, options: RunOptions): RunResult {
   const { out } = options;
   checkConfig(config);
-  const release = acquireLock(out, "directory", "--out");   // two runs appending to one sequence would interleave their steps
+  const release = acquireLock(out, "directory", "`out`");   // two runs appending to one sequence would interleave their steps
   try {
     return trainLocked(config, data, options);
   } finally {
@@ -87,12 +87,12 @@ function trainLocked(config: TrainConfig, data: ImageSet, options: RunOptions): 
   const saved = options.resume ? readState(out) : undefined;
   if (saved) {
     sameRun(saved.config, config, out, "leave it out to resume that run");
-    if (saved.step > config.steps) throw new InputError(`--steps ${config.steps} is below the step the run in ${out} has reached (${saved.step})`);
+    if (saved.step > config.steps) throw new InputError(`\`steps\` ${config.steps} is below the step the run in ${out} has reached (${saved.step})`);
   }
   const proc = createProcedure(config, data, options.kernels);
   if (!saved && existsSync(out) && readdirSync(out).some((n) => n.endsWith(".safetensors") || n === STATE_DIR) && !killedAtFirstCheckpoint(out, proc)) {
     proc.free();
-    throw new InputError(`${out}: already holds a training run (continue it with --resume, or choose another --out)`);
+    throw new InputError(`${out}: already holds a training run (continue it with \`resume\`, or choose another \`out\`)`);
   }
   try {
     const gridNoise = Array.from({ length: GRID_SIDE * GRID_SIDE }, (_, i) => {
@@ -200,7 +200,7 @@ export function sameRun(stored: TrainConfig, given: TrainConfig, out: string, ad
   for (const key of Object.keys(stored) as (keyof TrainConfig)[]) {
     if (key === "steps") continue;
     if (JSON.stringify(stored[key]) !== JSON.stringify(given[key])) {
-      throw new InputError(`--${flagOf(key)} ${JSON.stringify(given[key])} differs from the run in ${out} (${JSON.stringify(stored[key])}); ${advice}`);
+      throw new InputError(`\`${key}\` ${JSON.stringify(given[key])} differs from the run in ${out} (${JSON.stringify(stored[key])}); ${advice}`);
     }
   }
 }

@@ -72,7 +72,7 @@ export function readState(dir: string): SavedState {
     bytes = readFileSync(path);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new InputError(`${path}: ${code === "ENOENT" ? "no training state (nothing to resume: start without --resume)" : (e as Error).message}`);
+    throw new InputError(`${path}: ${code === "ENOENT" ? "no training state (nothing to resume: start without `resume`)" : (e as Error).message}`);
   }
   const file = parseSafetensors(bytes, path);
   const field = (key: string): string => {

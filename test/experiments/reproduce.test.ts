@@ -300,6 +300,6 @@ describe("surf reproduce (quick)", function () {
     expect(error).to.be.instanceOf(InputError).and.to.match(/results\.jsonl: left by a run with other settings \(seed: "7" there, "8" now\)/);
     expect(() => merge("fig3", [join(dir, "fig3-a")], { ...common, seed: "8", out: join(dir, "fig3-merged-8") })).to.throw(InputError, /fig3-a.results\.jsonl: left by a run with other settings/);
     const [first] = plan("fig3", QUICK, whole, "8", () => expect.fail("a complete sequence needs no data"));
-    expect(() => ensureTrained(first, () => expect.fail("no training"))).to.throw(InputError, /--seed "8\/gan\/k20" differs from the run in .*gan-k20-every10 \("7\/gan\/k20"\); use another --out/);
+    expect(() => ensureTrained(first, () => expect.fail("no training"))).to.throw(InputError, /`seed` "8\/gan\/k20" differs from the run in .*gan-k20-every10 \("7\/gan\/k20"\); use another --out/);
   });
 });

@@ -198,7 +198,7 @@ describe("region enumeration", () => {
 
   it("refuses k too large (with the estimated count), an empty box, and a count over maxRegions", () => {
     const big = randomNet([10, 64, 64, 1], "torch", "refuse");
-    expect(() => enumerateRegions(big)).to.throw(InputError, /too many for full enumeration in \[−1, 1\]\^10 \(k = 10\): about [0-9.e+]+ regions or more \(Chao1 estimate from [0-9]+ sampled points, [0-9]+ distinct patterns; layer-wise Zaslavsky bound [0-9.e+]+\), more than maxRegions = 1\.00e\+6; lower k, use a smaller box \(--box\), or raise the limit \(--max-regions\)/);
+    expect(() => enumerateRegions(big)).to.throw(InputError, /too many for full enumeration in \[−1, 1\]\^10 \(k = 10\): about [0-9.e+]+ regions or more \(Chao1 estimate from [0-9]+ sampled points, [0-9]+ distinct patterns; layer-wise Zaslavsky bound [0-9.e+]+\), more than maxRegions = 1\.00e\+6; lower k, use a smaller box \(`box`\), or raise the limit \(`maxRegions`\)/);
     for (const box of [0, -1, NaN, -Infinity]) expect(() => enumerateRegions(handMade, { box })).to.throw(InputError, /box must be a half-width L > 0 of \[−L, L\]\^k or Infinity/);
     const small = randomNet([2, 8, 8, 1], "surf", "max");
     expect(() => enumerateRegions(small, { maxRegions: 10 })).to.throw(InputError, /too many for full enumeration in \[−1, 1\]\^2 \(k = 2\): about .* more than maxRegions = 10; lower k, use a smaller box/);

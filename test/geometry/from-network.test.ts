@@ -16,7 +16,7 @@ import { regionOf } from "../../src/geometry/region.js";
 import { InputError } from "../../src/errors.js";
 import { Rng } from "../../src/random/rng.js";
 
-/** Rounding of a float64 forward pass through a few layers of width ≤ 800 is ~1e-15 relative; the issue asks 1e-12. */
+/** Rounding of a float64 forward pass through a few layers of width ≤ 800 is ~1e-15 relative; 1e-12 is the agreement required. */
 const FORWARD_TOL = 1e-12;
 
 /** A spec without its final Sigmoid (the paper's generators end in one: not piecewise linear). */

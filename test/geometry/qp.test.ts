@@ -6,7 +6,7 @@ import { project } from "../../src/geometry/project.js";
 import { Rng } from "../../src/random/rng.js";
 import { highsOracle, type Oracle } from "./highs.js";
 
-/** KKT conditions are checked to this (the bar); data are O(1). */
+/** KKT conditions are checked to this (the accuracy the QP solver is required to reach); data are O(1). */
 const KKT_TOL = 1e-9;
 /** HiGHS's QP/LP solutions are accurate to its default tolerances (1e-7 feasibility/optimality). */
 const HIGHS_TOL = 1e-6;

@@ -1,4 +1,4 @@
-// Seed 000, Figure 1: heat maps of x ↦ −½‖G_θt(x) − y‖² for k = 2, and the surfing path drawn on them.
+// Song, Fan & Lafferty 2019, Figure 1: heat maps of x ↦ −½‖G_θt(x) − y‖² for k = 2, and the surfing path drawn on them.
 import { expect } from "chai";
 import { InputError } from "../../src/errors.js";
 import { figure1, pathStart, surfingPath } from "../../src/landscape/figure1.js";

@@ -44,7 +44,7 @@ describe("training architectures", () => {
       expect(convs(makeConfig({ model, criticWidth: 0.25 }))).to.deep.equal([16, 32]);
     }
     expect(count(partnerSpec(makeConfig({ model: "vae", criticWidth: 0.5 }))).output).to.deep.equal([40]);
-    expect(() => makeConfig({ model: "gan", criticWidth: 0 })).to.throw(InputError, /--critic-width must be a positive number/);
+    expect(() => makeConfig({ model: "gan", criticWidth: 0 })).to.throw(InputError, /`criticWidth` must be a positive number/);
   });
 
   it("a configuration field given as undefined takes its default (the full sweeps pass no mlp widths)", () => {

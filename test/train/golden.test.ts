@@ -1,6 +1,6 @@
 // Training and inversion are reproducible bit for bit across versions of this code: short dcgan runs of every procedure
 // write checkpoint, state, grid and loss-log files whose SHA-256 digests were recorded before the
-// kernels were made faster (issue #21, item 5), on both backends. Long runs elsewhere are regenerated
+// kernels were made faster for full-width cells (bench/step.ts), on both backends. Long runs elsewhere are regenerated
 // from their seed alone, so any change of arithmetic order in training — a reordered sum, a fused
 // multiply-add, a different split of work between threads — must fail here, not silently move them.
 //

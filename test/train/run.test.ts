@@ -126,7 +126,7 @@ describe(`training runs (${kernels.backend} backend)`, function () {
       return () => train(tiny(model, { steps: 4 }), DATA, { out, kernels, resume: true });
     };
     expect(resume("gan")().checkpoints).to.deep.equal([0, 2, 4]);
-    expect(resume("wgan")).to.throw(InputError, /--critic-width 0\.0625 differs from the run in .* \(0\.25\)/);
+    expect(resume("wgan")).to.throw(InputError, /`criticWidth` 0\.0625 differs from the run in .* \(0\.25\)/);
   });
 
   it("--critic-steps sets the partner's updates per generator update; a state stored before it resumes with the model's", () => {
@@ -144,15 +144,15 @@ describe(`training runs (${kernels.backend} backend)`, function () {
     delete config.criticSteps;
     metadata.set(CONFIG_KEY, JSON.stringify(config));
     writeFileSync(statePath(out), serializeSafetensors([...state.tensors].map(([name, t]) => [name, { dtype: t.dtype, shape: t.shape, data: t.bytes }] as const), metadata));
-    expect(() => train(tiny("wgan", { steps: 4, criticSteps: 2 }), DATA, { out, kernels, resume: true })).to.throw(InputError, /--critic-steps 2 differs from the run in .* \(5\)/);
+    expect(() => train(tiny("wgan", { steps: 4, criticSteps: 2 }), DATA, { out, kernels, resume: true })).to.throw(InputError, /`criticSteps` 2 differs from the run in .* \(5\)/);
     expect(train(tiny("wgan", { steps: 4 }), DATA, { out, kernels, resume: true }).checkpoints).to.deep.equal([0, 2, 4]);
   });
 
   it("refuses a new run over an old one, a resume with other settings, and a missing or damaged state", () => {
     const out = join(root, "sequence");   // from the first test
     expect(() => train(tiny("gan"), DATA, { out, kernels })).to.throw(InputError, /already holds a training run/);
-    expect(() => train(tiny("gan", { latent: 5 }), DATA, { out, kernels, resume: true })).to.throw(InputError, /--latent 5 differs from the run in .* \(4\)/);
-    expect(() => train(tiny("gan", { steps: 4 }), DATA, { out, kernels, resume: true })).to.throw(InputError, /--steps 4 is below the step the run in .* has reached \(6\)/);
+    expect(() => train(tiny("gan", { latent: 5 }), DATA, { out, kernels, resume: true })).to.throw(InputError, /`latent` 5 differs from the run in .* \(4\)/);
+    expect(() => train(tiny("gan", { steps: 4 }), DATA, { out, kernels, resume: true })).to.throw(InputError, /`steps` 4 is below the step the run in .* has reached \(6\)/);
     expect(() => train(tiny("gan"), DATA, { out: join(root, "nothing"), kernels, resume: true })).to.throw(InputError, /state\.safetensors: no training state/);
     const broken = join(root, "broken");
     train(tiny("gan", { steps: 2 }), DATA, { out: broken, kernels });
