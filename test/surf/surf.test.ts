@@ -218,7 +218,7 @@ describe("surfing (Algorithm 3.1)", function () {
       middle.params[i].values.forEach((v, j) => expect(v).to.be.closeTo(0.5 * fresh.params[i].values[j] + 0.5 * p.values[j], 1e-6));
     });
     for (const n of [first, middle, last, fresh, final]) n.free();
-    expect(() => interpolatedSequence(convNetwork("x", "f32"), 1, "i")).to.throw(/at least 2 networks/);
+    expect(() => interpolatedSequence(convNetwork("x", "f32"), 1, "i")).to.throw(/`networks` must be at least 2 \(θ_0 and θ_T\), got 1/);
   });
 
   it("refuses bad options with a clear InputError", () => {
