@@ -15,6 +15,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
+import { gunzipSync } from "node:zlib";
 import { ResultStore } from "../src/store.js";
 import { FULL, plan } from "../src/experiments/sweeps.js";
 import { outcomes, pairedComparisons, pathNorms, stageName, type CellOutcome } from "../src/experiments/report.js";
@@ -482,6 +483,45 @@ const CHECKS: Record<string, Check> = {
     expectRows(b, run.sweeps.flatMap((s) => [[`${s.task}: normalized length`, ...run.levels.map((l) => fixed(mean(s, l, (p) => p.dss.normalizedLength), 3))],
       [`${s.task}: beads`, ...run.levels.map((l) => fixed(mean(s, l, (p) => p.dss.beads), 1))]]));
     expectProse({ ...b, text: b.text.split("\n|")[0] }, [`(${run.pairs} pairs per level; every pair connected;`], [2026, 12, "07"]);
+  },
+
+  "docs/landscape/README.md#fig1": (b) => {
+    interface Figure1 {
+      images: number[];
+      grid: { lo: number; hi: number; size: number };
+      figure1: { stages: { t: number; regions: { count: number | null; skipped?: string } }[]; panels: { target: number; t: number; peak: { x: number[]; value: number } }[]; paths: { points: { x: number[]; f: number }[] }[] };
+      dss: { checkpoints: number[]; starts: number; targets: { records: { step: number; startsBelow: number; runs: number; connected: number; normalizedLength: { max: number } | null; beads: { max: number } | null }[] }[] };
+    }
+    const [run, quick] = ["docs/landscape/fig1-seed-0/fig1.json.gz", "docs/landscape/fig1-quick-seed-0/fig1.json.gz"].map((f) => JSON.parse(gunzipSync(readFileSync(join(ROOT, f))).toString("utf8")) as Figure1);
+    // DSS at every fifth checkpoint (and the last)
+    const c = run.dss.checkpoints;
+    expect(c.slice(1).map((t, i) => t - c[i])).to.deep.equal(new Array(c.length - 1).fill(5));
+    // surfing ends within a grid step of the last surface's highest point, no higher
+    const last = Math.max(...run.figure1.stages.map((s) => s.t)), h = (run.grid.hi - run.grid.lo) / (run.grid.size - 1);
+    const ends = run.figure1.paths.map((p) => p.points[p.points.length - 1]);
+    ends.forEach((end, i) => {
+      const peak = run.figure1.panels.find((p) => p.target === i && p.t === last)!.peak;
+      expect(Math.hypot(end.x[0] - peak.x[0], end.x[1] - peak.x[1]), `target ${i}`).to.be.at.most(h * Math.SQRT2 + 1e-12);
+      expect(end.f, `target ${i}`).to.be.at.most(-peak.value);
+    });
+    // every pair that reached the level connected in one segment; the starts that did not reach it
+    const records = run.dss.targets.flatMap((t) => t.records).filter((r) => r.runs > 0);
+    for (const r of records) expect(r.connected).to.equal(r.runs);
+    const longest = Math.max(...records.map((r) => r.normalizedLength!.max)), beads = Math.max(...records.map((r) => r.beads!.max));
+    expect(beads).to.equal(0);
+    const [a, bTarget] = run.dss.targets, starts = run.dss.starts;
+    expect(a.records.every((r) => r.startsBelow === starts)).to.equal(true);
+    const trapped = bTarget.records.filter((r) => r.startsBelow < starts), counts = [...new Set(trapped.map((r) => r.startsBelow))].sort((x, y) => y - x);
+    const words = counts.map((n) => { const at = trapped.filter((r) => r.startsBelow === n).map((r) => r.step); return `${n} of ${starts} ${n === counts[0] ? "reached it " : ""}at step${at.length > 1 ? "s" : ""} ${at.join(" and ")}`; });
+    const estimate = (s: { regions: { skipped?: string } }) => Number(/about (\d+)/.exec(s.regions.skipped ?? "")![1]);
+    const first = run.figure1.stages[0], trained = run.figure1.stages[run.figure1.stages.length - 1];
+    const drawn = quick.figure1.stages.map((s) => s.regions.count!);
+    expectProse(b, [
+      `targets held-out images ${run.images[0]} and ${run.images[1]}`, `(f = ${fixed(ends[0].f, 2)} and ${fixed(ends[1].f, 2)})`,
+      `(normalized length ${fixed(longest, 3)}, no beads)`, `for target b, ${words.join(" and ")}, against ${starts} of ${starts} at every other checkpoint`,
+      `about ${thousands(Number(fixed(estimate(first) / 1000, 0)) * 1000)} (θ_0) to ${thousands(Number(fixed(estimate(trained) / 1000, 0)) * 1000)} (trained)`,
+      `has ${thousands(Math.min(...drawn))}–${thousands(Math.max(...drawn))}`,
+    ], [2, "4,000", 101, 0.2, 4]);
   },
 
   // ——— docs/training/README.md ———
