@@ -606,6 +606,9 @@ function distortionRows(model: string): string[][] {
 const NOT_DATA: { doc: string; header: string; why: string }[] = [
   { doc: "README.md", header: "place | what", why: "the source tree" },
   { doc: "docs/landscape/README.md", header: "module | what it is", why: "the source tree" },
+  { doc: "docs/ARCHITECTURE.md", header: "module | what it owns | may import", why: "the source tree and its import rules (test/architecture.test.ts checks them)" },
+  { doc: "docs/references.md", header: "key | work | what the project takes from it", why: "the papers implemented" },
+  { doc: "docs/references.md", header: "key | work | cited for", why: "the works cited in the code" },
   { doc: "docs/training/README.md", header: "model | grid | command", why: "sample grids (PNG files) and their commands" },
   { doc: "docs/training/README.md", header: "model | loss | optimizer (both networks)", why: "hyper-parameters: src/train/hyperparameters.ts" },
   { doc: "docs/verify/README.md", header: "file | what it is", why: "file formats" },

@@ -64,7 +64,7 @@ export type Method =
 /**
  * The RMS residual over the m measurements, √(2f/m), below which restart-until and adam-then-surf take a
  * descent to have found the target: f < ½·m·FOUND_RMS². On the 12 cells of our Table 1 (width ¼, 3,600
- * regular and surfing trials) every success ended with f ≤ 0.016 and all but one failure with f ≥ 0.22; at
+ * regular-Adam and 3,600 surfing trials) every success ended with f ≤ 0.016 and all but one failure with f ≥ 0.22; at
  * m = 784 pixels the threshold is f < 0.039.
  */
 export const FOUND_RMS = 0.01;
