@@ -94,7 +94,7 @@ describe("locks and kills", function () {
     // … or later, while writing the first state: its directory is there, the state file is not
     mkdirSync(join(killed, "state"));
     writeFileSync(join(killed, "state", "state.safetensors.tmp-99999"), "half");
-    expect(() => train(config, data, { out: killed, resume: true })).to.throw(InputError, /no training state \(nothing to resume: start without --resume\)/);
+    expect(() => train(config, data, { out: killed, resume: true })).to.throw(InputError, /no training state \(nothing to resume: start without `resume`\)/);
     trainOrResume(config, () => data, killed);   // what reproduce, demo and fig1 run: it starts over
     expect(files(killed)).to.deep.equal(files(whole));
     expect(readdirSync(join(killed, "state"))).to.deep.equal(["state.safetensors"]);
