@@ -29,6 +29,8 @@ export const DEFAULT_ALPHA = 0.5;
  * beads are added where the loss rises.
  */
 export const DEFAULT_SAMPLES = 31;
+/** Most points per segment: a segment's points are evaluated as one batch, samples × the network's width. */
+export const MAX_SAMPLES = 10_000;
 /** Beads allowed before the run stops unconverged (the budget of Section 3.2's "failure conditions"). */
 export const DEFAULT_MAX_BEADS = 200;
 
@@ -85,7 +87,7 @@ export function checkDssOptions(options: DssOptions): Required<Omit<DssOptions, 
   const insertion = options.insertion ?? "argmax", maxBeads = options.maxBeads ?? DEFAULT_MAX_BEADS;
   if (!(level > 0 && Number.isFinite(level))) throw new InputError(`dss: the level L0 must be a positive number, got ${level}`);
   if (!(alpha > 0 && alpha <= 1)) throw new InputError(`dss: alpha must be in (0, 1] (beads are trained to alpha·L0), got ${alpha}`);
-  if (!(Number.isSafeInteger(samples) && samples >= 1)) throw new InputError(`dss: samples per segment must be a positive integer, got ${samples}`);
+  if (!(Number.isSafeInteger(samples) && samples >= 1 && samples <= MAX_SAMPLES)) throw new InputError(`dss: samples per segment must be an integer from 1 to ${MAX_SAMPLES}, got ${samples}`);
   if (!INSERTIONS.includes(insertion)) throw new InputError(`dss: insertion must be ${INSERTIONS.join(" or ")}, got "${String(insertion)}"`);
   if (!(Number.isSafeInteger(maxBeads) && maxBeads >= 0)) throw new InputError(`dss: the bead budget must be an integer ≥ 0, got ${maxBeads}`);
   checkTrainOptions(options.train, "dss bead training");
