@@ -298,6 +298,14 @@ export function fileCorpus(fx: Fixtures): Corpus {
     }
   }
 
+  // surf verify's stored units: a damaged record is measured again, a line that is not a record refused
+  for (const [name, text, valid] of [["a null result", "{\"key\": \"0/quick/rric/m8-r0\", \"result\": null, \"seconds\": 1}\n", true], ["a line that is not JSON", "{units\n", false]] as const) {
+    const out = b.path("verify");
+    mkdirSync(out);
+    writeFileSync(join(out, "units.jsonl"), text);
+    b.add({ name: `verify units: ${name}`, args: ["verify", "rric", "--quick", "--out", out, "--json"], valid, outputs: valid ? [] : [out] });
+  }
+
   sequences(b, fx);
   targets(b, fx);
   images(b, fx);
