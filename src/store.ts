@@ -16,6 +16,7 @@ import { readRegularFile, shown } from "./io.js";
 import { dirname } from "node:path";
 import { gunzipSync, gzipSync } from "node:zlib";
 import { InputError } from "./errors.js";
+import { hasForm, type Form } from "./form.js";
 
 export interface StoredRecord {
   key: string;
@@ -133,10 +134,13 @@ export class ResultStore {
     this.pending = undefined;   // in PATH.gz now
   }
 
-  /** The value stored under `key` (a record {key, value}), computing and appending it first when absent. */
-  getOrCompute<T>(key: string, compute: () => T): T {
+  /**
+   * The value stored under `key` (a record {key, value}), computing and appending it first when absent — or
+   * when the stored value does not have `form` (a record damaged or written by hand is not used: form.ts).
+   */
+  getOrCompute<T>(key: string, compute: () => T, form?: Form): T {
     const stored = this.records.get(key);
-    if (stored !== undefined) return stored.value as T;
+    if (stored !== undefined && (form === undefined || hasForm(stored.value, form))) return stored.value as T;
     const value = compute();
     this.append([{ key, value }]);
     return value;

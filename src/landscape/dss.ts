@@ -16,6 +16,7 @@ import { InputError } from "../errors.js";
 import { checkPoint, concat, valuesAt, type Loss } from "./loss.js";
 import { distance } from "../tensor/vector.js";
 import { checkTrainOptions, trainBelow, type TrainOptions } from "./train.js";
+import { orNull, type Form } from "../form.js";
 
 /** Where a new bead starts on a segment that rises above L0 (Section 3.2 says both work in practice). */
 export type Insertion = "argmax" | "midpoint";
@@ -80,6 +81,13 @@ export interface DssResult {
   /** Evaluations of F on segments. */
   evaluations: number;
 }
+
+/** The form of a DssSummary, and of a Spread or null (journal records: src/form.ts). */
+export const DSS_SUMMARY_FORM: Form = {
+  converged: "boolean", outcome: "string", level: "number", alpha: "number", beads: "number", depth: "number", length: "number",
+  distance: "number", normalizedLength: "number?", trainingSteps: "number", evaluations: "number",
+};
+export const SPREAD_FORM: Form = orNull({ mean: "number", min: "number", max: "number" });
 
 export function checkDssOptions(options: DssOptions): Required<Omit<DssOptions, "onBead">> {
   const { level } = options;

@@ -7,7 +7,7 @@
  * redrawn).
  */
 import { Rng } from "../random/rng.js";
-import type { Form } from "./form.js";
+import type { Form } from "../form.js";
 
 /** One measurement; `key` names it uniquely within its check (it is also the resume key). */
 export interface Unit {

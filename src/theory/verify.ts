@@ -6,7 +6,7 @@ import { InputError } from "../errors.js";
 import { ResultStore } from "../store.js";
 import type { Check, CheckResult, Unit } from "./check.js";
 import { CHECKS } from "./checks/index.js";
-import { hasForm } from "./form.js";
+import { hasForm } from "../form.js";
 
 export interface VerifyOptions {
   readonly seed: string;

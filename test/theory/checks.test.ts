@@ -12,7 +12,7 @@ import { ResultStore } from "../../src/store.js";
 import { InputError } from "../../src/errors.js";
 import type { Check, Unit } from "../../src/theory/check.js";
 import { checkXml } from "../report/xml.js";
-import { hasForm } from "../../src/theory/form.js";
+import { hasForm } from "../../src/form.js";
 
 const byName = (name: string): Check<any, any> => selectChecks(name)[0];
 

@@ -17,7 +17,7 @@ import { regionMinimizers } from "../critical.js";
 import { ensembleNet, expansiveArch, independentTarget, Instance, MEASUREMENTS, SAMPLE_RADII as RADII, type MeasurementKind } from "../instance.js";
 import { norm } from "../../tensor/vector.js";
 import { linePlot, type Series } from "../../report/svg.js";
-import { perMeasurement } from "../form.js";
+import { perMeasurement } from "../../form.js";
 
 type Method = "exact" | "descent";
 

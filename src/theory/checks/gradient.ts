@@ -12,7 +12,7 @@ import { fitLogLog, type LineFit } from "../fit.js";
 import { bySize, fmt, mean, unitRng, unitSeed, type Check, type Unit } from "../check.js";
 import { ensembleNet, expansiveArch, independentTarget, Instance, MEASUREMENTS, SAMPLE_RADII as RADII, type MeasurementKind } from "../instance.js";
 import { linePlot, type Series } from "../../report/svg.js";
-import { perMeasurement } from "../form.js";
+import { perMeasurement } from "../../form.js";
 
 interface GradientUnit extends Unit {
   readonly d: number;

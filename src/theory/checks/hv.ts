@@ -19,7 +19,7 @@ import { ensembleNet, Instance, MEASUREMENTS, type MeasurementKind } from "../in
 import { dot } from "../../tensor/vector.js";
 import { linePlot, type Series } from "../../report/svg.js";
 import { observe } from "../../objective/measurement.js";
-import { perMeasurement } from "../form.js";
+import { perMeasurement } from "../../form.js";
 
 type Part = "ray" | "descent";
 
