@@ -1,7 +1,7 @@
 // surf reproduce's sweeps end to end on the quick scale: every cell of Table 1 filled; shards merged equal
 // the unsharded run; another seed's results and checkpoints refused.
 import { expect } from "chai";
-import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { appendFileSync, copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { spawn } from "node:child_process";
 import { hostname } from "node:os";
 import { join } from "node:path";
@@ -116,6 +116,21 @@ describe("surf reproduce (quick)", function () {
     expect(records(killed)).to.deep.equal(records(whole));
     expect(readFileSync(join(killed, "summary.json"), "utf8")).to.equal(readFileSync(join(whole, "summary.json"), "utf8"));
     expect(readdirSync(killed, { recursive: true, encoding: "utf8" }).filter((f) => /\.tmp-\d+$/.test(f)), "temporary files left by the kills").to.deep.equal([]);
+  });
+
+  it("a generator's damaged FID record is measured again; a damaged digest of θ_T is refused", async () => {
+    const damaged = join(dir, "damaged"), whole = join(dir, "whole");   // the previous test's uninterrupted run
+    cpSync(whole, damaged, { recursive: true });
+    const options = { quick: true, scale: { trials: 3 }, shard: parseShard("1/1"), out: damaged, seed: "5", workers: 1, version: "test" };
+    const fid = "generator/gan-k20-every10/fid/40", digest = "generator/gan-k20-every10/sha256";
+    appendFileSync(join(damaged, RESULTS_FILE), JSON.stringify({ key: fid, value: null }) + "\n");
+    await reproduce("fig3", options);
+    expect(new ResultStore(join(damaged, RESULTS_FILE)).get(fid)).to.deep.equal(new ResultStore(join(whole, RESULTS_FILE)).get(fid));
+    appendFileSync(join(damaged, RESULTS_FILE), JSON.stringify({ key: digest, value: "garbage" }) + "\n");
+    let refused: unknown;
+    await reproduce("fig3", options).catch((e: unknown) => (refused = e));
+    expect(refused).to.be.instanceOf(InputError);
+    expect((refused as Error).message).to.match(/the record "generator\/gan-k20-every10\/sha256" is damaged/);
   });
 
   it("shards 1/2 and 2/2, merged, equal the unsharded run", async () => {
