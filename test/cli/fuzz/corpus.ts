@@ -218,7 +218,7 @@ function networkFiles(): [string, Uint8Array, boolean][] {
 }
 
 /** Networks whose contents are wrong only where loading them for a run would find it: also tried with invert. */
-const CONTENT_FAULTS = /NaN|Inf|beyond float32|missing|does not use|transposed|1e9|another order|float16 weights/;
+const CONTENT_FAULTS = /NaN weight|an infinite weight|a tensor missing|1e9\) in|another order|float16 weights/;
 
 // ---------------------------------------------------------------------------------------------
 // The corpus of files
@@ -286,15 +286,14 @@ export function fileCorpus(fx: Fixtures): Corpus {
     b.add({ name: `network: ${name} (info)`, args: info(p), valid });
     if (CONTENT_FAULTS.test(name)) b.add({ name: `network: ${name} (invert)`, args: invertNet(p), valid });
     // regions computes in float64 (the stored values exactly), where a float64 weight beyond float32 is valid
-    if (/NaN weight|beyond float32|1e9\)/.test(name)) b.add({ name: `network: ${name} (regions)`, args: ["regions", p, "--json"], valid: valid || /beyond float32/.test(name) });
+    if (/beyond float32/.test(name)) b.add({ name: `network: ${name} (regions)`, args: ["regions", p, "--json"], valid: true });
     if (/NaN weight/.test(name)) b.add({ name: `network: ${name} (fid)`, args: ["fid", p, "--samples", "2", "--json"] });
   }
   for (const [name, p] of hostilePaths(b, ".safetensors")) {
     b.add({ name: `network: ${name} (info)`, args: info(p) });
-    if (/FIFO|\/dev\/zero$/.test(name)) {
+    if (name === "a FIFO") {
       b.add({ name: `network: ${name} (invert)`, args: invertNet(p) });
       b.add({ name: `network: ${name} (regions)`, args: ["regions", p, "--json"] });
-      b.add({ name: `network: ${name} (fid)`, args: ["fid", p, "--samples", "2", "--json"] });
     }
   }
 
@@ -326,7 +325,7 @@ function sequences(b: Builder, fx: Fixtures): void {
     // surf info lists a sequence from its headers and loads θ_T alone: a fault in an earlier network's data
     // is for a run over the sequence to find
     b.add({ name: `sequence: ${name} (info)`, args: ["info", dir, "--json"], valid: valid || name === "first-member-nan" });
-    if (valid || /nan|missing-tensor|huge|fifo|dev-zero/.test(name)) b.add({ name: `sequence: ${name} (invert)`, args: [...fx.seqArgs, "--net", dir], valid, stdout: valid ? fx.seqStdout : undefined });
+    if (valid || /nan-weight|missing-tensor|fifo/.test(name)) b.add({ name: `sequence: ${name} (invert)`, args: [...fx.seqArgs, "--net", dir], valid, stdout: valid ? fx.seqStdout : undefined });
   };
   const member = (dir: string) => join(dir, "000000080.safetensors");
   seq("empty", () => {}, false, []);
@@ -377,7 +376,7 @@ function targets(b: Builder, fx: Fixtures): void {
   for (const [name, text, valid] of list) {
     const p = b.write("target.json", text);
     b.add({ name: `JSON target: ${name}`, args: invert(p), valid });
-    if (!valid && /few|many|string value|nested three|object/.test(name)) {
+    if (!valid && /few|nested three/.test(name)) {
       const out = b.path("dss-out");
       b.add({ name: `landscape dss target: ${name}`, args: ["landscape", "dss", "--net", fx.seq, "--target", p, "--pairs", "1", "--out", out, "--json"], outputs: [out] });
     }
@@ -404,7 +403,7 @@ function images(b: Builder, fx: Fixtures): void {
   for (const [name, bytes, ok] of list) {
     const p = b.write("image.png", bytes);
     b.add({ name: `PNG target: ${name}`, args: ["invert", "--net", fx.image, "--method", "adam", "--workers", "1", "--target", p, "--json"], valid: ok });
-    if (/text|27 × 28|28 × 27|1 × 1|100,000|no IDAT|half|28 × 28 grey$/.test(name)) {
+    if (/27 × 28|100,000|no IDAT|28 × 28 grey$/.test(name)) {
       b.add({ name: `inpainting mask: ${name}`, args: ["invert", "--net", fx.image, "--method", "adam", "--trials", "1", "--workers", "1", "--measure", `inpaint:${p}`, "--json"], valid: ok });
     }
   }
