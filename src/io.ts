@@ -19,6 +19,7 @@ export function shown(path: string): string {
 
 /** What a path is (symlinks followed), or an InputError saying in words why it cannot be read. */
 export function statOf(path: string): Stats {
+  if (path === "") throw new InputError(`a path is empty (""): name a file or directory`);
   try {
     return statSync(path);
   } catch (e) {
@@ -68,15 +69,15 @@ export function readRegularFile(path: string, what = "a file", maxBytes?: number
   }
 }
 
-/** The nearest existing ancestor of a path (the path itself when it exists). */
-function existingAncestor(path: string): { path: string; stats: Stats } {
+/** The nearest existing ancestor of a path (the path itself when it exists); `flag` names the path in a refusal. */
+function existingAncestor(path: string, flag: string): { path: string; stats: Stats } {
   for (let p = resolve(path); ; p = dirname(p)) {
     try {
       return { path: p, stats: statSync(p) };
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
-      if (code === "ELOOP") throw new InputError(`${shown(p)}: a symlink loop`);
-      if ((code !== "ENOENT" && code !== "ENOTDIR") || dirname(p) === p) throw new InputError(`${shown(p)}: ${(e as Error).message}`);
+      if (code === "ELOOP") throw new InputError(`${flag} ${shown(path)}: ${p === resolve(path) ? "a symlink loop" : `${shown(p)} is a symlink loop`}`);
+      if ((code !== "ENOENT" && code !== "ENOTDIR") || dirname(p) === p) throw new InputError(`${flag} ${shown(path)}: ${(e as Error).message}`);
     }
   }
 }
@@ -90,7 +91,7 @@ function existingAncestor(path: string): { path: string; stats: Stats } {
  */
 export function checkOutputDirectory(path: string, flag: string): void {
   if (path === "") throw new InputError(`${flag} must name a directory`);
-  const { path: found, stats } = existingAncestor(path);
+  const { path: found, stats } = existingAncestor(path, flag);
   if (!stats.isDirectory()) {
     throw new InputError(found === resolve(path) ? `${flag} ${shown(path)}: ${kindOf(stats)}, not a directory` : `${flag} ${shown(path)}: ${shown(found)} is ${kindOf(stats).replace(/^not a/, "no")}, so nothing can be made under it`);
   }
@@ -102,7 +103,7 @@ export function checkOutputDirectory(path: string, flag: string): void {
  */
 export function checkOutputFile(path: string, flag: string): void {
   if (path === "") throw new InputError(`${flag} must name a file`);
-  const { path: found, stats } = existingAncestor(path);
+  const { path: found, stats } = existingAncestor(path, flag);
   if (found === resolve(path)) {
     if (!stats.isFile()) throw new InputError(`${flag} ${shown(path)}: ${kindOf(stats)}, not a file`);
   } else if (!stats.isDirectory()) {

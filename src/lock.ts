@@ -4,7 +4,7 @@
  * holder. A lock left by a process that is gone (killed) is taken over. A lock is released by the function
  * acquireLock returns, or when the process exits, whatever the exit.
  */
-import { existsSync, mkdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, lstatSync, mkdirSync, readFileSync, rmdirSync, rmSync, writeFileSync, type Stats } from "node:fs";
 import { hostname } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { InputError } from "./errors.js";
@@ -91,6 +91,14 @@ export function acquireLock(path: string, kind: "file" | "directory", flag: stri
  * or the file cannot be read (being written this instant, or damaged: treated as stale).
  */
 function holderOf(lock: string): { pid: number; host: string } | undefined {
+  // not a file surf writes: reading a FIFO would block, and removing a directory as stale would fail
+  let kind: Stats | undefined;
+  try {
+    kind = lstatSync(lock);
+  } catch {
+    return undefined;   // gone since: released this instant
+  }
+  if (!kind.isFile()) throw new InputError(`${shown(lock)}: ${kind.isDirectory() ? "a directory" : kind.isSymbolicLink() ? "a symlink" : "not a regular file"} where surf keeps its lock file; remove it`);
   let holder: { pid?: unknown; host?: unknown };
   try {
     holder = JSON.parse(readFileSync(lock, "utf8")) as typeof holder;

@@ -16,6 +16,7 @@ import { readRegularFile, shown } from "./io.js";
 import { dirname } from "node:path";
 import { gunzipSync, gzipSync } from "node:zlib";
 import { InputError } from "./errors.js";
+import { hasForm, type Form } from "./form.js";
 
 export interface StoredRecord {
   key: string;
@@ -42,6 +43,8 @@ export const COMPRESSED = ".gz";
 export class ResultStore {
   private readonly records = new Map<string, StoredRecord>();
   private settingsRecord: StoredRecord | undefined;
+  /** A new store's settings record, appended with the first records. */
+  private pending: StoredRecord | undefined;
 
   /** Open (or start) the store at `path`; with `settings` (any JSON value), only for a run with the same ones. */
   constructor(readonly path: string, settings?: unknown) {
@@ -59,12 +62,13 @@ export class ResultStore {
     if (existsSync(path)) this.read();
     const stored = this.records.get(SETTINGS)?.settings;
     if (settings !== undefined) {
-      if (stored === undefined && this.records.size === 0) this.append([{ key: SETTINGS, settings }]);
+      // kept with the first results, not written now: a run refused before it has any leaves no file behind
+      if (stored === undefined && this.records.size === 0) this.pending = { key: SETTINGS, settings };
       else if (JSON.stringify(stored) !== JSON.stringify(settings)) {
         throw new InputError(`${path}: left by a run with other settings (${difference(stored, settings)}); use another file, or delete it to start over`);
       }
     }
-    this.settingsRecord = this.records.get(SETTINGS);
+    this.settingsRecord = this.records.get(SETTINGS) ?? this.pending;
     this.records.delete(SETTINGS);   // the settings are not a result, whether or not they were checked
   }
 
@@ -114,8 +118,10 @@ export class ResultStore {
 
   append(records: readonly StoredRecord[]): void {
     if (records.length === 0) return;
+    const lines = [...(this.pending ? [this.pending] : []), ...records].map((r) => JSON.stringify(r) + "\n");
     mkdirSync(dirname(this.path), { recursive: true });
-    appendFileSync(this.path, records.map((r) => JSON.stringify(r) + "\n").join(""));
+    appendFileSync(this.path, lines.join(""));
+    this.pending = undefined;
     for (const r of records) this.records.set(r.key, r);
   }
 
@@ -138,12 +144,16 @@ export class ResultStore {
     writeFileSync(tmp, gzipSync(lines.join(""), { level: 9 }));
     renameSync(tmp, gz);
     rmSync(this.path, { force: true });
+    this.pending = undefined;   // in PATH.gz now
   }
 
-  /** The value stored under `key` (a record {key, value}), computing and appending it first when absent. */
-  getOrCompute<T>(key: string, compute: () => T): T {
+  /**
+   * The value stored under `key` (a record {key, value}), computing and appending it first when absent — or
+   * when the stored value does not have `form` (a record damaged or written by hand is not used: form.ts).
+   */
+  getOrCompute<T>(key: string, compute: () => T, form?: Form): T {
     const stored = this.records.get(key);
-    if (stored !== undefined) return stored.value as T;
+    if (stored !== undefined && (form === undefined || hasForm(stored.value, form))) return stored.value as T;
     const value = compute();
     this.append([{ key, value }]);
     return value;

@@ -89,6 +89,9 @@ export function positiveIntFlag(v: FlagValue | undefined, flag: string, fallback
   return x;
 }
 
+/** The most trials a run may ask for: every trial's record (a few kB) is held in memory. */
+export const MAX_TRIALS = 1_000_000;
+
 export const GLOBAL_FLAGS: FlagSpec[] = [
   { name: "json", type: "boolean", help: "machine-readable result on stdout (and nothing else there)" },
   { name: "seed", type: "string", help: "seed of every random draw", default: "0", placeholder: "S" },
@@ -162,7 +165,11 @@ export function parseArgs(spec: CommandSpec, argv: string[]): ParsedArgs {
   return { flags, positionals, json: flags.json === true, seed: String(flags.seed), help };
 }
 
+/** Placeholders of the flags that take a path: an empty one names nothing. */
+const PATHS = new Set(["FILE", "DIR", "PATH"]);
+
 function convert(f: FlagSpec, raw: string): FlagValue {
+  if (f.type === "string" && raw === "" && PATHS.has(f.placeholder ?? "")) throw new UsageError(`--${f.name} must name a ${f.placeholder === "FILE" ? "file" : f.placeholder === "DIR" ? "directory" : "file or directory"}, got ""`);
   if (f.type === "string") return raw;
   const v = Number(raw);
   if (raw.trim() === "" || !Number.isFinite(v)) throw new UsageError(`--${f.name} must be a number, got "${raw}"`);

@@ -1,5 +1,5 @@
 /** The `surf` commands. Implementations load lazily, so `surf --help` and usage errors stay instant. */
-import type { CommandSpec, FlagSpec, ParsedArgs } from "./args.js";
+import { UsageError, type CommandSpec, type FlagSpec, type ParsedArgs } from "./args.js";
 
 export interface Command {
   spec: CommandSpec;
@@ -27,6 +27,20 @@ const SCALE_FLAGS: FlagSpec[] = [
   { name: "ablations", type: "string", placeholder: "LIST", help: "table1: also run surfing with one thing changed: surf-uniform, surf-linear (the budget's split), surf-skip0 (no θ_0), surf-half, surf-double (the budget), surf-every2, surf-every5 (the checkpoints used) (default none)" },
   { name: "checkpoints", type: "string", placeholder: "DIR", help: "table1, fig2–fig5: where the checkpoint sequences live (default OUT/checkpoints; a cache outside a results directory)", output: "directory" },
 ];
+
+/**
+ * The command `argv` starts with — one or two words ("selfcheck", "net random") — and the arguments after it;
+ * a UsageError naming the choices when there is none.
+ */
+export function commandOf(argv: readonly string[]): { command: Command; rest: string[] } {
+  const [name] = argv;
+  const command = COMMANDS.find((c) => c.spec.name.split(" ").every((w, i) => argv[i] === w));
+  if (!command) {
+    const group = COMMANDS.filter((c) => c.spec.name.startsWith(name + " ")).map((c) => `'${c.spec.name}'`);
+    throw new UsageError(group.length > 0 ? `'${name}' needs a subcommand: ${group.join(", ")}` : `unknown command '${name}' (commands: ${COMMANDS.map((c) => c.spec.name).join(", ")})`);
+  }
+  return { command, rest: argv.slice(command.spec.name.split(" ").length) };
+}
 
 export const COMMANDS: Command[] = [
   {
@@ -237,9 +251,8 @@ export const COMMANDS: Command[] = [
         ...Object.fromEntries(["table1", "fig2", "fig3", "fig4", "fig5"].map((name) =>
           [name, async (a: ParsedArgs) => (await import("./reproduce.js")).sweep(name as "table1")(a)])),
       };
-      const runner = runners[args.positionals[0]];
+      const runner = Object.hasOwn(runners, args.positionals[0]) ? runners[args.positionals[0]] : undefined;   // not "__proto__"
       if (!runner) {
-        const { UsageError } = await import("./args.js");
         throw new UsageError(`'surf reproduce ${args.positionals[0]}': unknown experiment (one of ${Object.keys(runners).join(", ")})`);
       }
       return runner(args);

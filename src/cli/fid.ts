@@ -8,7 +8,9 @@ import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { positiveIntFlag, UsageError, type ParsedArgs } from "./args.js";
 import { progressBar } from "./progress.js";
-import { loadFashionMnist } from "../data/fashion-mnist.js";
+import { loadFashionMnist, PIXELS } from "../data/fashion-mnist.js";
+import { InputError } from "../errors.js";
+import { inferShapes, size } from "../nn/spec.js";
 import { CheckpointSequence, isDirectory, readNetwork } from "../nn/files.js";
 import { networkToSafetensors } from "../nn/checkpoint.js";
 import { accuracy, CLASSIFIER_TRAINING, featureNetwork, loadClassifier, trainClassifier, type ClassifierRecord } from "../quality/classifier.js";
@@ -22,7 +24,13 @@ export async function run(args: ParsedArgs): Promise<number> {
   if (samples < 2) throw new UsageError(`--samples must be at least 2 (a covariance needs two images), got ${samples}`);
   const latent = String(args.flags.latent ?? "uniform");
   if (latent !== "uniform" && latent !== "normal") throw new UsageError(`--latent must be uniform or normal, got "${latent}"`);
-  const sequence = isDirectory(path) ? CheckpointSequence.open(path) : undefined;
+  // the generator read and checked before the images and the classifier load
+  const sequence = isDirectory(path) ? CheckpointSequence.open(path) : undefined, single = sequence ? undefined : readNetwork(path);
+  const n = size(inferShapes(sequence?.spec ?? single!.network.spec, path).at(-1)!);
+  if (n !== PIXELS) {
+    single?.network.free();
+    throw new InputError(`${path}: FID compares 28 × 28 images: the generator needs ${PIXELS} outputs, it has ${n}`);
+  }
   const T = sequence ? sequence.length - 1 : 0;
   const stride = positiveIntFlag(args.flags.stride, "--stride", Math.max(1, Math.ceil(T / 10)));
   const indices = sequence ? [...Array.from({ length: Math.floor(T / stride) + 1 }, (_, i) => i * stride).filter((t) => t < T), T] : [0];
@@ -33,7 +41,7 @@ export async function run(args: ParsedArgs): Promise<number> {
   const rows: { step: number | null; fid: number }[] = [];
   for (const [j, t] of indices.entries()) {
     bar.update(j, indices.length, sequence ? `θ_${t}` : "", "networks");
-    const { network, step } = sequence ? { network: sequence.load(t), step: sequence.steps[t] } : readNetwork(path);
+    const { network, step } = sequence ? { network: sequence.load(t), step: sequence.steps[t] } : single!;
     try {
       rows.push({ step: step ?? null, fid: generatorFid(features, network, reference, { samples, latent }) });
     } finally {

@@ -3,15 +3,15 @@ import { readRegularFile, shown } from "../io.js";
 import { readPng } from "../report/png.js";
 import { saveImages } from "./images.js";
 import { readMatrix } from "../objective/matrix-file.js";
-import { boxFlag, nonNegativeFlag, nonNegativeIntFlag, positiveFlag, positiveIntFlag, UsageError, type ParsedArgs } from "./args.js";
+import { boxFlag, MAX_TRIALS, nonNegativeFlag, nonNegativeIntFlag, positiveFlag, positiveIntFlag, UsageError, type ParsedArgs } from "./args.js";
 import { progressBar } from "./progress.js";
 import { InputError } from "../errors.js";
 import { OPTIMIZER_KINDS, type OptimizerKind } from "../optim/optimizer.js";
-import { defaultWorkers, runParallel } from "../surf/pool.js";
+import { checkWorkers, defaultWorkers, runParallel } from "../surf/pool.js";
 import { runStored } from "../experiments/cell.js";
 import { ResultStore } from "../store.js";
 import { isDirectory, readSpec } from "../nn/files.js";
-import { inferShapes } from "../nn/spec.js";
+import { inferShapes, size } from "../nn/spec.js";
 import type { SequenceSource } from "../surf/sequence.js";
 import { SCHEDULE_KINDS } from "../surf/schedule.js";
 import { invert } from "../surf/invert.js";
@@ -32,16 +32,21 @@ export async function run(args: ParsedArgs): Promise<number> {
   if (!(SCHEDULE_KINDS as readonly string[]).includes(scheduleKind)) throw new UsageError(`--schedule must be one of ${SCHEDULE_KINDS.join(", ")}, got "${scheduleKind}"`);
   const start = String(f.start);
   if (start !== "uniform" && start !== "zero") throw new UsageError(`--start must be uniform or zero, got "${start}"`);
+  // every flag's form checked whichever method uses it, before a file is read or written
+  const box = boxFlag(f.box, "--box", false), maxRegions = positiveIntFlag(f["max-regions"], "--max-regions"), tau = nonNegativeFlag(f.tau, "--tau");
+  const inner = String(f.inner);
+  if (inner !== "gradient" && inner !== "exact") throw new UsageError(`--inner must be gradient or exact, got "${inner}"`);
+  const budget = f.budget === undefined ? undefined : nonNegativeIntFlag(f.budget, "--budget");
   const targets = parseTargets(f["x-star"], f.target, String(f.net));
   // Given targets: one trial per target; certify has no x_init, so one given target is one trial.
   const given = targets.kind === "latent" ? targets.xStar.length : targets.kind === "signal" ? targets.y.length : 0;
   const trials = positiveIntFlag(f.trials ?? (given > 1 || (given === 1 && method === "certify") ? given : 10), "--trials");
   if (trials > MAX_TRIALS) throw new UsageError(`--trials must be at most ${MAX_TRIALS.toLocaleString("en")}, got ${trials}`);
-  const workers = positiveIntFlag(f.workers ?? defaultWorkers(), "--workers"), restarts = positiveIntFlag(f.restarts, "--restarts");
+  const workers = checkWorkers(positiveIntFlag(f.workers ?? defaultWorkers(), "--workers")), restarts = positiveIntFlag(f.restarts, "--restarts");
   const options: RunOptions = {
     seed: args.seed,
     targets,
-    measurement: parseMeasure(String(f.measure)),
+    measurement: parseMeasure(String(f.measure), String(f.net)),
     noise: nonNegativeFlag(f.noise, "--noise"),
     optimizer: { kind: method === "gd" || method === "armijo" ? method : optimizer, lr: f.lr === undefined ? undefined : positiveFlag(f.lr, "--lr") },
     maxSteps: positiveIntFlag(f["max-steps"], "--max-steps"),
@@ -75,11 +80,7 @@ export async function run(args: ParsedArgs): Promise<number> {
   const out: Record<string, unknown> = { method, trials, seed: args.seed, workers, ...(source.kind === "interpolate" ? { interpolate: source.networks - 1, experimental: true } : {}) };
   let results: TrialResult[];
   if (method === "certify" || method === "surf-projected") {
-    const box = boxFlag(f.box, "--box", false), maxRegions = positiveIntFlag(f["max-regions"], "--max-regions");
-    const inner = String(f.inner);
-    if (inner !== "gradient" && inner !== "exact") throw new UsageError(`--inner must be gradient or exact, got "${inner}"`);
-    const exact: Method = method === "certify" ? { kind: "certify", box, maxRegions }
-      : { kind: "surf-projected", box, tau: nonNegativeFlag(f.tau, "--tau"), inner };
+    const exact: Method = method === "certify" ? { kind: "certify", box, maxRegions } : { kind: "surf-projected", box, tau, inner };
     Object.assign(out, method === "certify" ? { box } : { box, tau: f.tau, inner });
     results = await stage(method === "certify" ? "certifying the global minimum" : "projected-gradient surfing (Algorithm 3.2)", method, exact);
     if (method === "certify" && results.length === 1) {
@@ -91,7 +92,7 @@ export async function run(args: ParsedArgs): Promise<number> {
     let bar: ReturnType<typeof progressBar> | undefined, label = "";
     const result = await invert({
       net: path, method, trials, seed: args.seed, workers, restarts, optimizer, until: f.until === undefined ? undefined : nonNegativeFlag(f.until, "--until"),
-      lr: options.optimizer.lr, schedule: scheduleKind as "neurips" | "converge", budget: f.budget === undefined ? undefined : nonNegativeIntFlag(f.budget, "--budget"),
+      lr: options.optimizer.lr, schedule: scheduleKind as "neurips" | "converge", budget,
       measure: options.measurement, noise: options.noise, maxSteps: options.maxSteps, start: start as "uniform" | "zero", batch: options.batch, signFlip: options.signFlip,
       interpolate: source.kind === "interpolate" ? source.networks - 1 : undefined,
       ...(targets.kind === "latent" ? { xStar: targets.xStar } : targets.kind === "signal" ? { target: targets.y } : {}),
@@ -136,8 +137,8 @@ function describe(method: string, s: ReturnType<typeof summarize>, results: Tria
   return lines.join("\n");
 }
 
-/** Bounds that keep a run's bookkeeping in memory (a trial record is a few kB; a network θ(s) is loaded per point). */
-const MAX_TRIALS = 1_000_000, MAX_INTERPOLATE = 100_000;
+/** Networks θ(s) an interpolated run may surf (each is made and loaded in turn). */
+const MAX_INTERPOLATE = 100_000;
 
 /** The forms of --measure, for its refusal. */
 const MEASURES = "identity, gaussian:M, inpaint:MASK.png, inpaint:rect:x,y,w,h, superres:F, subsample:M or matrix:FILE (.npy or .safetensors)";
@@ -147,7 +148,7 @@ const MEASURES = "identity, gaussian:M, inpaint:MASK.png, inpaint:rect:x,y,w,h, 
  * missing; or a hidden rectangle); super-resolution by average pooling over F × F blocks; M pixels drawn from
  * the seed; or the user's own matrix from a file. Files are read here, before any work.
  */
-function parseMeasure(text: string): MeasurementChoice {
+function parseMeasure(text: string, net: string): MeasurementChoice {
   if (text === "identity") return { kind: "identity" };
   const count = (s: string | undefined) => (s !== undefined && /^\d{1,15}$/.test(s) && Number(s) >= 1 ? Number(s) : undefined);
   const [kind, ...rest] = text.split(":"), arg = rest.join(":");
@@ -160,7 +161,10 @@ function parseMeasure(text: string): MeasurementChoice {
     throw new UsageError(`--measure inpaint:rect:x,y,w,h takes four whole numbers (the hidden rectangle's corner and size), got "${text}"`);
   }
   if (kind === "inpaint" && arg !== "") {
-    const { values } = readPng(readRegularFile(arg, "a PNG mask"), arg);
+    const { image } = generatorImage(net, arg);
+    const { width, height, values } = readPng(readRegularFile(arg, "a PNG mask"), shown(arg));
+    if (width !== image[2] || height !== image[1]) throw new InputError(`${shown(arg)}: a ${width}×${height} mask, the generator makes ${image[2]}×${image[1]} images (one mask pixel per image pixel)`);
+    if (image[0] !== 1) throw new InputError(`${shown(arg)}: the generator makes RGB images; a PNG mask covers grey ones (give the pixels to keep as a matrix:FILE)`);
     const keep: number[] = [];
     values.forEach((v, i) => v >= 0.5 && keep.push(i));
     if (keep.length === 0) throw new InputError(`${shown(arg)}: the mask observes no pixel (white = observed, black = missing)`);
@@ -179,15 +183,24 @@ function parseMeasure(text: string): MeasurementChoice {
  * layer — [0, 1] under a Sigmoid (and any other), [−1, 1] under a Tanh.
  */
 function pngTarget(path: string, net: string): number[] {
-  const spec = readSpec(net), shapes = inferShapes(spec, net), out = shapes[shapes.length - 1];
-  const n = out.reduce((a, b) => a * b, 1), image = out.length === 3 ? out : [1, Math.round(Math.sqrt(n)), Math.round(Math.sqrt(n))];
-  if (image[0] * image[1] * image[2] !== n || (image[0] !== 1 && image[0] !== 3)) {
-    throw new InputError(`${shown(path)}: the generator's output [${out}] is not a grey or RGB image, so a PNG cannot be its target (give the signal as JSON)`);
-  }
+  const { spec, image } = generatorImage(net, path);
   const { width, height, values } = readPng(readRegularFile(path, "a PNG target"), shown(path), image[0] as 1 | 3);
   if (width !== image[2] || height !== image[1]) throw new InputError(`${shown(path)}: ${width}×${height} pixels, the generator makes ${image[2]}×${image[1]} images (resize it first: nothing is resized silently)`);
   const tanh = spec.layers.filter((l) => l.type !== "Flatten" && l.type !== "Unflatten").at(-1)?.type === "Tanh";
   return Array.from(values, (v) => (tanh ? 2 * v - 1 : v));
+}
+
+/**
+ * The image [channels, height, width] generator `net` makes — a square output taken as a grey image — for a
+ * PNG (`path`, named in the refusal) that must match it.
+ */
+function generatorImage(net: string, path: string): { spec: ReturnType<typeof readSpec>; image: readonly number[] } {
+  const spec = readSpec(net), shapes = inferShapes(spec, net), out = shapes[shapes.length - 1];
+  const n = size(out), image = out.length === 3 ? out : [1, Math.round(Math.sqrt(n)), Math.round(Math.sqrt(n))];
+  if (image[0] * image[1] * image[2] !== n || (image[0] !== 1 && image[0] !== 3)) {
+    throw new InputError(`${shown(path)}: the generator's output [${out}] is not a grey or RGB image, so a PNG cannot go with it (give a JSON target, or the kept pixels as matrix:FILE)`);
+  }
+  return { spec, image };
 }
 
 function parseTargets(xStar: unknown, target: unknown, net: string): Targets {
@@ -196,6 +209,8 @@ function parseTargets(xStar: unknown, target: unknown, net: string): Targets {
     const items = String(xStar).split(",").map((s) => s.trim()), v = items.map(Number);
     // Number("") is 0: an empty item (a doubled, leading or trailing comma) must not become a coordinate
     if (items.some((s) => s === "") || v.some((x) => !Number.isFinite(x))) throw new UsageError(`--x-star must be numbers separated by commas, got "${xStar}"`);
+    const k = size(inferShapes(readSpec(net), net)[0]);
+    if (v.length !== k) throw new UsageError(`--x-star has ${v.length} coordinate${v.length === 1 ? "" : "s"}, the network's latent dimension is k = ${k}`);
     return { kind: "latent", xStar: [v] };
   }
   if (target !== undefined && /\.png$/i.test(String(target))) return { kind: "signal", y: [pngTarget(String(target), net)] };

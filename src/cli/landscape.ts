@@ -11,7 +11,7 @@ import { nonNegativeIntFlag, numberFlag, positiveFlag, positiveIntFlag, UsageErr
 import { progressBar } from "./progress.js";
 import { InputError } from "../errors.js";
 import { loadFashionMnist, PIXELS } from "../data/fashion-mnist.js";
-import { DEFAULT_ALPHA, DEFAULT_MAX_BEADS, DEFAULT_SAMPLES, INSERTIONS, type DssOptions, type Insertion } from "../landscape/dss.js";
+import { DEFAULT_ALPHA, DEFAULT_MAX_BEADS, DEFAULT_SAMPLES, INSERTIONS, MAX_SAMPLES, type DssOptions, type Insertion } from "../landscape/dss.js";
 import { figure1, SURFING_DEFAULTS, type Figure1Target } from "../landscape/figure1.js";
 import { ResultStore } from "../store.js";
 import { LATENT_DEFAULTS, latentDss, type CheckpointRecord, type LatentDssOptions } from "../landscape/latent.js";
@@ -44,11 +44,17 @@ function dssSettings(f: ParsedArgs["flags"], beads: { lr: number; maxSteps: numb
   if (!(alpha > 0 && alpha <= 1)) throw new UsageError(`--alpha must be in (0, 1], got ${alpha}`);
   return {
     alpha,
-    samples: positiveIntFlag(f.samples, "--samples", DEFAULT_SAMPLES),
+    samples: samplesFlag(f.samples),
     insertion,
     maxBeads: nonNegativeIntFlag(f["max-beads"], "--max-beads", DEFAULT_MAX_BEADS),
     train: { lr: positiveFlag(f.lr, "--lr", beads.lr), maxSteps: nonNegativeIntFlag(f["bead-steps"], "--bead-steps", beads.maxSteps) },
   };
+}
+
+function samplesFlag(v: FlagValue | undefined): number {
+  const samples = positiveIntFlag(v, "--samples", DEFAULT_SAMPLES);
+  if (samples > MAX_SAMPLES) throw new UsageError(`--samples must be at most ${MAX_SAMPLES} (points checked per segment), got ${samples}`);
+  return samples;
 }
 
 async function weightSpace(args: ParsedArgs, out: string): Promise<number> {
@@ -211,6 +217,7 @@ export async function fig1(args: ParsedArgs): Promise<number> {
   const givenStages = f.stages === undefined ? undefined : numberList(f.stages, "--stages");
   const givenImages = f.images === undefined ? undefined : numberList(f.images, "--images");
   const gridSize = positiveIntFlag(f.grid, "--grid", quick ? 41 : 81);
+  if (gridSize > MAX_GRID) throw new UsageError(`--grid must be at most ${MAX_GRID} (N × N points, each a forward pass per stage and target), got ${gridSize}`);
   if (f.stride !== undefined) positiveIntFlag(f.stride, "--stride");
   const pairs = positiveIntFlag(f.trials, "--trials", quick ? 2 : LATENT_DEFAULTS.pairs);
   const dir = f.net !== undefined ? resolve(String(f.net)) : trainGenerator(join(out, "net"), args.seed, quick);
@@ -219,9 +226,10 @@ export async function fig1(args: ParsedArgs): Promise<number> {
   if (T < 2) throw new InputError(`${dir}: Figure 1 needs at least three checkpoints (random, partly and fully trained), found ${checkpoints.length}`);
   const sequence = subsequence(checkpoints, checkpoints.steps.map((_, t) => t));
   const first = sequence.load(0);
-  const k = first.inputSize;
+  const k = first.inputSize, n = first.outputSize;
   first.free();
   if (k !== 2) throw new InputError(`${dir}: Figure 1 draws surfaces over the plane: the generator needs latent dimension k = 2, it has k = ${k}`);
+  if (n !== PIXELS) throw new InputError(`${dir}: Figure 1's targets are Fashion-MNIST images: the generator needs ${PIXELS} outputs (28 × 28), it has ${n}`);
   const stages = givenStages ?? defaultStages(T);
   if (!stages.every((t) => Number.isSafeInteger(t) && t >= 0 && t <= T)) throw new UsageError(`--stages must be checkpoint indices in 0…${T}, got "${f.stages}"`);
   const images = givenImages ?? defaultImages(args.seed);
@@ -264,6 +272,9 @@ export async function fig1(args: ParsedArgs): Promise<number> {
   }
   return 0;
 }
+
+/** Figure 1's largest grid: N × N points. */
+const MAX_GRID = 1001;
 
 /** The random network, one a tenth of the way through training (the surface changes fastest early), the last. */
 function defaultStages(T: number): number[] {

@@ -5,7 +5,7 @@
  * only the JSON); progress goes to stderr.
  */
 import { UsageError, helpText, parseArgs, type ParsedArgs } from "./args.js";
-import { COMMANDS, type Command } from "./commands.js";
+import { COMMANDS, commandOf, type Command } from "./commands.js";
 import { requestedBackend } from "../kernels/env.js";
 import { InputError } from "../errors.js";
 import { version } from "./version.js";
@@ -27,16 +27,17 @@ async function main(argv: string[]): Promise<number> {
     );
     return 0;
   }
-  // A command is one or two words ("selfcheck", "net random").
-  const command = COMMANDS.find((c) => c.spec.name.split(" ").every((w, i) => argv[i] === w));
-  if (!command) {
-    const group = COMMANDS.filter((c) => c.spec.name.startsWith(name + " ")).map((c) => `'${c.spec.name}'`);
-    throw new UsageError(group.length > 0 ? `'${name}' needs a subcommand: ${group.join(", ")}` : `unknown command '${name}' (commands: ${COMMANDS.map((c) => c.spec.name).join(", ")})`);
-  }
-  const parsed = parseArgs(command.spec, argv.slice(command.spec.name.split(" ").length));
+  const { command, rest } = commandOf(argv);
+  const parsed = parseArgs(command.spec, rest);
   if (parsed.help) {
     process.stdout.write(helpText(command.spec) + "\n");
     return 0;
+  }
+  // before any command module loads: loading one loads the kernels, which would fail on a bad SURF_BACKEND
+  try {
+    requestedBackend();
+  } catch (e) {
+    throw new UsageError((e as Error).message);
   }
   try {
     return await runCommand(command, parsed);
@@ -47,18 +48,13 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-/** Prepare, lock the outputs, check the backend, run. */
+/** Prepare, lock the outputs, run. */
 async function runCommand(command: Command, parsed: ParsedArgs): Promise<number> {
   const args = command.prepare ? await command.prepare(parsed) : parsed;
   // one writer per output: a second run on the same --out or --journal is refused, naming the first
   for (const f of command.spec.flags) {
     const v = args.flags[f.name];
     if (f.lock && f.output && v !== undefined) acquireLock(String(v), f.output, `--${f.name}`);
-  }
-  try {
-    requestedBackend();
-  } catch (e) {
-    throw new UsageError((e as Error).message);
   }
   return command.run(args);
 }

@@ -4,6 +4,7 @@ import { FAMILIES, randomNetwork, type Family } from "../nn/ensembles.js";
 import { CheckpointSequence, isDirectory, readNetwork, writeNetwork } from "../nn/files.js";
 import { Network } from "../nn/network.js";
 import { size } from "../nn/spec.js";
+import { InputError } from "../errors.js";
 
 export async function random(args: ParsedArgs): Promise<number> {
   const family = String(args.flags.family) as Family;
@@ -14,7 +15,12 @@ export async function random(args: ParsedArgs): Promise<number> {
   if (args.flags.out === undefined) throw new UsageError("--out is required (the .safetensors file to write)");
   const arch = String(args.flags.arch).split(",").map((s) => Number(s.trim()));
   if (arch.some((n) => !Number.isSafeInteger(n) || n < 1)) throw new UsageError(`--arch must be positive integers separated by commas, got "${args.flags.arch}"`);
-  const net = randomNetwork(family, arch, args.seed, { dtype });
+  let net: Network;
+  try {
+    net = randomNetwork(family, arch, args.seed, { dtype });   // its sizes checked before anything is allocated
+  } catch (e) {
+    throw e instanceof InputError ? new UsageError(`--arch ${args.flags.arch}: ${e.message}`) : e;
+  }
   const out = String(args.flags.out);
   writeNetwork(out, net);
   const summary = { path: out, family, arch, seed: args.seed, dtype, parameters: net.parameterCount };

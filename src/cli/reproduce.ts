@@ -1,7 +1,7 @@
 /** `surf reproduce table1|fig2|fig3|fig4|fig5`, `surf merge` and `surf demo`. */
-import { positiveFlag, positiveIntFlag, UsageError, type ParsedArgs } from "./args.js";
+import { MAX_TRIALS, positiveFlag, positiveIntFlag, UsageError, type ParsedArgs } from "./args.js";
 import { progressBar } from "./progress.js";
-import { defaultWorkers } from "../surf/pool.js";
+import { checkWorkers, defaultWorkers } from "../surf/pool.js";
 import { merge as mergeDirs, mergeShards, reproduce } from "../experiments/reproduce.js";
 import { parseShard, scheduled, shardDirectory, shardFromEnvironment, type Environment } from "../experiments/shard.js";
 import { checkOutputDirectory } from "../io.js";
@@ -13,11 +13,14 @@ import { demo as runDemo } from "../experiments/demo.js";
 import { version } from "./version.js";
 
 function workersOf(args: ParsedArgs): number {
-  return positiveIntFlag(args.flags.workers, "--workers", defaultWorkers());
+  return checkWorkers(positiveIntFlag(args.flags.workers, "--workers", defaultWorkers()));
 }
 
 function trialsOf(args: ParsedArgs): number | undefined {
-  return args.flags.trials === undefined ? undefined : positiveIntFlag(args.flags.trials, "--trials");
+  if (args.flags.trials === undefined) return undefined;
+  const trials = positiveIntFlag(args.flags.trials, "--trials");
+  if (trials > MAX_TRIALS) throw new UsageError(`--trials must be at most ${MAX_TRIALS.toLocaleString("en")}, got ${trials}`);
+  return trials;
 }
 
 /** A comma-separated list of integers ≥ min (no empty items), or undefined when the flag is absent. */

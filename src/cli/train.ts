@@ -1,6 +1,6 @@
 /** `surf train`: train a generator on Fashion-MNIST and record its checkpoint sequence (src/train/run.ts). */
 import { positiveIntFlag, UsageError, type ParsedArgs } from "./args.js";
-import { createKernels, kernels as defaultKernels } from "../kernels/index.js";
+import { createKernels, kernels as defaultKernels, MAX_THREADS } from "../kernels/index.js";
 import { progressBar } from "./progress.js";
 import { loadFashionMnist } from "../data/fashion-mnist.js";
 import { ARCH_KINDS, makeConfig, type ArchKind, type TrainConfig } from "../train/config.js";
@@ -45,6 +45,7 @@ export async function run(args: ParsedArgs): Promise<number> {
   // Threads change no result (src/kernels/team.ts), so they are not part of the stored configuration: a run may
   // resume with another --workers. The TS backend computes on one thread.
   const workers = positiveIntFlag(args.flags.workers, "--workers", 1);
+  if (workers > MAX_THREADS) throw new UsageError(`--workers must be at most ${MAX_THREADS} (threads sharing each product), got ${workers}`);
   const data = loadFashionMnist({ log: (m) => process.stderr.write(`surf: ${m}\n`) });
   const kernels = workers > 1 && defaultKernels.backend === "wasm" ? await createKernels("wasm", { threads: workers }) : defaultKernels;
   const threads = kernels.threads;

@@ -19,6 +19,7 @@ import type { ResultStore } from "../store.js";
 import { linePlot } from "../report/svg.js";
 import type { Figure } from "../report/html.js";
 import type { CellPlan } from "./sweeps.js";
+import { hasForm, type Form } from "../form.js";
 
 export const GENERATOR_PREFIX = "generator/";
 /** FID along the sequence at every PATH_POINTS-th of T (and θ_T). */
@@ -28,6 +29,10 @@ export const FID_CAPTION = `the Fréchet distance between ${FID_SAMPLES.toLocale
 
 const keyOf = (p: CellPlan, what: string) => `${GENERATOR_PREFIX}${basename(p.dir)}/${what}`;
 
+/** The forms of a sequence's records (src/form.ts): θ_T's digest, and a checkpoint's FID. */
+const DIGEST_FORM: Form = { sha256: "string", step: "number" };
+const FID_FORM: Form = { fid: "number", samples: "number", t: "number", classifierAccuracy: "number" };
+
 /**
  * Refuse a sequence whose θ_T differs from the one this store's trials ran on (a regenerated sequence must
  * be bit for bit the same); record θ_T's digest the first time.
@@ -35,7 +40,9 @@ const keyOf = (p: CellPlan, what: string) => `${GENERATOR_PREFIX}${basename(p.di
 export function checkSequence(store: ResultStore, p: CellPlan): void {
   const sequence = CheckpointSequence.open(p.dir), last = sequence.entries[sequence.length - 1];
   const sha256 = createHash("sha256").update(readFileSync(last.path)).digest("hex");
-  const key = keyOf(p, "sha256"), stored = store.get(key)?.value as { sha256: string; step: number } | undefined;
+  const key = keyOf(p, "sha256"), record = store.get(key), stored = record?.value as { sha256: string; step: number } | undefined;
+  // the digest is what ties the stored trials to θ_T: a damaged one cannot be checked, nor silently replaced
+  if (record !== undefined && !hasForm(stored, DIGEST_FORM)) throw new InputError(`${store.path}: the record "${key}" is damaged (not {sha256, step}); restore the results file, or use another --out`);
   if (stored === undefined) store.append([{ key, value: { sha256, step: last.step } }]);
   else if (stored.sha256 !== sha256 || stored.step !== last.step) {
     throw new InputError(`${last.path}: θ_T differs from the one the stored trials of ${p.cell.id} ran on (SHA-256 ${sha256.slice(0, 12)}…, recorded ${stored.sha256.slice(0, 12)}… at step ${stored.step}); retrain it with the software that made the results, or use another --out`);
@@ -56,7 +63,8 @@ export function fidIndices(length: number): number[] {
  */
 export function measureGenerator(store: ResultStore, p: CellPlan, data: () => FashionMnist, samples = FID_SAMPLES, onProgress?: (what: string) => void): void {
   const sequence = CheckpointSequence.open(p.dir), indices = fidIndices(sequence.length);
-  const missing = indices.filter((t) => !store.has(keyOf(p, `fid/${sequence.steps[t]}`)));
+  // missing, or damaged (measured again)
+  const missing = indices.filter((t) => !hasForm(store.get(keyOf(p, `fid/${sequence.steps[t]}`))?.value, FID_FORM));
   if (missing.length === 0) return;
   const { network: classifier, record } = loadClassifier();
   const features = featureNetwork(classifier);
@@ -90,8 +98,8 @@ export interface GeneratorSummary {
 
 /** What the store holds of a plan's generator (for summary.json and the report); null when nothing. */
 export function generatorSummary(store: ResultStore, p: CellPlan): GeneratorSummary | null {
-  const name = basename(p.dir), sha = store.get(keyOf(p, "sha256"))?.value as { sha256: string; step: number } | undefined;
-  const path = store.matching(`${GENERATOR_PREFIX}${name}/fid/`).map((r) => {
+  const name = basename(p.dir), digest = store.get(keyOf(p, "sha256"))?.value, sha = hasForm(digest, DIGEST_FORM) ? digest as { sha256: string; step: number } : undefined;
+  const path = store.matching(`${GENERATOR_PREFIX}${name}/fid/`).filter((r) => hasForm(r.value, FID_FORM)).map((r) => {
     const v = r.value as { fid: number; samples: number; t: number; classifierAccuracy: number };
     return { step: Number(r.key.slice(r.key.lastIndexOf("/") + 1)), ...v };
   }).sort((a, b) => a.step - b.step);

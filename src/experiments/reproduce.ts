@@ -6,7 +6,8 @@
  * same command resumes, on this machine or another. A shard records its settings in DIR/shard.json, by which
  * `surf merge --sweep NAME OUT` (mergeShards) finds the shards of --shard auto under OUT and checks them.
  */
-import { existsSync, writeFileSync, mkdirSync, readFileSync, renameSync } from "node:fs";
+import { existsSync, writeFileSync, mkdirSync, renameSync } from "node:fs";
+import { readRegularFile } from "../io.js";
 import { basename, join, resolve } from "node:path";
 import { loadFashionMnist, type FashionMnist } from "../data/fashion-mnist.js";
 import { renderPage, type Section } from "../report/html.js";
@@ -223,9 +224,10 @@ export function mergeShards(name: SweepName, out: string, options: MergeShardsOp
 /** A shard's shard.json, checked for the fields merging needs and for being this directory's. */
 function readShardRecord(dir: string, index: number, count: number): ShardRecord {
   const path = join(dir, SHARD_FILE);
+  const text = readRegularFile(path, "a shard's record (JSON)").toString("utf8");
   let r: Partial<ShardRecord> & Record<string, unknown>;
   try {
-    r = JSON.parse(readFileSync(path, "utf8")) as typeof r;
+    r = JSON.parse(text) as typeof r;
   } catch (e) {
     throw new InputError(`${path}: not JSON (${(e as Error).message}); run the shard again to rewrite it`);
   }

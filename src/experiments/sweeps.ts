@@ -18,6 +18,7 @@ import { CRITIC_FRACTION, DEFAULT_WIDTH, makeConfig, type TrainConfig } from "..
 import { HYPERPARAMETERS, type ModelKind } from "../train/hyperparameters.js";
 import { isComplete, trainOrResume } from "../train/run.js";
 import { InputError } from "../errors.js";
+import { MAX_TENSOR_VALUES } from "../nn/network.js";
 import type { Ablation, Cell, Rival, Stage } from "./cell.js";
 
 export const SWEEPS = ["table1", "fig2", "fig3", "fig4", "fig5"] as const;
@@ -200,11 +201,21 @@ export function trainingSeed(spec: CellSpec, seed: string): string {
  * fig4's targets are held-out images, loaded from `data` only for such a cell.
  */
 export function planCell(spec: CellSpec, defaults: SweepScale, checkpoints: string, seed: string, data: () => FashionMnist): CellPlan {
-  const training = makeConfig({
-    model: spec.model, arch: spec.arch, latent: spec.k, width: spec.width, criticWidth: spec.criticWidth, criticSteps: spec.criticSteps,
-    hidden: spec.hidden.length > 0 ? spec.hidden : undefined, steps: spec.trainSteps, every: spec.every, batch: spec.batch, seed: trainingSeed(spec, seed),
-  });
-  const dir = join(checkpoints, sequenceName(spec, defaults)), id = cellId(spec, defaults), source = { kind: "path" as const, path: dir };
+  const id = cellId(spec, defaults);
+  // every cell's sizes checked when the sweep is planned, before a sequence is trained for the first
+  if (spec.m !== undefined && spec.m * PIXELS > MAX_TENSOR_VALUES) {
+    throw new InputError(`${id}: --m ${spec.m}: a Gaussian A of m × ${PIXELS} would have more than the ${MAX_TENSOR_VALUES} entries a tensor may have here (m ≤ ${Math.floor(MAX_TENSOR_VALUES / PIXELS)})`);
+  }
+  let training: TrainConfig;
+  try {
+    training = makeConfig({
+      model: spec.model, arch: spec.arch, latent: spec.k, width: spec.width, criticWidth: spec.criticWidth, criticSteps: spec.criticSteps,
+      hidden: spec.hidden.length > 0 ? spec.hidden : undefined, steps: spec.trainSteps, every: spec.every, batch: spec.batch, seed: trainingSeed(spec, seed),
+    });
+  } catch (e) {
+    throw e instanceof InputError ? new InputError(`${id}: ${e.message}`) : e;
+  }
+  const dir = join(checkpoints, sequenceName(spec, defaults)), source = { kind: "path" as const, path: dir };
   if (spec.sweep === "table1") {
     const stages: Stage[] = ["regular", "surf", ...spec.restarts.map((r) => `restarts-${r}` as Stage), ...(spec.rivals ?? []), ...(spec.ablations ?? [])];
     return { spec, training, dir, trials: spec.trials, cell: { id, source, measurement: { kind: "identity" }, targets: { kind: "synthetic" }, stages } };

@@ -24,6 +24,9 @@ export interface KernelOptions {
   threads?: number;
 }
 
+/** Most threads one set of kernels splits a product between (Team.create's bound). */
+export const MAX_THREADS = 64;
+
 /**
  * A new, independent set of kernels on the given backend, with its own heap.
  *
@@ -36,7 +39,7 @@ export interface KernelOptions {
  */
 export async function createKernels(backend: Backend, options: KernelOptions = {}): Promise<Kernels> {
   const threads = options.threads ?? 1;
-  if (!(Number.isSafeInteger(threads) && threads >= 1)) throw new RangeError(`createKernels: threads must be a positive integer, got ${threads}`);
+  if (!(Number.isSafeInteger(threads) && threads >= 1 && threads <= MAX_THREADS)) throw new RangeError(`createKernels: threads must be an integer in [1, ${MAX_THREADS}], got ${threads}`);
   if (backend === "wasm") {
     if (!wasmSupported()) throw new Error("this engine has no WebAssembly SIMD; set SURF_BACKEND=js to use the TS backend");
     if (threads > 1) {

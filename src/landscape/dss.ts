@@ -16,6 +16,7 @@ import { InputError } from "../errors.js";
 import { checkPoint, concat, valuesAt, type Loss } from "./loss.js";
 import { distance } from "../tensor/vector.js";
 import { checkTrainOptions, trainBelow, type TrainOptions } from "./train.js";
+import { orNull, type Form } from "../form.js";
 
 /** Where a new bead starts on a segment that rises above L0 (Section 3.2 says both work in practice). */
 export type Insertion = "argmax" | "midpoint";
@@ -29,6 +30,8 @@ export const DEFAULT_ALPHA = 0.5;
  * beads are added where the loss rises.
  */
 export const DEFAULT_SAMPLES = 31;
+/** Most points per segment: a segment's points are evaluated as one batch, samples × the network's width. */
+export const MAX_SAMPLES = 10_000;
 /** Beads allowed before the run stops unconverged (the budget of Section 3.2's "failure conditions"). */
 export const DEFAULT_MAX_BEADS = 200;
 
@@ -79,13 +82,20 @@ export interface DssResult {
   evaluations: number;
 }
 
+/** The form of a DssSummary, and of a Spread or null (journal records: src/form.ts). */
+export const DSS_SUMMARY_FORM: Form = {
+  converged: "boolean", outcome: "string", level: "number", alpha: "number", beads: "number", depth: "number", length: "number",
+  distance: "number", normalizedLength: "number?", trainingSteps: "number", evaluations: "number",
+};
+export const SPREAD_FORM: Form = orNull({ mean: "number", min: "number", max: "number" });
+
 export function checkDssOptions(options: DssOptions): Required<Omit<DssOptions, "onBead">> {
   const { level } = options;
   const alpha = options.alpha ?? DEFAULT_ALPHA, samples = options.samples ?? DEFAULT_SAMPLES;
   const insertion = options.insertion ?? "argmax", maxBeads = options.maxBeads ?? DEFAULT_MAX_BEADS;
   if (!(level > 0 && Number.isFinite(level))) throw new InputError(`dss: the level L0 must be a positive number, got ${level}`);
   if (!(alpha > 0 && alpha <= 1)) throw new InputError(`dss: alpha must be in (0, 1] (beads are trained to alpha·L0), got ${alpha}`);
-  if (!(Number.isSafeInteger(samples) && samples >= 1)) throw new InputError(`dss: samples per segment must be a positive integer, got ${samples}`);
+  if (!(Number.isSafeInteger(samples) && samples >= 1 && samples <= MAX_SAMPLES)) throw new InputError(`dss: samples per segment must be an integer from 1 to ${MAX_SAMPLES}, got ${samples}`);
   if (!INSERTIONS.includes(insertion)) throw new InputError(`dss: insertion must be ${INSERTIONS.join(" or ")}, got "${String(insertion)}"`);
   if (!(Number.isSafeInteger(maxBeads) && maxBeads >= 0)) throw new InputError(`dss: the bead budget must be an integer ≥ 0, got ${maxBeads}`);
   checkTrainOptions(options.train, "dss bead training");

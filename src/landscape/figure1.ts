@@ -15,6 +15,7 @@ import { Rng, type Seed } from "../random/rng.js";
 import { run, type NetworkSequence } from "../surf/surf.js";
 import type { ResultStore } from "../store.js";
 import { checkGrid, gridAxis, surfaceValues, type Grid } from "./surface.js";
+import type { Form } from "../form.js";
 
 /**
  * The surfing path's descent: Adam with src/surf's step size 0.01, each network to convergence but at most 300
@@ -120,6 +121,11 @@ export interface Figure1 {
   paths: SurfingPath[];
 }
 
+/** The forms of the journal's records (src/form.ts): a surfing path, a stage's regions, a panel. */
+const PATH_FORM: Form = { xInit: ["number"], points: [{ x: ["number"], f: "number", steps: "number" }] };
+const REGIONS_FORM: Form = { count: "number?", polygons: [[["number"]]] };
+const PANEL_FORM: Form = { target: "number", t: "number", step: "number", surface: ["number"], peak: { x: ["number"], value: "number" } };
+
 export function figure1(options: Figure1Options): Figure1 {
   const { sequence, steps, targets, stages, seed } = options;
   const grid = checkGrid(options.grid);
@@ -129,19 +135,19 @@ export function figure1(options: Figure1Options): Figure1 {
   if (stages.length === 0 || !stages.every((t) => Number.isSafeInteger(t) && t >= 0 && t <= T)) throw new InputError(`figure 1: stages must be checkpoint indices in 0…${T}, got ${stages.join(", ")}`);
   const total = targets.length * (stages.length + 1) + (options.regions ? stages.length : 0);
   let done = 0;
-  const step = <T>(key: string, compute: () => T): T => {
-    const value = options.journal ? options.journal.getOrCompute(key, compute) : compute();
+  const step = <T>(key: string, compute: () => T, form: Form): T => {
+    const value = options.journal ? options.journal.getOrCompute(key, compute, form) : compute();
     options.onProgress?.(++done, total);
     return value;
   };
   const paths = targets.map((target, j) => step(`path/${j}`, () => {
     const k = withNetwork(sequence, 0, (net) => net.inputSize);
     return surfingPath(sequence, target.y, pathStart(seed, j, k), { ...options.surfing, seed });
-  }));
+  }, PATH_FORM));
   const stageInfo = stages.map((t) => ({
     t,
     step: steps[t],
-    regions: options.regions ? step(`regions/${t}`, () => withNetwork(sequence, t, (net) => options.regions!(net, grid))) : null,
+    regions: options.regions ? step(`regions/${t}`, () => withNetwork(sequence, t, (net) => options.regions!(net, grid)), REGIONS_FORM) : null,
   }));
   const panels: Figure1Panel[] = [];
   targets.forEach((target, j) => {
@@ -152,7 +158,7 @@ export function figure1(options: Figure1Options): Figure1 {
         for (let i = 1; i < surface.length; i++) if (surface[i] > surface[best]) best = i;
         const axis = gridAxis(grid);
         return { target: j, t, step: steps[t], surface: Array.from(surface), peak: { x: [axis[best % grid.size], axis[Math.floor(best / grid.size)]], value: surface[best] } };
-      })));
+      }), PANEL_FORM));
     }
   });
   return { grid, stages: stageInfo, targets: targets.map((t) => ({ label: t.label })), panels, paths };

@@ -18,10 +18,11 @@ import { Identity } from "../objective/measurement.js";
 import { Objective } from "../objective/objective.js";
 import { Rng, type Seed } from "../random/rng.js";
 import { run, type NetworkSequence } from "../surf/surf.js";
-import { checkDssOptions, connect, statistics, summarize, type DssOptions, type DssSummary, type RunStatistics } from "./dss.js";
+import { checkDssOptions, connect, DSS_SUMMARY_FORM, SPREAD_FORM, statistics, summarize, type DssOptions, type DssSummary, type RunStatistics } from "./dss.js";
 import type { ResultStore } from "../store.js";
 import { concat, type Loss } from "./loss.js";
 import { checkTrainOptions, trainBelow, type TrainOptions } from "./train.js";
+import type { Form } from "../form.js";
 
 /** Points per pass of the network (grids and interpolation checks are taken in chunks of this many). */
 export const LATENT_BATCH = 256;
@@ -120,6 +121,13 @@ export interface LatentPair {
   dss: DssSummary;
 }
 
+/** The form of a CheckpointRecord read back from the journal. */
+const CHECKPOINT_FORM: Form = {
+  t: "number", step: "number", fMean: "number", fStar: "number", L0: "number", startsBelow: "number",
+  runs: "number", connected: "number", unconverged: "number", normalizedLength: SPREAD_FORM, beads: SPREAD_FORM, depth: SPREAD_FORM,
+  pairs: [{ starts: ["number"], dss: DSS_SUMMARY_FORM }],
+};
+
 export interface CheckpointRecord extends RunStatistics {
   t: number;
   /** The training step of θ_t. */
@@ -178,7 +186,7 @@ export function latentDss(sequence: NetworkSequence, steps: readonly number[], o
         net.free();
       }
     };
-    records.push(options.journal ? options.journal.getOrCompute(String(t), compute) : compute());
+    records.push(options.journal ? options.journal.getOrCompute(String(t), compute, CHECKPOINT_FORM) : compute());
     options.onCheckpoint?.(t + 1, sequence.length);
   }
   return records;

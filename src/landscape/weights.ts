@@ -11,10 +11,11 @@
  */
 import { InputError } from "../errors.js";
 import type { Seed } from "../random/rng.js";
-import { checkDssOptions, connect, statistics, summarize, type DssOptions, type DssSummary, type RunStatistics } from "./dss.js";
+import { checkDssOptions, connect, DSS_SUMMARY_FORM, statistics, summarize, type DssOptions, type DssSummary, type RunStatistics } from "./dss.js";
 import type { ResultStore } from "../store.js";
 import { RegressionLoss, type RegressionTask } from "./regression.js";
 import { checkTrainOptions, trainBelow, type TrainOptions, type TrainResult } from "./train.js";
+import { orNull, type Form } from "../form.js";
 
 /**
  * Defaults of `surf landscape dss --task`. Levels from 30 % of Var(y) down to 0.1 % (R² = 0.999): the 1-4-4-1
@@ -57,6 +58,11 @@ export interface PairRecord {
   dss: DssSummary | null;
 }
 
+/** The form of a PairRecord read back from the journal. */
+const PAIR_FORM: Form = {
+  level: "number", L0: "number", pair: "number", endpoints: [{ value: "number", steps: "number", reached: "boolean" }], dss: orNull(DSS_SUMMARY_FORM),
+};
+
 export interface LevelResult extends RunStatistics {
   level: number;
   L0: number;
@@ -92,7 +98,7 @@ export function weightSweep(options: WeightSweepOptions): WeightSweep {
           const dss = trained.every((t) => t.reached) ? summarize(connect(loss, ends[0], ends[1], { ...options.dss, level: L0 })) : null;
           return { level, L0, pair: p, endpoints: trained, dss };
         };
-        records.push(options.journal ? options.journal.getOrCompute(key, compute) : compute());
+        records.push(options.journal ? options.journal.getOrCompute(key, compute, PAIR_FORM) : compute());
         options.onPair?.(++done, levels.length * pairs);
       }
     }

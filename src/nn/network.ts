@@ -50,8 +50,7 @@ export class Network {
   private readonly programs = new Map<string, Program>();
 
   constructor(spec: NetworkSpec, options: NetworkOptions = {}, source = "network") {
-    this.shapes = inferShapes(spec, source);
-    checkSizes(spec, this.shapes, source);
+    this.shapes = checkedShapes(spec, source);
     this.spec = structuredClone(spec);
     this.dtype = options.dtype ?? "f32";
     this.kernels = options.kernels ?? defaultKernels;
@@ -191,7 +190,12 @@ export class Network {
  */
 export const MAX_TENSOR_VALUES = 2 ** 28;
 
-function checkSizes(spec: NetworkSpec, shapes: readonly Shape[], source: string): void {
+/**
+ * The per-sample shapes of an architecture (inferShapes), refused when a parameter tensor or an activation
+ * would hold more than MAX_TENSOR_VALUES: what the Network constructor checks before allocating anything.
+ */
+export function checkedShapes(spec: NetworkSpec, source: string): Shape[] {
+  const shapes = inferShapes(spec, source);
   spec.layers.forEach((layer, i) => {
     for (const [name, shape] of paramShapes(layer)) {
       const n = shape.reduce((a, b) => a * b, 1);
@@ -202,6 +206,7 @@ function checkSizes(spec: NetworkSpec, shapes: readonly Shape[], source: string)
     const n = size(shape);
     if (n > MAX_TENSOR_VALUES) throw new InputError(`${source}: ${i === 0 ? "the input" : `layer ${i - 1}'s output`} has ${n.toExponential(2)} values per sample: more than the ${MAX_TENSOR_VALUES} one activation may have here`);
   });
+  return shapes;
 }
 
 /** Parameter names, PyTorch shapes and trainability of a layer. */

@@ -22,6 +22,12 @@ const os = hasNodeModules() ? await import("node:os") : undefined;
 const threads = hasNodeModules() ? await import("node:worker_threads") : undefined;
 
 /**
+ * Most worker threads a run may start: each holds its own WebAssembly heap and networks, so thousands (a
+ * mistyped worker count) would exhaust memory before the first trial.
+ */
+export const MAX_WORKERS = 256;
+
+/**
  * Worker threads by default: the machine's available parallelism (in a browser, its hardwareConcurrency).
  *
  * @example
@@ -29,7 +35,13 @@ const threads = hasNodeModules() ? await import("node:worker_threads") : undefin
  * defaultWorkers() >= 1;   // → true
  */
 export function defaultWorkers(): number {
-  return os ? os.availableParallelism() : Math.max(1, globalThis.navigator?.hardwareConcurrency ?? 1);
+  return Math.min(MAX_WORKERS, os ? os.availableParallelism() : Math.max(1, globalThis.navigator?.hardwareConcurrency ?? 1));
+}
+
+/** A worker count, checked: a positive integer up to MAX_WORKERS (`flag` names it in the refusal). */
+export function checkWorkers(workers: number, flag = "`workers`"): number {
+  if (!(Number.isSafeInteger(workers) && workers >= 1 && workers <= MAX_WORKERS)) throw new InputError(`${flag} must be an integer from 1 to ${MAX_WORKERS}, got ${workers}`);
+  return workers;
 }
 
 /** What the pool needs of a worker, in either runtime. */
@@ -79,7 +91,7 @@ function spawn(job: Job): PoolWorker {
  * results.map((r) => r.index);   // → [0, 1, 2, 3]
  */
 export async function runParallel(source: SequenceSource, method: Method, indices: readonly number[], options: RunOptions, workers: number): Promise<TrialResult[]> {
-  if (!(Number.isSafeInteger(workers) && workers >= 1)) throw new InputError(`\`workers\` must be a positive integer, got ${workers}`);
+  checkWorkers(workers);
   const { onProgress, signal, ...plain } = options;
   signal?.throwIfAborted();
   const count = Math.min(workers, indices.length);

@@ -7,6 +7,7 @@
  * redrawn).
  */
 import { Rng } from "../random/rng.js";
+import type { Form } from "../form.js";
 
 /** One measurement; `key` names it uniquely within its check (it is also the resume key). */
 export interface Unit {
@@ -30,6 +31,8 @@ export interface Check<U extends Unit = Unit, R = unknown> {
   readonly source: string;
   /** The statement's prediction, in words, as the check tests it. */
   readonly prediction: string;
+  /** The form of R, by which a result read back from a store is trusted or measured again (form.ts). */
+  readonly form: Form;
   plan(quick: boolean): U[];
   measure(unit: U, seed: string): R;
   judge(units: readonly U[], results: readonly R[], quick: boolean): Verdict;

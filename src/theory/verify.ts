@@ -6,6 +6,7 @@ import { InputError } from "../errors.js";
 import { ResultStore } from "../store.js";
 import type { Check, CheckResult, Unit } from "./check.js";
 import { CHECKS } from "./checks/index.js";
+import { hasForm } from "../form.js";
 
 export interface VerifyOptions {
   readonly seed: string;
@@ -43,9 +44,10 @@ export function verify(checks: readonly Check[], options: VerifyOptions, backend
   for (const { check, units } of plans) {
     const measured = units.map((u: Unit) => {
       const key = storeKey(options, check.name, u.key);
+      // a stored result is judged only if whole (a damaged or hand-written record: its unit is measured again)
       const stored = options.store?.get(key);
       let result: unknown;
-      if (stored) {
+      if (stored && hasForm(stored.result, check.form)) {
         result = stored.result;
         seconds += typeof stored.seconds === "number" ? stored.seconds : NaN;
       } else {

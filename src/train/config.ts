@@ -5,7 +5,8 @@
 import type { DType } from "../kernels/index.js";
 import { InputError } from "../errors.js";
 import { dcganDiscriminator, dcganEncoder, dcganGenerator, mlpDiscriminator, mlpEncoder, mlpGenerator } from "../nn/architectures.js";
-import type { NetworkSpec } from "../nn/spec.js";
+import { checkedShapes, MAX_TENSOR_VALUES } from "../nn/network.js";
+import { size, type NetworkSpec } from "../nn/spec.js";
 import { BATCH, HYPERPARAMETERS, MODEL_KINDS, type ModelKind } from "./hyperparameters.js";
 
 export type ArchKind = "dcgan" | "mlp";
@@ -91,6 +92,15 @@ export function checkConfig(c: TrainConfig): void {
   c.hidden.forEach((n) => positiveInt("hidden", n));
   if (c.steps % c.every !== 0) throw new InputError(`\`steps\` (${c.steps}) must be a multiple of \`every\` (${c.every}): the sequence is θ_0, θ_every, …, θ_steps`);
   if (c.dtype !== "f32" && c.dtype !== "f64") throw new InputError(`\`dtype\` must be f32 or f64, got ${String(c.dtype)}`);
+  // The networks' sizes, before anything is allocated: each parameter tensor, and each activation of a whole
+  // batch, within what one tensor may hold; a refusal names the options that set the size.
+  const sizeFlags = c.arch === "dcgan" ? `\`latent\` ${c.latent}, \`width\` ${c.width}, \`criticWidth\` ${c.criticWidth}` : `\`latent\` ${c.latent}, \`hidden\` ${c.hidden.join(",")}`;
+  for (const [role, spec] of [["generator", generatorSpec(c)], [HYPERPARAMETERS[c.model].partner, partnerSpec(c)]] as const) {
+    const widest = Math.max(...checkedShapes(spec, `the ${role} of ${sizeFlags}`).map(size));
+    if (c.batch * widest > MAX_TENSOR_VALUES) {
+      throw new InputError(`\`batch\` ${c.batch}: the ${role}'s widest activation, ${widest} values per image, would hold more than the ${MAX_TENSOR_VALUES} values one tensor may have here for the batch (\`batch\` ≤ ${Math.floor(MAX_TENSOR_VALUES / widest)})`);
+    }
+  }
 }
 
 export function generatorSpec(c: TrainConfig): NetworkSpec {

@@ -5,7 +5,8 @@
  * the step (procedure.ts, sampler.ts), so no generator state is kept. One .safetensors file, written
  * atomically, in DIR/state/ — apart from the checkpoint sequence in DIR, which holds generators only.
  */
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { lstatSync, mkdirSync, renameSync, writeFileSync } from "node:fs";
+import { readRegularFile } from "../io.js";
 import { join } from "node:path";
 import { InputError } from "../errors.js";
 import type { Network } from "../nn/network.js";
@@ -67,13 +68,13 @@ export interface SavedState {
 /** Read a run's state; a missing, foreign or damaged file is an InputError naming it. */
 export function readState(dir: string): SavedState {
   const path = statePath(dir);
-  let bytes: Uint8Array;
+  // only a regular file: a FIFO or /dev/zero in its place would block the read or never end
   try {
-    bytes = readFileSync(path);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new InputError(`${path}: ${code === "ENOENT" ? "no training state (nothing to resume: start without `resume`)" : (e as Error).message}`);
+    lstatSync(path);
+  } catch {
+    throw new InputError(`${path}: no training state (nothing to resume: start without \`resume\`)`);
   }
+  const bytes = readRegularFile(path, "a training state (.safetensors)");
   const file = parseSafetensors(bytes, path);
   const field = (key: string): string => {
     const v = file.metadata.get(key);

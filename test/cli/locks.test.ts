@@ -1,19 +1,19 @@
 // One writer per output, and runs killed anywhere: a second writer on a --journal or --out is refused while the
-// first runs (nothing written twice); a lock left by a dead process is taken over; a training run killed at
-// any instant — at its first checkpoint too — resumes to exactly the uninterrupted run's files.
+// first runs (nothing written twice); a lock left by a dead process is taken over; an inversion journal and a
+// training run killed at any instant — at the first checkpoint too — resume to exactly the uninterrupted run's.
 import { expect } from "chai";
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join, relative } from "node:path";
 import { MAIN, surf } from "./cli.test.js";
-import { writeNetwork } from "../../src/nn/files.js";
+import { CheckpointSequence, writeNetwork } from "../../src/nn/files.js";
 import { randomNetwork } from "../../src/nn/ensembles.js";
 import { createProcedure, train, trainOrResume } from "../../src/train/run.js";
 import { makeConfig } from "../../src/train/config.js";
 import { loadFashionMnist } from "../../src/data/fashion-mnist.js";
 import { InputError } from "../../src/errors.js";
-import { scratchDirectory } from "../helpers.js";
+import { kernels, scratchDirectory } from "../helpers.js";
 
 /** Every file under dir (relative path → bytes), leaving out the training state and lock files. */
 function files(dir: string): Record<string, string> {
@@ -105,6 +105,50 @@ describe("locks and kills", function () {
     stranger.free();
     expect(() => train(config, data, { out: other })).to.throw(InputError, /already holds a training run/);
     proc.free();
+  });
+
+  it("surf invert --journal killed (SIGKILL) at 20 instants and resumed each time ends with the uninterrupted run's journal and output", async function () {
+    // orchestration, not arithmetic: the child runs the same code on either backend, so once, on the WASM one
+    if (kernels.backend === "js") this.skip();
+    const seq = join(dir, "kill-seq"), whole = join(dir, "kill-whole.jsonl"), journal = join(dir, "kill.jsonl");
+    for (const t of [0, 1, 2]) CheckpointSequence.write(seq, randomNetwork("surf", [3, 64, 256], `kill/${t}`), 40 * t);
+    // three stages (regular Adam for the budget, surfing, best of 2 restarts), each appended a tenth at a time
+    const argv = ["invert", "--net", seq, "--method", "restarts", "--restarts", "2", "--trials", "60", "--workers", "1", "--json"];
+    const clean = surf([...argv, "--journal", whole]);
+    expect(clean.code, clean.stderr).to.equal(0);
+    const size = () => (existsSync(journal) ? statSync(journal).size : 0);
+    const holder = () => {
+      try {
+        return (JSON.parse(readFileSync(journal + ".lock", "utf8")) as { pid: number }).pid;
+      } catch {
+        return undefined;   // none yet, or being written this instant
+      }
+    };
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    let kills = 0;
+    for (let i = 0; i < 20; i++) {
+      const before = size();
+      const child = spawn(process.execPath, [MAIN, ...argv, "--journal", journal], { stdio: "ignore" });
+      let exited = false;
+      const exit = new Promise<NodeJS.Signals | null>((resolve) => child.on("exit", (_, signal) => ((exited = true), resolve(signal))));
+      // Instants tied to what the run has done, not to the clock: every fifth kill just after the run has taken
+      // the journal's lock, before it reads the journal; the others a few milliseconds after the journal grew,
+      // so each lands at another point of a chunk (or of its append) and the run advances.
+      if (i % 5 === 0) {
+        while (!exited && holder() !== child.pid) await sleep(1);
+        await sleep(i % 3);
+      } else {
+        while (!exited && size() <= before) await sleep(2);
+        await sleep((i * 7) % 25);
+      }
+      child.kill("SIGKILL");
+      if ((await exit) === "SIGKILL") kills++;
+    }
+    expect(kills, "most instants fell inside the run").to.be.at.least(15);
+    const last = surf([...argv, "--journal", journal]);
+    expect(last.code, last.stderr).to.equal(0);
+    expect(last.stdout, "the output").to.equal(clean.stdout);
+    expect(readFileSync(journal, "utf8"), "the journal, record for record").to.equal(readFileSync(whole, "utf8"));
   });
 
   it("surf train killed (SIGKILL) at 20 instants and resumed each time ends with the uninterrupted run's files", async () => {

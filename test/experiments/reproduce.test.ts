@@ -1,7 +1,7 @@
 // surf reproduce's sweeps end to end on the quick scale: every cell of Table 1 filled; shards merged equal
 // the unsharded run; another seed's results and checkpoints refused.
 import { expect } from "chai";
-import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { spawn } from "node:child_process";
 import { hostname } from "node:os";
 import { join } from "node:path";
@@ -75,29 +75,62 @@ describe("surf reproduce (quick)", function () {
     expect(more.at(-1)).to.equal(1);
   });
 
-  it("surf reproduce killed part-way (SIGKILL) and run again ends with exactly the uninterrupted results", async () => {
+  it("surf reproduce killed (SIGKILL) at 20 instants and resumed each time ends with exactly the uninterrupted results", async () => {
     const killed = join(dir, "killed"), whole = join(dir, "whole");
     const argv = ["reproduce", "fig3", "--quick", "--trials", "3", "--workers", "1", "--seed", "5"];
     expect(surf([...argv, "--out", whole]).code).to.equal(0);
-    const results = join(killed, RESULTS_FILE);
-    await new Promise<void>((resolve, reject) => {
+    const results = join(killed, RESULTS_FILE), lock = join(killed, ".surf.lock");
+    // what the run has done: the files it has made (checkpoints, samples, states, temporary files about to be
+    // renamed, the report) and the bytes of its results
+    const progress = () => (existsSync(killed) ? readdirSync(killed, { recursive: true }).length : 0) + (existsSync(results) ? statSync(results).size : 0);
+    const holder = () => {
+      try {
+        return (JSON.parse(readFileSync(lock, "utf8")) as { pid: number }).pid;
+      } catch {
+        return undefined;
+      }
+    };
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    let kills = 0;
+    for (let i = 0; i < 20; i++) {
+      const before = progress();
       const child = spawn(process.execPath, [MAIN, ...argv, "--out", killed], { stdio: "ignore" });
-      const poll = setInterval(() => {
-        if (existsSync(results) && readFileSync(results, "utf8").split("\n").length > 4) child.kill("SIGKILL");
-      }, 20);
-      child.on("exit", (code, signal) => {
-        clearInterval(poll);
-        if (signal === "SIGKILL") resolve();
-        else reject(new Error(`the run ended (code ${code}) before it could be killed`));
-      });
-    });
-    const before = new ResultStore(results).size;
-    expect(before).to.be.within(1, 2 * 2 * 2 * 3 - 1);
+      let exited = false;
+      const exit = new Promise<NodeJS.Signals | null>((resolve) => child.on("exit", (_, signal) => ((exited = true), resolve(signal))));
+      // Instants tied to progress, not to the clock: every fifth kill as soon as the run holds its lock (before
+      // it has read anything), the others a few milliseconds after a file appeared or results were appended —
+      // in training, between a checkpoint's writes, in measuring FID, in a cell's stage, in writing the report.
+      if (i % 5 === 0) {
+        while (!exited && holder() !== child.pid) await sleep(1);
+      } else {
+        while (!exited && progress() <= before) await sleep(2);
+        await sleep((i * 11) % 30);
+      }
+      child.kill("SIGKILL");
+      if ((await exit) === "SIGKILL") kills++;
+    }
+    expect(kills, "most instants fell inside the run").to.be.at.least(15);
     const r = surf([...argv, "--out", killed]);
     expect(r.code, r.stderr).to.equal(0);
     const records = (d: string) => Object.fromEntries(new ResultStore(join(d, RESULTS_FILE)).matching("").map((x) => [x.key, x]));
     expect(records(killed)).to.deep.equal(records(whole));
     expect(readFileSync(join(killed, "summary.json"), "utf8")).to.equal(readFileSync(join(whole, "summary.json"), "utf8"));
+    expect(readdirSync(killed, { recursive: true, encoding: "utf8" }).filter((f) => /\.tmp-\d+$/.test(f)), "temporary files left by the kills").to.deep.equal([]);
+  });
+
+  it("a generator's damaged FID record is measured again; a damaged digest of θ_T is refused", async () => {
+    const damaged = join(dir, "damaged"), whole = join(dir, "whole");   // the previous test's uninterrupted run
+    cpSync(whole, damaged, { recursive: true });
+    const options = { quick: true, scale: { trials: 3 }, shard: parseShard("1/1"), out: damaged, seed: "5", workers: 1, version: "test" };
+    const fid = "generator/gan-k20-every10/fid/40", digest = "generator/gan-k20-every10/sha256";
+    appendFileSync(join(damaged, RESULTS_FILE), JSON.stringify({ key: fid, value: null }) + "\n");
+    await reproduce("fig3", options);
+    expect(new ResultStore(join(damaged, RESULTS_FILE)).get(fid)).to.deep.equal(new ResultStore(join(whole, RESULTS_FILE)).get(fid));
+    appendFileSync(join(damaged, RESULTS_FILE), JSON.stringify({ key: digest, value: "garbage" }) + "\n");
+    let refused: unknown;
+    await reproduce("fig3", options).catch((e: unknown) => (refused = e));
+    expect(refused).to.be.instanceOf(InputError);
+    expect((refused as Error).message).to.match(/the record "generator\/gan-k20-every10\/sha256" is damaged/);
   });
 
   it("shards 1/2 and 2/2, merged, equal the unsharded run", async () => {

@@ -27,6 +27,10 @@ describe("experiments: results store, resume and shards", function () {
     const unchecked = new ResultStore(path);   // the settings are no result even when not checked (surf merge reads every record)
     expect([unchecked.size, unchecked.has("#settings"), unchecked.matching("").map((r) => r.key)]).to.deep.equal([2, false, ["a", "b"]]);
     expect(() => new ResultStore(path, { pairs: 3, level: 0.1 })).to.throw(/settings\.jsonl: left by a run with other settings \(pairs: 2 there, 3 now\)/);
+    // opened, nothing stored: no file yet, so a run refused after opening its store leaves nothing behind
+    const fresh = join(dir, "fresh.jsonl");
+    new ResultStore(fresh, { pairs: 2 });
+    expect(existsSync(fresh)).to.equal(false);
     const bare = join(dir, "bare.jsonl");
     writeFileSync(bare, '{"key":"a","v":1}\n');
     expect(() => new ResultStore(bare, { pairs: 2 })).to.throw(/bare\.jsonl: left by a run with other settings \(none recorded there\)/);

@@ -1,5 +1,7 @@
 // Song, Fan & Lafferty 2019, Figure 1: heat maps of x ↦ −½‖G_θt(x) − y‖² for k = 2, and the surfing path drawn on them.
 import { expect } from "chai";
+import { appendFileSync } from "node:fs";
+import { join } from "node:path";
 import { InputError } from "../../src/errors.js";
 import { figure1, pathStart, surfingPath } from "../../src/landscape/figure1.js";
 import { gridAxis, gridPoints, surfaceValues } from "../../src/landscape/surface.js";
@@ -7,6 +9,9 @@ import { Network } from "../../src/nn/network.js";
 import { Rng } from "../../src/random/rng.js";
 import { run } from "../../src/surf/surf.js";
 import { smallGenerator, syntheticRun } from "./nets.js";
+import { regionOverlay } from "../../src/landscape/regions.js";
+import { ResultStore } from "../../src/store.js";
+import { inScratchDirectory } from "../helpers.js";
 
 const SURFING = { optimizer: { kind: "adam" as const, lr: 0.02 }, maxSteps: 2000 };
 
@@ -83,6 +88,33 @@ describe("landscape: Figure 1 of Song, Fan & Lafferty 2019", () => {
       }
       expect(() => figure1({ sequence: synthetic.sequence, steps: synthetic.steps, seed: "fig", targets: [{ label: "a", y: target("fa") }], stages: [5], grid: { lo: -4, hi: 4, size: 9 }, surfing: SURFING }))
         .to.throw(InputError, /stages must be checkpoint indices in 0…4/);
+    } finally {
+      synthetic.final.free();
+    }
+  });
+
+  it("resumes from its journal, measuring again only records damaged or written by hand", () => {
+    const synthetic = syntheticRun(smallGenerator(), 4, "fig");
+    try {
+      inScratchDirectory("figure1", (dir) => {
+        const path = join(dir, "fig1.jsonl");
+        let loads = 0;
+        const counted = { length: synthetic.sequence.length, load: (t: number) => (loads++, synthetic.sequence.load(t)) };
+        const make = () => figure1({
+          sequence: counted, steps: synthetic.steps, seed: "fig", targets: [{ label: "a", y: target("fa") }], stages: [0, 4],
+          grid: { lo: -4, hi: 4, size: 9 }, surfing: SURFING, regions: (net, square) => regionOverlay(net, square), journal: new ResultStore(path, { fig: 1 }),
+        });
+        const whole = make();
+        loads = 0;
+        expect(make(), "read back whole").to.deep.equal(whole);
+        expect(loads, "nothing measured again").to.equal(0);
+        for (const [key, bad] of [["path/0", null], ["surface/0/4", "garbage"], ["regions/0", {}], ["surface/0/0", { ...whole.panels[0], surface: [1, "NaN"] }]] as const) {
+          appendFileSync(path, JSON.stringify({ key, value: bad }) + "\n");
+          loads = 0;
+          expect(make(), key).to.deep.equal(whole);
+          expect(loads, key).to.be.above(0);
+        }
+      });
     } finally {
       synthetic.final.free();
     }

@@ -1,7 +1,7 @@
 // Weight space (Freeman & Bruna 2017, Section 4.1): the 1-4-4-1 sigmoid network's regression loss, its exact gradient,
 // and the sweep of DSS over levels L0, resumable from its journal.
 import { expect } from "chai";
-import { readFileSync, writeFileSync } from "node:fs";
+import { appendFileSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { InputError } from "../../src/errors.js";
 import { ResultStore } from "../../src/store.js";
@@ -118,6 +118,12 @@ describe("landscape: weight-space DSS sweep over L0 (Freeman & Bruna 2017, Figur
       expect(readFileSync(path, "utf8")).to.equal(readFileSync(join(dir, "whole.jsonl"), "utf8"));
       // other settings in the same file are refused
       expect(() => new ResultStore(path, { ...settings, pairs: 3 })).to.throw(InputError, /pairs: 2 there, 3 now/);
+      // a record damaged or written by hand is not used: its pair is measured again
+      const first = JSON.parse(lines[1]) as { key: string; value: Record<string, unknown> };
+      for (const bad of [null, "garbage", {}, { ...first.value, endpoints: "two" }]) {
+        appendFileSync(path, JSON.stringify({ key: first.key, value: bad }) + "\n");
+        expect(weightSweep({ ...options, journal: new ResultStore(path, settings) }), JSON.stringify(bad)).to.deep.equal(whole);
+      }
     });
   });
 });

@@ -12,6 +12,7 @@ import { ResultStore } from "../../src/store.js";
 import { InputError } from "../../src/errors.js";
 import type { Check, Unit } from "../../src/theory/check.js";
 import { checkXml } from "../report/xml.js";
+import { hasForm } from "../../src/form.js";
 
 const byName = (name: string): Check<any, any> => selectChecks(name)[0];
 
@@ -103,11 +104,19 @@ describe(`theory: surf verify checks (${kernels.backend} backend)`, () => {
     }
   });
 
+  it("every check's measurement, stored as JSON and read back, has the check's form (or it would be measured again on every resume)", function () {
+    this.timeout(300000);
+    for (const check of selectChecks("all")) {
+      const [unit] = check.plan(true);
+      expect(hasForm(JSON.parse(JSON.stringify(check.measure(unit, "form"))), check.form), check.name).to.equal(true);
+    }
+  });
+
   it("a killed run resumes from its store: stored units are not measured again, a torn last line is", () => {
     inScratchDirectory("verify", (dir) => {
       let calls = 0;
       const counting: Check<Unit & { i: number }, { value: number }> = {
-        name: "counting", title: "t", source: "s", prediction: "p",
+        name: "counting", title: "t", source: "s", prediction: "p", form: { value: "number" },
         plan: () => [0, 1, 2].map((i) => ({ key: `u${i}`, i })),
         measure: (u) => (calls++, { value: u.i * 10 }),
         judge: (_units, results) => ({ pass: results.every((r, i) => r.value === 10 * i), summary: "", constants: "", figures: { values: results.map((r) => r.value) } }),
@@ -129,6 +138,13 @@ describe(`theory: surf verify checks (${kernels.backend} backend)`, () => {
       // Another seed or mode shares the file without mixing results.
       verify([counting as Check], { seed: "2", quick: true, store: new ResultStore(path) }, "test");
       expect(calls).to.equal(7);
+      // Records damaged or written by hand are not judged: only their units are measured again.
+      for (const bad of [null, "garbage", { value: "NaN" }, {}]) {
+        appendFileSync(path, JSON.stringify({ key: "1/quick/counting/u1", result: bad, seconds: 0 }) + "\n");
+        const remeasured = verify([counting as Check], { seed: "1", quick: true, store: new ResultStore(path) }, "test");
+        expect(remeasured.checks[0].figures, JSON.stringify(bad)).to.deep.equal(first.checks[0].figures);
+      }
+      expect(calls).to.equal(7 + 4);
     });
   });
 

@@ -60,6 +60,7 @@ export const activationCountCheck: Check<CountUnit, CountResult> = {
     "The number of distinct activation tuples of G over x ∈ R^k is at most 10^{d²}(n_1⋯n_d)^{d(k+1)}; " +
     "for one layer it is exactly the number of regions of a hyperplane arrangement — Zaslavsky's Σ_{j≤k} C(n_1, j) with biases in general position " +
     "(in a box B: 1 + lines meeting B + vertices in B, for k = 2), Cover's 2Σ_{j<k} C(n_1−1, j) without.",
+  form: { widths: ["number"], count: "number", reference: "number", allVertices: "boolean", log10Bound: "number", box: "number" },
   plan(quick) {
     const one = quick ? [4, 8, 16, 32, 64] : [4, 8, 16, 32, 64, 128, 256];
     const two = quick ? [4, 6, 8, 12] : [4, 6, 8, 12, 16, 24];

@@ -17,6 +17,7 @@ import { regionMinimizers } from "../critical.js";
 import { ensembleNet, expansiveArch, independentTarget, Instance, MEASUREMENTS, SAMPLE_RADII as RADII, type MeasurementKind } from "../instance.js";
 import { norm } from "../../tensor/vector.js";
 import { linePlot, type Series } from "../../report/svg.js";
+import { perMeasurement } from "../../form.js";
 
 type Method = "exact" | "descent";
 
@@ -64,6 +65,7 @@ export const criticalBallCheck: Check<BallUnit, BallResult> = {
   prediction:
     "With y independent of θ_0, every x with ‖x‖ > C′ε(1 + ‖y‖) has D_{−x/‖x‖}f_0(x) < 0, so all critical points lie in that ball, " +
     "and the ball shrinks as the layers grow more expansive — with A = I and with Gaussian A.",
+  form: perMeasurement({ normY: "number", eta: "number", cEps: "number?", rCrit: "number", critical: "number", outside: "number", descentFraction: "number?" }),
   plan(quick) {
     const exact = quick ? [4, 8, 16, 32] : [4, 8, 16, 32, 64];
     const descent = quick ? [4, 8, 16, 32] : [4, 16, 64, 128];

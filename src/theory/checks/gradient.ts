@@ -12,6 +12,7 @@ import { fitLogLog, type LineFit } from "../fit.js";
 import { bySize, fmt, mean, unitRng, unitSeed, type Check, type Unit } from "../check.js";
 import { ensembleNet, expansiveArch, independentTarget, Instance, MEASUREMENTS, SAMPLE_RADII as RADII, type MeasurementKind } from "../instance.js";
 import { linePlot, type Series } from "../../report/svg.js";
+import { perMeasurement } from "../../form.js";
 
 interface GradientUnit extends Unit {
   readonly d: number;
@@ -32,6 +33,7 @@ export const gradientCheck: Check<GradientUnit, GradientResult> = {
   prediction:
     "‖∇f(x) − g_x‖ ≤ C′ε(1 + ‖x‖ + ‖y‖) at every x where f is differentiable, with g_x = 2^{−d}x − (Π W_{i,x}ᵀ)Vᵀy and ε decreasing " +
     "as the layers grow more expansive — so the measured constant falls with the expansion c (negative log–log slope), for A = I and Gaussian A.",
+  form: perMeasurement({ ratio: "number", normY: "number" }),
   plan(quick) {
     const series: [number, number[]][] = quick ? [[1, [4, 8, 32, 128]]] : [[1, [4, 16, 64, 256, 1024]], [2, [4, 8, 16, 32]]];
     const replicates = quick ? 2 : 4, samples = quick ? 150 : 2000;

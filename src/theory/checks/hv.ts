@@ -19,6 +19,7 @@ import { ensembleNet, Instance, MEASUREMENTS, type MeasurementKind } from "../in
 import { dot } from "../../tensor/vector.js";
 import { linePlot, type Series } from "../../report/svg.js";
 import { observe } from "../../objective/measurement.js";
+import { perMeasurement } from "../../form.js";
 
 type Part = "ray" | "descent";
 
@@ -61,6 +62,7 @@ export const hvCheck: Check<HvUnit, HvResult> = {
     "For y = G(x0), f has a descent direction outside neighbourhoods of x0 and −ρ_d·x0 that shrink as the widths grow; ρ_d, computed by " +
     "θ̌_0 = π, θ̌_i = g(θ̌_{i−1}), ρ_d = Σ_i (sin θ̌_i/π) Π_{j>i} (π − θ̌_j)/π, increases to 1 with d. So the spurious stationary ratio approaches ρ_d and " +
     "descents end ever closer to x0 or −ρ_d·x0 — with A = I and with Gaussian A, m ≳ k·d·log(n_1⋯n_d).",
+  form: perMeasurement({ m: "number", ray: "number?", ends: [["number"]] }),
   plan(quick) {
     const rayDepths = quick ? [2, 3, 4, 5] : [2, 3, 4, 5, 6];
     const rayWidths = quick ? [50, 100, 200, 400] : [100, 200, 400, 800, 1600];

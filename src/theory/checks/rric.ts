@@ -44,6 +44,7 @@ export const rricCheck: Check<RricUnit, RricResult> = {
   prediction:
     "A Gaussian A ∈ R^{m×n} with N(0, 1/m) entries satisfies the RRIC with respect to G with a constant ε that decreases as m grows " +
     "(m ≳ k·d·log(n_1⋯n_d) up to ε-dependent factors).",
+  form: { quadruple: "number", subspace: "number" },
   plan(quick) {
     const arch = quick ? [2, 32, 256] : [2, 64, 2048];
     const ms = quick ? [8, 16, 32, 64, 128] : [16, 32, 64, 128, 256, 512, 1024];

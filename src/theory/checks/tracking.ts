@@ -67,6 +67,7 @@ export const trackingCheck: Check<TrackingUnit, TrackingResult> = {
   prediction:
     "On a flow θ(s) with ‖W_i(s)‖ ≤ M and an L-Lipschitz unique global minimizer, Algorithm 3.2 with δ < τ/(L·max(M, 1)^{d+1}), started at x*(0), " +
     "returns the global minimizer of f(·, θ(δt)) at every step t.",
+  form: { M: "number", L: "number", deltaStar: "number", delta: "number", errors: ["number"], pieces: ["number"], unique: "boolean", assumption: "number" },
   plan(quick) {
     const archs = quick ? [[2, 6, 12], [2, 8, 16], [2, 12, 24], [2, 16, 32]] : [[2, 6, 6, 12], [2, 8, 8, 16], [2, 12, 12, 24], [2, 16, 16, 32], [2, 24, 24, 48]];
     const span = quick ? Math.PI / 4 : Math.PI;

@@ -43,6 +43,7 @@ export const wdcCheck: Check<WdcUnit, WdcResult> = {
     "For a Gaussian layer W, b with N(0, 1/n) entries and n ≫ k′: ‖W_{+,v}‖ ≤ 2 and ‖b_{+,v}‖ ≤ 2 for every v; " +
     "‖W_{+,v}ᵀW_{+,v′} − ½I‖ ≤ ε + θ/π and ‖W_{+,v}ᵀb_{+,v}‖ ≤ ε; and W̃ = (W b) satisfies the WDC with constant ε — " +
     "with ε decreasing as n grows.",
+  form: { normW: "number", normB: "number", epsB: "number", epsC: "number", wdc: "number" },
   plan(quick) {
     const sizes = quick ? [20, 40, 80, 160, 320] : [20, 40, 80, 160, 320, 640, 1280, 2560];
     const replicates = quick ? 2 : 4, pairs = quick ? 300 : 2000;
