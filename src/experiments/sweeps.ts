@@ -204,7 +204,7 @@ export function planCell(spec: CellSpec, defaults: SweepScale, checkpoints: stri
   const id = cellId(spec, defaults);
   // every cell's sizes checked when the sweep is planned, before a sequence is trained for the first
   if (spec.m !== undefined && spec.m * PIXELS > MAX_TENSOR_VALUES) {
-    throw new InputError(`${id}: --m ${spec.m}: a Gaussian A of m × ${PIXELS} would have more than the ${MAX_TENSOR_VALUES} entries a tensor may have here (m ≤ ${Math.floor(MAX_TENSOR_VALUES / PIXELS)})`);
+    throw new InputError(`${id}: \`m\` ${spec.m}: a Gaussian A of m × ${PIXELS} would have more than the ${MAX_TENSOR_VALUES} entries a tensor may have here (m ≤ ${Math.floor(MAX_TENSOR_VALUES / PIXELS)})`);
   }
   let training: TrainConfig;
   try {
