@@ -1,7 +1,7 @@
 // The surf command as a user meets it: exit codes, one-line errors on stderr, JSON on stdout.
 import { expect } from "chai";
 import { readFileSync, statSync } from "node:fs";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
 export const MAIN = fileURLToPath(new URL("../../src/cli/main.js", import.meta.url));
@@ -9,6 +9,42 @@ export const MAIN = fileURLToPath(new URL("../../src/cli/main.js", import.meta.u
 export function surf(args: string[], env: Record<string, string> = {}): { code: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [MAIN, ...args], { encoding: "utf8", env: { ...process.env, ...env } });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/**
+ * Kill-anywhere: start `surf argv(i)` `times` times, each killed (SIGKILL) at an instant tied to what the run has
+ * done rather than to the clock (CI machines differ in speed): every fifth as soon as `early(pid)` holds (in
+ * start-up), the others `delay(i)` ms after `progress()` grew past its value at the start — so each lands at
+ * another point of the run and the run advances. Returns how many kills landed inside a run (the rest found it
+ * finished).
+ */
+export async function killRepeatedly(argv: (i: number) => string[], o: { progress: () => number; early: (pid: number) => boolean; delay: (i: number) => number; times?: number }): Promise<number> {
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  let kills = 0;
+  for (let i = 0; i < (o.times ?? 20); i++) {
+    const before = o.progress();
+    const child = spawn(process.execPath, [MAIN, ...argv(i)], { stdio: "ignore" });
+    let exited = false;
+    const exit = new Promise<NodeJS.Signals | null>((resolve) => child.on("exit", (_, signal) => ((exited = true), resolve(signal))));
+    if (i % 5 === 0) {
+      while (!exited && !o.early(child.pid!)) await sleep(1);
+    } else {
+      while (!exited && o.progress() <= before) await sleep(2);
+      await sleep(o.delay(i));
+    }
+    child.kill("SIGKILL");
+    if ((await exit) === "SIGKILL") kills++;
+  }
+  return kills;
+}
+
+/** The PID in a surf lock file, if there is one whole. */
+export function lockHolder(path: string): number | undefined {
+  try {
+    return (JSON.parse(readFileSync(path, "utf8")) as { pid: number }).pid;
+  } catch {
+    return undefined;   // none yet, or being written this instant
+  }
 }
 
 /** Each case exits 2 with nothing on stdout and one line on stderr matching its pattern (the contract for bad input). */

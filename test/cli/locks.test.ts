@@ -6,7 +6,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join, relative } from "node:path";
-import { MAIN, surf } from "./cli.test.js";
+import { killRepeatedly, lockHolder, MAIN, surf } from "./cli.test.js";
 import { CheckpointSequence, writeNetwork } from "../../src/nn/files.js";
 import { randomNetwork } from "../../src/nn/ensembles.js";
 import { createProcedure, train, trainOrResume } from "../../src/train/run.js";
@@ -117,33 +117,9 @@ describe("locks and kills", function () {
     const clean = surf([...argv, "--journal", whole]);
     expect(clean.code, clean.stderr).to.equal(0);
     const size = () => (existsSync(journal) ? statSync(journal).size : 0);
-    const holder = () => {
-      try {
-        return (JSON.parse(readFileSync(journal + ".lock", "utf8")) as { pid: number }).pid;
-      } catch {
-        return undefined;   // none yet, or being written this instant
-      }
-    };
-    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-    let kills = 0;
-    for (let i = 0; i < 20; i++) {
-      const before = size();
-      const child = spawn(process.execPath, [MAIN, ...argv, "--journal", journal], { stdio: "ignore" });
-      let exited = false;
-      const exit = new Promise<NodeJS.Signals | null>((resolve) => child.on("exit", (_, signal) => ((exited = true), resolve(signal))));
-      // Instants tied to what the run has done, not to the clock: every fifth kill just after the run has taken
-      // the journal's lock, before it reads the journal; the others a few milliseconds after the journal grew,
-      // so each lands at another point of a chunk (or of its append) and the run advances.
-      if (i % 5 === 0) {
-        while (!exited && holder() !== child.pid) await sleep(1);
-        await sleep(i % 3);
-      } else {
-        while (!exited && size() <= before) await sleep(2);
-        await sleep((i * 7) % 25);
-      }
-      child.kill("SIGKILL");
-      if ((await exit) === "SIGKILL") kills++;
-    }
+    // every fifth kill just after the run has taken the journal's lock, before it reads the journal; the others
+    // a few milliseconds after the journal grew, so each lands at another point of a chunk (or of its append)
+    const kills = await killRepeatedly(() => [...argv, "--journal", journal], { progress: size, early: (pid) => lockHolder(journal + ".lock") === pid, delay: (i) => (i * 7) % 25 });
     expect(kills, "most instants fell inside the run").to.be.at.least(15);
     const last = surf([...argv, "--journal", journal]);
     expect(last.code, last.stderr).to.equal(0);
@@ -156,25 +132,11 @@ describe("locks and kills", function () {
     const flags = ["--model", "vae", "--arch", "mlp", "--hidden", "16,32", "--latent", "3", "--steps", "600", "--every", "10", "--seed", "k"];
     expect(surf(["train", ...flags, "--out", whole]).code).to.equal(0);
     const written = () => (existsSync(out) ? readdirSync(out).filter((f) => f.endsWith(".safetensors")).length : 0);
-    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-    let kills = 0;
-    for (let i = 0; i < 20; i++) {
-      const resume = existsSync(join(out, "state", "state.safetensors")) ? ["--resume"] : flags;
-      const before = written();
-      const child = spawn(process.execPath, [MAIN, "train", ...resume, "--out", out], { stdio: "ignore" });
-      let exited = false;
-      const exit = new Promise<NodeJS.Signals | null>((resolve) => child.on("exit", (_, signal) => ((exited = true), resolve(signal))));
-      // Instants tied to what the run has done, not to the clock (which differs from machine to machine): every
-      // fifth kill lands in start-up, before or while θ_0 is written; the others a few milliseconds after a
-      // new checkpoint appeared, so each lands at another point between two checkpoints and the run advances.
-      if (i % 5 === 0) await sleep(60 + 40 * (i / 5));
-      else {
-        while (!exited && written() <= before) await sleep(2);
-        await sleep((i * 13) % 40);
-      }
-      child.kill("SIGKILL");
-      if ((await exit) === "SIGKILL") kills++;
-    }
+    const state = join(out, "state", "state.safetensors");
+    // every fifth kill in start-up, before or while θ_0 is written (the run's lock is there); the others a few
+    // milliseconds after a new checkpoint appeared, so each lands at another point between two checkpoints
+    const kills = await killRepeatedly(() => ["train", ...(existsSync(state) ? ["--resume"] : flags), "--out", out],
+      { progress: written, early: (pid) => lockHolder(join(out, ".surf.lock")) === pid, delay: (i) => (i * 13) % 40 });
     expect(kills, "most instants fell inside the run").to.be.at.least(15);
     const last = surf(["train", ...(existsSync(join(out, "state", "state.safetensors")) ? ["--resume"] : flags), "--out", out]);
     expect(last.code, last.stderr).to.equal(0);

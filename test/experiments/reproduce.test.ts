@@ -10,7 +10,7 @@ import { ResultStore } from "../../src/store.js";
 import { parseShard } from "../../src/experiments/shard.js";
 import { ensureTrained, plan, QUICK } from "../../src/experiments/sweeps.js";
 import { InputError } from "../../src/errors.js";
-import { expectUsageErrors, MAIN, surf } from "../cli/cli.test.js";
+import { expectUsageErrors, killRepeatedly, lockHolder, MAIN, surf } from "../cli/cli.test.js";
 import { greyPng } from "../../src/report/png.js";
 import { openSequence } from "../../src/surf/sequence.js";
 import type { TrialResult } from "../../src/surf/surf.js";
@@ -83,32 +83,10 @@ describe("surf reproduce (quick)", function () {
     // what the run has done: the files it has made (checkpoints, samples, states, temporary files about to be
     // renamed, the report) and the bytes of its results
     const progress = () => (existsSync(killed) ? readdirSync(killed, { recursive: true }).length : 0) + (existsSync(results) ? statSync(results).size : 0);
-    const holder = () => {
-      try {
-        return (JSON.parse(readFileSync(lock, "utf8")) as { pid: number }).pid;
-      } catch {
-        return undefined;
-      }
-    };
-    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-    let kills = 0;
-    for (let i = 0; i < 20; i++) {
-      const before = progress();
-      const child = spawn(process.execPath, [MAIN, ...argv, "--out", killed], { stdio: "ignore" });
-      let exited = false;
-      const exit = new Promise<NodeJS.Signals | null>((resolve) => child.on("exit", (_, signal) => ((exited = true), resolve(signal))));
-      // Instants tied to progress, not to the clock: every fifth kill as soon as the run holds its lock (before
-      // it has read anything), the others a few milliseconds after a file appeared or results were appended —
-      // in training, between a checkpoint's writes, in measuring FID, in a cell's stage, in writing the report.
-      if (i % 5 === 0) {
-        while (!exited && holder() !== child.pid) await sleep(1);
-      } else {
-        while (!exited && progress() <= before) await sleep(2);
-        await sleep((i * 11) % 30);
-      }
-      child.kill("SIGKILL");
-      if ((await exit) === "SIGKILL") kills++;
-    }
+    // every fifth kill as soon as the run holds its lock (before it has read anything), the others a few
+    // milliseconds after a file appeared or results were appended — in training, between a checkpoint's writes,
+    // in measuring FID, in a cell's stage, in writing the report
+    const kills = await killRepeatedly(() => [...argv, "--out", killed], { progress, early: (pid) => lockHolder(lock) === pid, delay: (i) => (i * 11) % 30 });
     expect(kills, "most instants fell inside the run").to.be.at.least(15);
     const r = surf([...argv, "--out", killed]);
     expect(r.code, r.stderr).to.equal(0);
