@@ -15,7 +15,7 @@ import { InputError } from "../../src/errors.js";
 import { kernels, scratchDirectory } from "../helpers.js";
 
 /** A case that has not ended by then hangs: it is killed and fails, named. */
-const CASE_SECONDS = 20;
+const CASE_SECONDS = 10;
 /** Cases run at once (each is a process). */
 const CONCURRENCY = 2;
 
