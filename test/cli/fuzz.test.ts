@@ -131,7 +131,7 @@ describe("fuzz corpus: hostile files and bad command lines", function () {
   // The corpus tests the command, not the arithmetic: the processes it starts are the same on either
   // backend, so it runs once, on the WASM backend's pass of npm test.
   before(function () {
-    if (kernels.backend === "js") this.skip();
+    if (kernels.backend === "js") this.skip();   // skipped on the TS twin: the same processes, checked once (see above)
   });
   let fx: Fixtures;
   scratchDirectory("fuzz", (d) => (fx = fixtures(d, surf)));

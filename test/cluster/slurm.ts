@@ -59,7 +59,7 @@ describe("a sweep under a live Slurm: docs/cluster/slurm-sweep.sh, an array of 3
   before(async function () {
     if (process.getuid?.() !== 0) {
       console.log("    skipped: the live Slurm test starts munged, slurmctld and slurmd, which needs root (.ci/run runs it as root)");
-      this.skip();
+      this.skip();   // no root: the daemons cannot start (said on the line above)
     }
     const missing = DAEMONS.filter((f) => !existsSync(f));
     if (missing.length > 0) throw new Error(`${missing.join(", ")} missing: install Debian's slurm-wlm and munge (apt-get install slurm-wlm munge), as .ci/run does`);

@@ -11,7 +11,7 @@ import { firstDifference, get, getBytes, kernels, put, putBytes, uniforms } from
 
 const SHAPES: [number, number, number][] = [[4, 64, 3], [5, 65, 17], [33, 40, 9], [70, 33, 5], [64, 130, 31], [130, 70, 64], [7, 300, 40], [300, 7, 40], [129, 257, 33]];
 
-const describeWasm = kernels.backend === "wasm" ? describe : describe.skip;
+const describeWasm = kernels.backend === "wasm" ? describe : describe.skip;   // skipped on the TS twin: it has no threads to split a product between
 
 describeWasm("kernels on two threads (team)", function () {
   this.timeout(120000);

@@ -167,7 +167,7 @@ function inversionDigest(width: number, batch: number, K: Kernels = kernels): st
 describe(`inversion is bit for bit what it was (golden SHA-256s, ${kernels.backend} backend)`, function () {
   this.timeout(600000);
   for (const g of INVERSIONS) {
-    const it_ = g.wasmOnly && kernels.backend !== "wasm" ? it.skip : it;
+    const it_ = g.wasmOnly && kernels.backend !== "wasm" ? it.skip : it;   // skipped on the TS twin: this digest was recorded on WASM only (the twin is held to WASM bit for bit elsewhere)
     it_(`dcgan ×${g.width}, B = ${g.batch}: x, ∇f and f after ${INVERSION_STEPS} Adam steps have the recorded digest`, () => {
       const got = inversionDigest(g.width, g.batch);
       if (process.env.GOLDEN_PRINT) console.log(JSON.stringify({ width: g.width, batch: g.batch, digest: got }));
@@ -181,7 +181,8 @@ describe(`inversion is bit for bit what it was (golden SHA-256s, ${kernels.backe
  * split however small (splitting.minFlops = minElements = 0):
  * the digests do not depend on the number of threads. WASM backend only (the TS backend has no threads).
  */
-(kernels.backend === "wasm" ? describe : describe.skip)("training and inversion on two threads: the same golden SHA-256s", function () {
+(kernels.backend === "wasm" ? describe : describe.skip)(   // skipped on the TS twin: it has no threads
+  "training and inversion on two threads: the same golden SHA-256s", function () {
   this.timeout(600000);
   let root = "", K: Kernels;
   const saved = { ...splitting };
@@ -218,7 +219,7 @@ describe(`training is bit for bit what it was (golden SHA-256s, ${kernels.backen
   let root = "";
   scratchDirectory("golden", (d) => (root = d));
   for (const g of GOLDENS) {
-    const it_ = g.wasmOnly && kernels.backend !== "wasm" ? it.skip : it;
+    const it_ = g.wasmOnly && kernels.backend !== "wasm" ? it.skip : it;   // skipped on the TS twin: this digest was recorded on WASM only (the twin is held to WASM bit for bit elsewhere)
     it_(`${g.name}: every file of the run has its recorded digest`, () => {
       const out = join(root, g.name);
       train(makeConfig({ ...g.config, seed: `golden-${g.name}` }), DATA, { out, kernels });
