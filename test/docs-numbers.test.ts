@@ -18,7 +18,7 @@ import { fileURLToPath } from "node:url";
 import { gunzipSync } from "node:zlib";
 import { ResultStore } from "../src/store.js";
 import { FULL, plan } from "../src/experiments/sweeps.js";
-import { outcomes, pairedComparisons, pathNorms, stageName, type CellOutcome } from "../src/experiments/report.js";
+import { costs, outcomes, pairedComparisons, pathNorms, stageName, type CellOutcome } from "../src/experiments/report.js";
 import { ARXIV_TABLE1, NEURIPS_TABLE1, type PaperModel } from "../src/experiments/paper.js";
 import { RESULTS_FILE } from "../src/experiments/reproduce.js";
 import { atEqualCompute, type Stage } from "../src/experiments/cell.js";
@@ -295,6 +295,23 @@ const CHECKS: Record<string, Check> = {
         `${fixed(percentile(results(c, "regular").map((t) => t.steps), 75), 0)} (${budget.capped})`, `${paper(ax.regular)} → ${paper(ax.surf)} / ${paper(ne.regular)} → ${paper(ne.surf)}`, winner];
     });
     expectRows(b, rows);
+  },
+  "docs/results/README.md#table1-cost": (b) => {
+    const cells = sweep("table1"), cost = cells.map((c) => ({ c, x: costs(c)!, paper: NEURIPS_TABLE1[c.model as PaperModel][c.k as 5 | 10 | 20] }));
+    const n = (x: number | null) => fixed(x!, 0), span = (xs: number[]) => `${fixed(Math.min(...xs), 2)}–${fixed(Math.max(...xs), 2)}`;
+    const table = tableOf(b);
+    expectRows(b, cost.map(({ c, x: { regular: r, surf: s }, paper }) => [
+      `${MODEL[c.model]}, ${c.k}`, n(r!.ownP75), n(s!.ownP75), fixed(s!.ownRatio!, 2), String(s!.bothTrials), `${n(s!.bothP75)} / ${n(s!.regularBothP75)}`,
+      fixed(s!.bothRatio!, 2), `${n(r!.spentP75)} / ${n(s!.spentP75)}`, `${paper.regularSteps} / ${paper.surfSteps}`, fixed(paper.surfSteps! / paper.regularSteps!, 2),
+    ]), table.rows);
+    const gan5 = cost.find(({ c }) => c.model === "gan" && c.k === 5)!;
+    expectProse({ ...b, text: b.text.slice(b.text.lastIndexOf("|") + 1) }, [
+      `Surfing costs ${span(cost.map(({ x }) => x.surf!.ownRatio!))} times regular Adam's steps to success here, against the paper's ${span(cost.map(({ paper }) => paper.surfSteps! / paper.regularSteps!))}`,
+      `on the trials both recovered, ${span(cost.map(({ x }) => x.surf!.bothRatio!))}`,
+      `is ${span(cost.map(({ x }) => x.regular!.spentP75 / x.regular!.ownP75!))} times its steps to success (DCGAN k = 5: ${n(gan5.x.regular!.spentP75)} against ${n(gan5.x.regular!.ownP75)})`,
+      `took only ${gan5.paper.surfSteps! - gan5.paper.regularSteps!} steps more than its regular Adam there (${gan5.paper.surfSteps} against ${gan5.paper.regularSteps})`,
+      `surfing spends ${span(cost.map(({ x }) => x.surf!.spentP75 / x.regular!.spentP75))} times regular Adam's steps`,
+    ], [0.1, 100, 0.01, 1]);
   },
   "docs/results/README.md#table1-prose": (b) => {
     const cells = sweep("table1"), c = (model: string, k: number) => cellOf(cells, model, "k", k);

@@ -247,6 +247,68 @@ export function pairedTable(cells: readonly CellOutcome[]): Table {
   };
 }
 
+/** One method's cost in gradient steps, in the paper's metric and like for like with regular Adam. */
+export interface StageCost {
+  /** The paper's "# iterations": the 75th percentile of steps to success over the method's own successes. */
+  ownP75: number | null;
+  /** ownP75 over regular Adam's (Song, Fan & Lafferty 2019 compare these two). */
+  ownRatio: number | null;
+  /** The trials both this method and regular Adam recovered, and the 75th percentile of each one's steps to success on them. */
+  bothTrials: number;
+  bothP75: number | null;
+  regularBothP75: number | null;
+  bothRatio: number | null;
+  /** The 75th percentile of the steps spent per trial, success or not: what a user pays per target. */
+  spentP75: number;
+}
+
+/**
+ * What each method of a cell costs, counted one way for every method: a step is one gradient step of Adam on
+ * any network (θ_0..θ_T for surfing, every restart for the rivals), summed over the trial; steps to success
+ * are those taken until the iterate on θ_T first lies within 0.01 of x*. The paper's metric — the 75th
+ * percentile over each method's own successes — compares different trials when the methods recover different
+ * ones (surfing recovers the hard ones regular Adam misses, which raises its percentile), so beside it stands
+ * the same percentile over the trials both recovered, and the steps spent per trial over all trials.
+ */
+export function costs(c: CellOutcome): Partial<Record<Stage, StageCost>> | undefined {
+  const regular = c.stages.get("regular");
+  if (!regular) return undefined;
+  const regularSteps = new Map(regular.results.filter((t) => t.success && t.stepsToSuccess !== null).map((t) => [t.index, t.stepsToSuccess!]));
+  const p75 = (xs: number[]) => (xs.length > 0 ? percentile(xs, 75) : null);
+  const ratio = (a: number | null, b: number | null) => (a !== null && b !== null && b > 0 ? a / b : null);
+  const regularOwn = regular.summary.stepsToSuccessP75;
+  const out: Partial<Record<Stage, StageCost>> = {};
+  for (const [stage, { results, summary }] of c.stages) {
+    const both = results.filter((t) => t.success && t.stepsToSuccess !== null && regularSteps.has(t.index));
+    const bothP75 = p75(both.map((t) => t.stepsToSuccess!)), regularBothP75 = p75(both.map((t) => regularSteps.get(t.index)!));
+    out[stage] = {
+      ownP75: summary.stepsToSuccessP75, ownRatio: ratio(summary.stepsToSuccessP75, regularOwn),
+      bothTrials: both.length, bothP75, regularBothP75, bothRatio: ratio(bothP75, regularBothP75),
+      spentP75: summary.steps.p75,
+    };
+  }
+  return out;
+}
+
+/** The costs of every cell's methods, as a table, with the paper's surfing-to-regular ratio beside surfing's. */
+export function costTable(cells: readonly CellOutcome[]): Table {
+  const n = (x: number | null) => (x === null ? "—" : String(Math.round(x)));
+  const r = (x: number | null) => (x === null ? "—" : x.toFixed(2));
+  const rows = cells.flatMap((c) => (Object.entries(costs(c) ?? {}) as [Stage, StageCost][]).map(([stage, x]) => {
+    const paper = stage === "surf" ? NEURIPS_TABLE1[c.model as PaperModel]?.[c.k as 5 | 10 | 20] : undefined;
+    return [
+      cellName(c.plan.cell.id), stageName(stage), n(x.ownP75), r(x.ownRatio), x.bothTrials,
+      `${n(x.bothP75)} / ${n(x.regularBothP75)}`, r(x.bothRatio), n(x.spentP75),
+      paper?.regularSteps && paper.surfSteps ? (paper.surfSteps / paper.regularSteps).toFixed(2) : "—",
+    ];
+  }));
+  return {
+    columns: ["cell", "method", "steps to success p75 (own successes)", "÷ regular Adam's", "trials both recovered", "steps to success p75 on them: method / regular", "÷ (like for like)", "steps spent p75 (all trials)", "paper NeurIPS: surfing ÷ regular"],
+    rows,
+    caption: "A step is one Adam step on any network (θ_0..θ_T for surfing, every run for the restarts), summed over the trial; steps to success: those taken until the iterate on θ_T first lies within 0.01 of x*. Own successes: the paper's \"# iterations\", over each method's own successful trials — methods that recover different trials are then measured on different problems. Like for like: the 75th percentiles of this method's and regular Adam's steps to success on the trials both recovered. Steps spent: per trial, success or not — the budget a user pays per target.",
+  };
+}
+
 function formatP(p: number): string {
   return p < 1e-4 ? p.toExponential(1) : p.toFixed(4);
 }

@@ -21,7 +21,7 @@ import { CRITIC_FRACTION } from "../train/config.js";
 import { HYPERPARAMETERS, MODEL_KINDS } from "../train/hyperparameters.js";
 import { DEFAULTS } from "../optim/optimizer.js";
 import { GRAD_TOL, PROGRESS, STALL, WINDOW } from "../surf/descent.js";
-import { cellName, distanceFigures, distortionFigure, distortionTable, fitsWithoutRecovery, outcomes, pairedComparisons, pairedTable, pathFigure, recoveryFigure, recoveryTable, seedSpread, table1 } from "./report.js";
+import { cellName, costs, costTable, distanceFigures, distortionFigure, distortionTable, fitsWithoutRecovery, outcomes, pairedComparisons, pairedTable, pathFigure, recoveryFigure, recoveryTable, seedSpread, table1 } from "./report.js";
 import { checkSequence, fidFigure, FID_CAPTION, GENERATOR_PREFIX, generatorSummary, measureGenerator } from "./generator.js";
 import { sampleImages, SAMPLES_PER_CELL } from "./samples.js";
 
@@ -369,6 +369,7 @@ function writeReport(name: SweepName, plans: CellPlan[], store: ResultStore, out
   if (name === "table1" || name === "fig2" || name === "fig5") {
     sections.push({ heading: "Table 1: surfing against regular Adam and its rivals at equal compute", tables: [table1(cells)], notes: fitsWithoutRecovery(cells) });
     sections.push({ heading: "Paired comparisons: surfing against each method, trial by trial", tables: [pairedTable(cells)] });
+    sections.push({ heading: "Cost in gradient steps, the paper's way and like for like", tables: [costTable(cells)] });
     const seeds = seedSpread(cells);
     if (seeds) sections.push({ heading: "Across training seeds", tables: [seeds.table], notes: seeds.notes });
     sections.push({ heading: "Figure 2: distance to the truth, DCGAN", figures: distanceFigures(cells, ["gan"]) });
@@ -388,7 +389,7 @@ function writeReport(name: SweepName, plans: CellPlan[], store: ResultStore, out
     cells: cells.map((c) => ({
       id: c.plan.cell.id, settings: describeSpec(c.plan.spec, c.plan.training.seed), generator: generatorSummary(store, c.plan),
       stages: Object.fromEntries([...c.stages].map(([s, v]) => [s, v.summary])),
-      ...(c.plan.spec.sweep === "table1" ? { comparison: pairedComparisons(c) ?? null } : {}),
+      ...(c.plan.spec.sweep === "table1" ? { comparison: pairedComparisons(c) ?? null, cost: costs(c) ?? null } : {}),
     })),
   };
   writeAtomically(join(out, "summary.json"), JSON.stringify(summary, null, 2) + "\n");

@@ -1,6 +1,6 @@
 // The report from hand-made trial outcomes: Table 1's note on failures that fit y, the compressed-sensing tables, surfing's path.
 import { expect } from "chai";
-import { cellName, distortionTable, fitsWithoutRecovery, pairedComparisons, pathFigure, pathNorms, recoveryTable, seedSpread, type CellOutcome } from "../../src/experiments/report.js";
+import { cellName, costs, costTable, distortionTable, fitsWithoutRecovery, pairedComparisons, pathFigure, pathNorms, recoveryTable, seedSpread, type CellOutcome } from "../../src/experiments/report.js";
 import { gammaQ, holm, homogeneity, mcnemarExact, pairedDifferenceInterval, summarize } from "../../src/surf/metrics.js";
 import { Rng } from "../../src/random/rng.js";
 import type { TrialResult } from "../../src/surf/surf.js";
@@ -115,6 +115,40 @@ describe("report: paired comparisons of methods on the same trials", () => {
     expect(wins.winner).to.equal("surfing");
     const loses = pairedComparisons(cell("gan", 5, { surf: trials((i) => i < 50), "restarts-2": trials((i) => i < 60), "restarts-4": trials((i) => i < 80) }))!;
     expect(loses.winner).to.equal("best of 4");
+  });
+});
+
+describe("report: cost in gradient steps", () => {
+  /** A stage whose trial i succeeds after toSuccess(i) steps (null: fails) and spends spent(i). */
+  const stage = (toSuccess: (i: number) => number | null, spent: (i: number) => number, n = 8) => {
+    const results = Array.from({ length: n }, (_, index) => {
+      const s = toSuccess(index);
+      return { index, success: s !== null, pixelError: 0.1, steps: spent(index), stepsToSuccess: s, converged: true, diverged: false } as unknown as TrialResult;
+    });
+    return { results, summary: summarize(results) };
+  };
+
+  it("the paper's metric over own successes, and like for like over the trials both recovered", () => {
+    // regular Adam recovers trials 0–3 in 100, 200, 300, 400 steps; surfing recovers all 8, trials 0–3 in
+    // 150–450 and the hard trials 4–7 (which regular Adam misses) in 1,000–1,300
+    const c = { plan: { cell: { id: "table1/gan/k5" } }, model: "gan", k: 5, m: undefined, stages: new Map([
+      ["regular", stage((i) => (i < 4 ? 100 * (i + 1) : null), (i) => 100 * (i + 1) + 50)],
+      ["surf", stage((i) => (i < 4 ? 100 * (i + 1) + 50 : 1000 + 100 * (i - 4)), () => 1500)],
+    ]) } as unknown as CellOutcome;
+    const x = costs(c)!;
+    // own successes: regular's 75th percentile of 100..400 = 325; surfing's of 150..450, 1000..1300 = 1125
+    expect(x.regular).to.deep.include({ ownP75: 325, ownRatio: 1, bothTrials: 4, bothP75: 325, bothRatio: 1 });
+    expect(x.surf!.ownP75).to.equal(1125);
+    expect(x.surf!.ownRatio).to.be.closeTo(1125 / 325, 1e-12);
+    // on the four trials both recovered, surfing took 50 steps more on each: 375 against 325
+    expect(x.surf).to.deep.include({ bothTrials: 4, bothP75: 375, regularBothP75: 325, spentP75: 1500 });
+    expect(x.surf!.bothRatio).to.be.closeTo(375 / 325, 1e-12);
+    expect(x.regular!.spentP75).to.equal(675);   // of 150, 250, …, 850
+    const t = costTable([c]);
+    expect(t.rows).to.have.length(2);
+    expect(t.rows[1]).to.deep.equal(["DCGAN, k = 5", "surfing", "1125", "3.46", 4, "375 / 325", "1.15", "1500", (741 / 618).toFixed(2)]);
+    // without regular Adam there is nothing to compare with
+    expect(costs({ ...c, stages: new Map([["surf", c.stages.get("surf")!]]) } as unknown as CellOutcome)).to.equal(undefined);
   });
 });
 
