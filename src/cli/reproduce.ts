@@ -36,6 +36,19 @@ function intList(args: ParsedArgs, name: string, min: number): number[] | undefi
   return values;
 }
 
+/** --noise: a comma-separated list of σ, each finite, ≥ 0 and ≤ MAX_NOISE, each once. */
+function noiseList(args: ParsedArgs): number[] | undefined {
+  const v = args.flags.noise;
+  if (v === undefined) return undefined;
+  const items = String(v).split(",").map((s) => s.trim()), values = items.map(Number);
+  if (items.some((s) => s === "" || !/^[0-9.eE+-]+$/.test(s)) || values.some((x) => !(x >= 0 && x <= MAX_NOISE))) {
+    throw new UsageError(`--noise must be numbers σ with 0 ≤ σ ≤ ${MAX_NOISE} separated by commas, got "${v}"`);
+  }
+  if (new Set(values).size !== values.length) throw new UsageError(`--noise lists a value twice: "${v}"`);
+  return values;
+}
+const MAX_NOISE = 1e6;
+
 /** The scale flags (commands.ts SCALE_FLAGS), checked. */
 function scaleOf(args: ParsedArgs): ScaleOverrides {
   const f = args.flags, models = f.models === undefined ? undefined : String(f.models).split(",").map((s) => s.trim());
@@ -53,6 +66,7 @@ function scaleOf(args: ParsedArgs): ScaleOverrides {
     models: models as ModelKind[] | undefined,
     ks: intList(args, "k", 1),
     ms: intList(args, "m", 1),
+    noises: noiseList(args),
     restarts: intList(args, "restarts", 1),
     rivals: listOf(args, "rivals", RIVALS),
     ablations: listOf(args, "ablations", ABLATIONS),

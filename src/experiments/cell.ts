@@ -35,6 +35,8 @@ export interface Cell {
   id: string;
   source: SequenceSource;
   measurement: MeasurementChoice;
+  /** σ of the Gaussian noise on each observation (absent: none). */
+  noise?: number;
   targets: Targets;
   stages: Stage[];
 }
@@ -108,7 +110,7 @@ export function isTrialResult(x: unknown, i: number): x is TrialResult {
 /** Run a cell's stages in order; onProgress gets the stage running and the fraction of the whole cell done. */
 export async function runCell(cell: Cell, store: ResultStore, s: CellSettings, onProgress: (stage: Stage, fraction: number) => void): Promise<void> {
   const options: RunOptions = {
-    seed: `${s.seed}/${cell.id}`, targets: cell.targets, measurement: cell.measurement, optimizer: { kind: "adam" },
+    seed: `${s.seed}/${cell.id}`, targets: cell.targets, measurement: cell.measurement, ...(cell.noise ? { noise: cell.noise } : {}), optimizer: { kind: "adam" },
     maxSteps: s.maxSteps, start: "uniform", batch: s.batch,
   };
   for (const [i, stage] of cell.stages.entries()) {

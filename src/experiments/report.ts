@@ -27,6 +27,7 @@ const pct = (x: number | null) => (x === null ? "—" : (100 * x).toFixed(1));
 const TAG_NAMES: [RegExp, (v: string) => string][] = [
   [/^w(.+)$/, (v) => `width ${v}`], [/^cw(.+)$/, (v) => `partner width ${v}`], [/^csteps(\d+)$/, (v) => `${v} partner steps`], [/^steps(\d+)$/, (v) => `${v} steps`],
   [/^every(\d+)$/, (v) => `θ_t every ${v}`], [/^trainseed(\d+)$/, (v) => `training seed ${v}`],
+  [/^m(\d+)$/, (v) => `Gaussian A, m = ${v}`], [/^noise(.+)$/, (v) => `noise σ = ${v}`],
 ];
 
 /**

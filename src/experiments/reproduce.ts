@@ -237,7 +237,8 @@ function readShardRecord(dir: string, index: number, count: number): ShardRecord
   if (r.shard!.index !== index || r.shard!.count !== count) {
     throw new InputError(`${path}: written by shard ${r.shard!.index}/${r.shard!.count}, in the directory of ${index}/${count} (moved?)`);
   }
-  return r as ShardRecord;
+  // a record written before the problem's settings were scale fields ran the paper's: A = I, no noise
+  return { ...r, scale: { tableMs: [], noises: [0], ...r.scale } } as ShardRecord;
 }
 
 /** The shards' common settings; refused, naming the first that differs and the shards on each side. */
@@ -262,7 +263,7 @@ function sameSettings(out: string, shards: { label: string; record: ShardRecord 
 const SCALE_FLAG: Record<keyof ScaleOverrides, [string, keyof SweepScale, keyof SweepScale]> = {
   trials: ["--trials", "trials", "csTrials"], width: ["--width", "width", "width"], criticWidth: ["--critic-width", "criticWidth", "criticWidth"],
   criticSteps: ["--critic-steps", "criticSteps", "criticSteps"], trainSeeds: ["--train-seed", "trainSeeds", "trainSeeds"], steps: ["--steps", "steps", "csSteps"],
-  every: ["--every", "every", "csEvery"], models: ["--models", "models", "csModels"], ks: ["--k", "ks", "ks"], ms: ["--m", "ms", "ms"], restarts: ["--restarts", "restarts", "restarts"],
+  every: ["--every", "every", "csEvery"], models: ["--models", "models", "csModels"], ks: ["--k", "ks", "ks"], ms: ["--m", "tableMs", "ms"], noises: ["--noise", "noises", "noises"], restarts: ["--restarts", "restarts", "restarts"],
   rivals: ["--rivals", "rivals", "rivals"], ablations: ["--ablations", "ablations", "ablations"],
 };
 
@@ -331,7 +332,7 @@ function reportPlans(name: SweepName, planned: readonly CellPlan[], stores: read
 
 /** Model in the paper's order, then k, m, widths, training length and seed. */
 function specOrder(a: CellSpec, b: CellSpec): number {
-  const key = (s: CellSpec) => [MODEL_KINDS.indexOf(s.model), s.k, s.m ?? 0, s.width, s.criticWidth, s.criticSteps ?? 0, s.trainSteps, s.every, s.trainSeed];
+  const key = (s: CellSpec) => [MODEL_KINDS.indexOf(s.model), s.k, s.m ?? 0, s.width, s.criticWidth, s.criticSteps ?? 0, s.trainSteps, s.every, s.trainSeed, s.noise ?? 0];
   const ka = key(a), kb = key(b);
   for (let i = 0; i < ka.length; i++) if (ka[i] !== kb[i]) return ka[i] - kb[i];
   return 0;

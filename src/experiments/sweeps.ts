@@ -49,6 +49,10 @@ export interface SweepScale {
   maxSteps: number;
   ks: number[];
   ms: number[];
+  /** table1: Gaussian measurements with these m rows, a cell each (empty: A = I, the paper's). */
+  tableMs: number[];
+  /** The standard deviations σ of Gaussian noise added to each observation, a cell each (the paper's: 0). */
+  noises: number[];
   models: ModelKind[];
   csModels: ModelKind[];
   batch: number;
@@ -59,13 +63,13 @@ export interface SweepScale {
 export const FULL: SweepScale = {
   arch: "dcgan", width: DEFAULT_WIDTH, hidden: [], trainSeeds: [0], steps: 4000, every: 40, csSteps: 10000, csEvery: 100,
   trials: 300, csTrials: 200, restarts: [1, 2, 4, 8], rivals: [], ablations: [], maxSteps: 20000, ks: [5, 10, 20],
-  ms: [10, 20, 30, 40, 50, 70, 100, 200, 400], models: ["vae", "gan", "wgan", "wgan-gp"], csModels: ["gan", "wgan"], batch: 64, fidSamples: 10000,
+  ms: [10, 20, 30, 40, 50, 70, 100, 200, 400], tableMs: [], noises: [0], models: ["vae", "gan", "wgan", "wgan-gp"], csModels: ["gan", "wgan"], batch: 64, fidSamples: 10000,
 };
 
 export const QUICK: SweepScale = {
   arch: "mlp", width: 1, hidden: [16, 32], trainSeeds: [0], steps: 40, every: 10, csSteps: 40, csEvery: 10,
   trials: 4, csTrials: 4, restarts: [1, 2], rivals: [], ablations: [], maxSteps: 300, ks: [5, 10, 20],
-  ms: [10, 50], models: ["vae", "gan", "wgan", "wgan-gp"], csModels: ["gan", "wgan"], batch: 16, fidSamples: 500,
+  ms: [10, 50], tableMs: [], noises: [0], models: ["vae", "gan", "wgan", "wgan-gp"], csModels: ["gan", "wgan"], batch: 16, fidSamples: 500,
 };
 
 /**
@@ -82,7 +86,9 @@ export interface ScaleOverrides {
   every?: number;
   models?: ModelKind[];
   ks?: number[];
+  /** fig3, fig4: the m swept; table1: Gaussian measurements with m rows instead of A = I. */
   ms?: number[];
+  noises?: number[];
   restarts?: number[];
   rivals?: Rival[];
   ablations?: Ablation[];
@@ -96,6 +102,7 @@ export function scaleWith(base: SweepScale, o: ScaleOverrides = {}): SweepScale 
   if (o.steps !== undefined) scale.csSteps = o.steps;
   if (o.every !== undefined) scale.csEvery = o.every;
   if (o.models !== undefined) scale.csModels = o.models;
+  if (o.ms !== undefined) scale.tableMs = o.ms;
   return scale;
 }
 
@@ -109,8 +116,10 @@ export interface CellSpec {
   sweep: "table1" | "fig3" | "fig4";
   model: ModelKind;
   k: number;
-  /** Compressed sensing: rows of the Gaussian A. */
+  /** Rows of the Gaussian A (compressed sensing; table1: absent for A = I). */
   m?: number;
+  /** σ of the Gaussian noise added to each observation A·y (absent: none). */
+  noise?: number;
   arch: "dcgan" | "mlp";
   width: number;
   criticWidth: number;
@@ -149,13 +158,15 @@ export function cellSpecs(name: SweepName, scale: SweepScale): CellSpec[] {
     criticSteps: scale.criticSteps ?? HYPERPARAMETERS[model].criticSteps, hidden: scale.hidden,
     trainSeed, trainSteps: cs ? scale.csSteps : scale.steps, every: cs ? scale.csEvery : scale.every, batch: scale.batch, maxSteps: scale.maxSteps,
   });
+  const noisy = (noise: number) => (noise > 0 ? { noise } : {});
   if (!cs) {
-    return scale.models.flatMap((model) => scale.ks.flatMap((k) => scale.trainSeeds.map((t) =>
-      ({ sweep: "table1" as const, ...base(model, k, t), trials: scale.trials, restarts: scale.restarts, ...(scale.rivals.length > 0 ? { rivals: scale.rivals } : {}),
-        ...(scale.ablations.length > 0 ? { ablations: scale.ablations } : {}) }))));
+    const ms = scale.tableMs.length > 0 ? scale.tableMs : [undefined];
+    return scale.models.flatMap((model) => scale.ks.flatMap((k) => scale.trainSeeds.flatMap((t) => ms.flatMap((m) => scale.noises.map((noise) =>
+      ({ sweep: "table1" as const, ...base(model, k, t), ...(m !== undefined ? { m } : {}), ...noisy(noise), trials: scale.trials, restarts: scale.restarts,
+        ...(scale.rivals.length > 0 ? { rivals: scale.rivals } : {}), ...(scale.ablations.length > 0 ? { ablations: scale.ablations } : {}) }))))));
   }
-  return scale.csModels.flatMap((model) => scale.ms.flatMap((m) => scale.trainSeeds.map((t) =>
-    ({ sweep: name, ...base(model, 20, t), m, trials: scale.csTrials, restarts: [] }))));
+  return scale.csModels.flatMap((model) => scale.ms.flatMap((m) => scale.trainSeeds.flatMap((t) => scale.noises.map((noise) =>
+    ({ sweep: name, ...base(model, 20, t), m, ...noisy(noise), trials: scale.csTrials, restarts: [] })))));
 }
 
 /**
@@ -179,8 +190,15 @@ export function defaultsOf(quick: boolean): SweepScale {
   return quick ? QUICK : FULL;
 }
 
+/**
+ * A cell's id: sweep, model, k (or fig3/fig4's m), the training settings that differ from the default
+ * (settingTags), then the problem's: table1's Gaussian m and the noise σ — e.g. table1/gan/k5/m50/noise0.01.
+ * The problem's settings are not the sequence's: cells that differ only in them share one generator.
+ */
 export function cellId(spec: CellSpec, defaults: SweepScale): string {
-  return [spec.sweep, spec.model, spec.m === undefined ? `k${spec.k}` : `m${spec.m}`, ...settingTags(spec, defaults)].join("/");
+  const table = spec.sweep === "table1";
+  return [spec.sweep, spec.model, table || spec.m === undefined ? `k${spec.k}` : `m${spec.m}`, ...settingTags(spec, defaults),
+    ...(table && spec.m !== undefined ? [`m${spec.m}`] : []), ...(spec.noise ? [`noise${spec.noise}`] : [])].join("/");
 }
 
 /**
@@ -216,12 +234,14 @@ export function planCell(spec: CellSpec, defaults: SweepScale, checkpoints: stri
     throw e instanceof InputError ? new InputError(`${id}: ${e.message}`) : e;
   }
   const dir = join(checkpoints, sequenceName(spec, defaults)), source = { kind: "path" as const, path: dir };
+  const noisy = spec.noise ? { noise: spec.noise } : {};
   if (spec.sweep === "table1") {
     const stages: Stage[] = ["regular", "surf", ...spec.restarts.map((r) => `restarts-${r}` as Stage), ...(spec.rivals ?? []), ...(spec.ablations ?? [])];
-    return { spec, training, dir, trials: spec.trials, cell: { id, source, measurement: { kind: "identity" }, targets: { kind: "synthetic" }, stages } };
+    const measurement = spec.m === undefined ? { kind: "identity" as const } : { kind: "gaussian" as const, m: spec.m };
+    return { spec, training, dir, trials: spec.trials, cell: { id, source, measurement, ...noisy, targets: { kind: "synthetic" }, stages } };
   }
   const targets = spec.sweep === "fig3" ? { kind: "synthetic" as const } : { kind: "signal" as const, y: heldOutImages(data(), spec.trials) };
-  return { spec, training, dir, trials: spec.trials, cell: { id, source, measurement: { kind: "gaussian", m: spec.m! }, targets, stages: ["regular", "surf"] } };
+  return { spec, training, dir, trials: spec.trials, cell: { id, source, measurement: { kind: "gaussian", m: spec.m! }, ...noisy, targets, stages: ["regular", "surf"] } };
 }
 
 /** The cells of a sweep, in a fixed order (shards slice this list). */

@@ -39,7 +39,7 @@ export interface InvertOptions {
   noise?: number;
   /** restarts: R (default 4). */
   restarts?: number;
-  /** restart-until, adam-then-surf: τ, a descent with f < τ has found the target (default ½·m·0.01², foundThreshold). */
+  /** restart-until, adam-then-surf: τ, a descent with f < τ has found the target (default ½·m·(0.01² + σ²) with noise σ, foundThreshold). */
   until?: number;
   /** Surfing's steps per network: the NeurIPS budget (default) or each network to convergence. */
   schedule?: "neurips" | "converge";

@@ -70,13 +70,15 @@ export type Method =
 export const FOUND_RMS = 0.01;
 
 /**
- * τ for m measurements: f < τ ⇔ √(2f/m) < FOUND_RMS.
+ * τ for m measurements: f < τ ⇔ √(2f/m) < FOUND_RMS; with noise of standard deviation σ on each
+ * observation, f at the truth is ½‖σε‖², ½·m·σ² on average, and τ grows by that: ½·m·(FOUND_RMS² + σ²).
  *
  * @example
  * foundThreshold(784);   // 0.0392
+ * foundThreshold(50, 0.05);   // 0.065
  */
-export function foundThreshold(m: number): number {
-  return 0.5 * m * FOUND_RMS ** 2;
+export function foundThreshold(m: number, noise = 0): number {
+  return 0.5 * m * (FOUND_RMS ** 2 + noise ** 2);
 }
 
 export interface RunOptions {
@@ -386,9 +388,9 @@ function budgetFor(method: { kind: string; budgets: Record<number, number> }, in
   return b;
 }
 
-/** τ of an equal-compute method: given, or foundThreshold(m). */
-function untilFor(method: { kind: string; until?: number }, A: Measurement): number {
-  const until = method.until ?? foundThreshold(A.m);
+/** τ of an equal-compute method: given, or foundThreshold(m, σ). */
+function untilFor(method: { kind: string; until?: number }, A: Measurement, noise = 0): number {
+  const until = method.until ?? foundThreshold(A.m, noise);
   if (!(until >= 0 && Number.isFinite(until))) throw new InputError(`${method.kind}: until (τ) must be a finite number ≥ 0, got ${method.until}`);
   return until;
 }
@@ -416,7 +418,7 @@ function better(candidate: TrialState, best: TrialState | undefined): boolean {
  */
 function restartUntil(final: Network, T: number, A: Measurement, trials: Trial[], method: Extract<Method, { kind: "restart-until" }>, options: RunOptions,
                       report: (fraction: number) => void): void {
-  const until = untilFor(method, A), k = final.inputSize;
+  const until = untilFor(method, A, options.noise), k = final.inputSize;
   const budgets = trials.map((tr) => budgetFor(method, tr.state.index));
   const best: (TrialState | undefined)[] = trials.map(() => undefined);
   const spent: TrialState[] = trials.map((tr) => ({ ...tr.state }));
@@ -447,7 +449,7 @@ function restartUntil(final: Network, T: number, A: Measurement, trials: Trial[]
  */
 function adamThenSurf(sequence: NetworkSequence, final: Network, A: Measurement, trials: Trial[], paths: PathStep[][],
                       method: Extract<Method, { kind: "adam-then-surf" }>, options: RunOptions, report: (fraction: number) => void): void {
-  const until = untilFor(method, A), T = sequence.length - 1;
+  const until = untilFor(method, A, options.noise), T = sequence.length - 1;
   const budgets = new Map(trials.map((tr) => [tr.state.index, budgetFor(method, tr.state.index)]));
   const adam = { ...options, optimizer: { ...options.optimizer, kind: "adam" as const } };
   descendAll(final, A, trials, adam, { budget: (s) => budgets.get(s.index)!, untilConverged: true, monitorSuccess: true, onPoint: pointsOn(T, options) },

@@ -1,6 +1,7 @@
 // Figure 4's targets: trial i's held-out image depends on i alone, and any first n spread over the classes.
 import { expect } from "chai";
 import { cellSpecs, FULL, heldOutImages, heldOutIndices, plan, scaleWith } from "../../src/experiments/sweeps.js";
+import { cellName } from "../../src/experiments/report.js";
 import { expectUsageErrors } from "../cli/cli.test.js";
 import { PIXELS, type FashionMnist } from "../../src/data/fashion-mnist.js";
 import { InputError } from "../../src/errors.js";
@@ -59,6 +60,19 @@ describe("experiments: a sweep's scale, cell ids and sequences", () => {
     expect(new Set(plans.map((p) => p.dir)).size).to.equal(1);
   });
 
+  it("table1 with --m and --noise: a cell per m and σ, on the problem's settings, sharing the generator", () => {
+    const plans = plan("table1", scaleWith(FULL, { models: ["gan"], ks: [5], ms: [50], noises: [0, 0.01] }), "/out", "0", noData, FULL);
+    expect(plans.map((p) => p.cell.id)).to.deep.equal(["table1/gan/k5/m50", "table1/gan/k5/m50/noise0.01"]);
+    expect(plans.map((p) => [p.cell.measurement, p.cell.noise, p.spec.noise])).to.deep.equal([
+      [{ kind: "gaussian", m: 50 }, undefined, undefined], [{ kind: "gaussian", m: 50 }, 0.01, 0.01]]);
+    expect(new Set(plans.map((p) => p.dir))).to.deep.equal(new Set(["/out/checkpoints/gan-k5-every40"]));
+    // without --m: A = I, the paper's; fig3's m cells take the noise too
+    expect(ids({ models: ["gan"], ks: [5], noises: [0.05] })).to.deep.equal(["table1/gan/k5/noise0.05"]);
+    expect(plan("table1", scaleWith(FULL, { models: ["gan"], ks: [5], noises: [0.05] }), "/out", "0", noData, FULL)[0].cell.measurement).to.deep.equal({ kind: "identity" });
+    expect(plan("fig3", scaleWith(FULL, { models: ["gan"], ms: [20], noises: [0.1] }), "/out", "0", noData, FULL).map((p) => [p.cell.id, p.cell.noise])).to.deep.equal([["fig3/gan/m20/noise0.1", 0.1]]);
+    expect(cellName("table1/gan/k5/m50/noise0.01")).to.equal("DCGAN, k = 5 (Gaussian A, m = 50, noise σ = 0.01)");
+  });
+
   it("surf reproduce refuses bad scale flags with one line naming the flag", () => {
     const out = "/nonexistent/never-written";
     expectUsageErrors([
@@ -71,6 +85,10 @@ describe("experiments: a sweep's scale, cell ids and sequences", () => {
       [["reproduce", "table1", "--critic-width", "-1", "--out", out], /--critic-width must be a positive number/],
       [["reproduce", "table1", "--steps", "4001", "--out", out], /--steps \(4001\) must be a multiple of --every \(40\)/],
       [["reproduce", "table1", "--checkpoints", "", "--out", out], /--checkpoints must name a directory/],
+      [["reproduce", "table1", "--noise", "0.01,-1", "--out", out], /--noise must be numbers σ with 0 ≤ σ ≤ 1000000 separated by commas, got "0.01,-1"/],
+      [["reproduce", "table1", "--noise", "0x10", "--out", out], /--noise must be numbers σ/],
+      [["reproduce", "table1", "--noise", "1e7", "--out", out], /--noise must be numbers σ/],
+      [["reproduce", "table1", "--noise", "0.1,0.1", "--out", out], /--noise lists a value twice/],
       [["merge", "--sweep", "table1", "--k", "5,", "--out", out, "/nonexistent/a"], /--k must be integers ≥ 1 separated by commas, got "5,"/],
     ]);
   });

@@ -2,7 +2,7 @@
 // that stalls regular descent, results independent of batch size and worker count, divergence, the
 // schedule and the metrics.
 import { expect } from "chai";
-import { run, type RunOptions } from "../../src/surf/surf.js";
+import { foundThreshold, run, type RunOptions } from "../../src/surf/surf.js";
 import { runParallel } from "../../src/surf/pool.js";
 import { neuripsTotal, stepBudgets } from "../../src/surf/schedule.js";
 import { percentile, summarize, wilson } from "../../src/surf/metrics.js";
@@ -184,6 +184,21 @@ describe("surfing (Algorithm 3.1)", function () {
     }
     expect(() => run(flow, { kind: "restart-until", budgets: { 0: 5 } }, [0, 1], base({}))).to.throw(/restart-until: no step budget for trial 1/);
     expect(() => run(flow, { kind: "restart-until", budgets, until: -1 }, [0], base({}))).to.throw(/until \(τ\) must be a finite number ≥ 0/);
+  });
+
+  it("with noise σ on the observations, the rivals' default τ grows by ½·m·σ², f at the truth on average", () => {
+    expect(foundThreshold(784)).to.be.closeTo(0.0392, 1e-15);
+    expect(foundThreshold(50, 0.05)).to.be.closeTo(0.5 * 50 * (0.01 ** 2 + 0.05 ** 2), 1e-15);
+    // a convex problem: the first descent ends at the least-squares point, where f = ½‖(I − P)·noise‖², about
+    // ½·(n − k)·σ² — four times the noiseless τ at σ = 0.02, and 0.8 of the τ with noise (n = 1000: f's
+    // relative spread is √(2/(n − k)) ≈ 4.5 %). Without noise in τ restart-until spends every step restarting.
+    const n = 1000, flow = linearFlow(3, n, "noisy-tau", [0.5, -0.4, 0.3], 2), budgets = { 0: 3000 };
+    const noisy = base({ noise: 0.02 });
+    const [found] = run(flow, { kind: "restart-until", budgets }, [0], noisy);
+    expect(found.steps).to.be.below(3000);
+    expect(found.f).to.be.above(foundThreshold(n)).and.below(foundThreshold(n, 0.02));
+    const [spent] = run(flow, { kind: "restart-until", budgets, until: foundThreshold(n) }, [0], noisy);
+    expect(spent.steps).to.equal(3000);
   });
 
   it("on a convex problem (a linear generator) every method finds x*: regular, surfing, and the three rivals at its steps", () => {
