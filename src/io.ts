@@ -14,6 +14,7 @@ import { InputError } from "./errors.js";
  * shown("a\nb.json");   // 'a\\nb.json'
  */
 export function shown(path: string): string {
+  // eslint-disable-next-line no-control-regex -- control characters are what it looks for
   return /[\u0000-\u001f\u007f-\u009f]/.test(path) ? JSON.stringify(path).slice(1, -1) : path;
 }
 

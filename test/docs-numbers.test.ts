@@ -691,4 +691,3 @@ describe("docs: every measured number is recomputed from the committed file it n
     if (check) it(`${b.doc}: ${b.name}`, () => check(b));
   }
 });
-

@@ -443,4 +443,3 @@ function cellsSection(plans: readonly CellPlan[], store: ResultStore): Section {
     figures: path ? [path] : [],
   };
 }
-

@@ -385,9 +385,9 @@ export class PolytopeStack {
     // A half that is not wanted gets a 2-slot sink for the branch-free edge copy below.
     const eP = this.allocE(want >= 0 ? maxE : 2), eM = this.allocE(want <= 0 ? maxE : 2);
     const X = this.X, R = this.R, INC = this.INC, E = this.E, PR = this.PR, slot = P.x / k;
-    let rP = 0, rM = 0;
+    let rP = 0;
     for (let c = 0; c < nCut; c++) rP = Math.max(rP, PR[c]);
-    rM = rP;
+    let rM = rP;
     // Each half's bounding box: [lo, hi] per coordinate, from the new vertices' (shared) and its old ones'.
     const box = this.boxScratch;
     for (let l = 0; l < k; l++) {

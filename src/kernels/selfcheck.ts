@@ -71,7 +71,7 @@ export async function selfCheck(seed: string, progress?: (done: number, total: n
     progress?.(++done, total);
   }
   speed.push({ impl: "js", shape: "128x128x128", gflops: gflops(js, 128, 128, 128) });
-  progress?.(++done, total);
+  progress?.(done + 1, total);
   return { backend: kernels.backend, simd, compared, mismatches, float32Error, speed };
 }
 

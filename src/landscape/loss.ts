@@ -36,8 +36,6 @@ export function checkPoint(loss: Loss, theta: ArrayLike<number>, what: string): 
   return out;
 }
 
-
-
 /** Rows laid one after another (count × d). */
 export function concat(rows: readonly Float64Array[]): Float64Array {
   const out = new Float64Array(rows.reduce((s, r) => s + r.length, 0));

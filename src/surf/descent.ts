@@ -162,4 +162,3 @@ function flipSigns(objective: Objective, rows: number, slot: TrialState[]): void
     values.set(fx);   // every row is back at x, where ∇f (untouched by a forward pass) was computed
   }
 }
-

@@ -67,5 +67,3 @@ export function orthonormalColumns(B: Float64Array, r: number, c: number, tol = 
   });
   return { Q, rank };
 }
-
-

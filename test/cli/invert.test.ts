@@ -130,7 +130,7 @@ describe("surf invert", function () {
     for (const t of one.trials) {
       expect(t.path).to.have.length(9);
       // x_0 is the certified minimizer of f_θ0: x* + c_0 (test/surf/flows.ts), f = 0 there. The minimizer moves
-    // 0.18 per step: τ = 0.2 keeps its next piece in P(x, θ, τ) (at τ = 0.05 one of these trials loses it).
+      // 0.18 per step: τ = 0.2 keeps its next piece in P(x, θ, τ) (at τ = 0.05 one of these trials loses it).
       expect(Math.hypot(t.xInit[0] - t.xStar[0] + 1.2, t.xInit[1] - t.xStar[1] - 0.8)).to.be.below(1e-5);
       for (const p of t.path.slice(1)) expect(p.pieces).to.be.at.least(1);
       // and x_t is f_θt's minimizer x* + (1 − t/8)·c_0, whose norm the path keeps

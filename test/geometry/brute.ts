@@ -77,4 +77,3 @@ export function bruteForce(highs: Oracle, net: PiecewiseLinearNet, L: number): S
   visit(0, I, new Float64Array(k), [], [], "");
   return found;
 }
-

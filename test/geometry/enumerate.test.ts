@@ -14,9 +14,6 @@ import { highsOracle, type Oracle } from "./highs.js";
 import { handMade } from "./nets.js";
 import { zaslavsky, cover } from "./counts.js";
 
-
-
-
 /** Solve the k × k system M x = r by Gaussian elimination with partial pivoting (null if singular). */
 function solve(M: number[][], r: number[]): number[] | null {
   const k = r.length, A = M.map((row, i) => [...row, r[i]]);

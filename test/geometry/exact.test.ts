@@ -19,9 +19,6 @@ import { zaslavsky, cover } from "./counts.js";
 
 const BOXES = [1, 1e4, 1e8, 1e300, Infinity];
 
-
-
-
 /** The largest |coordinate| of a vertex of the arrangement {W_j z + b_j = 0} (every k-subset solved in float64). */
 function farthestVertex(W: Float64Array, b: Float64Array, n: number, k: number): number {
   let far = 0;

@@ -10,7 +10,6 @@ import { InputError } from "../../src/errors.js";
 import { Rng } from "../../src/random/rng.js";
 import { cover } from "./counts.js";
 
-
 describe("pieces P(x, θ, τ)", () => {
   it("a point placed on |S| hyperplanes at once (b = −W x) has 2 Σ_{i<k} C(|S| − 1, i) neighbouring pieces", () => {
     const rng = Rng.derive("pieces-degenerate");

@@ -183,36 +183,36 @@ describe(`inversion is bit for bit what it was (golden SHA-256s, ${kernels.backe
  */
 (kernels.backend === "wasm" ? describe : describe.skip)(   // skipped on the TS twin: it has no threads
   "training and inversion on two threads: the same golden SHA-256s", function () {
-  this.timeout(600000);
-  let root = "", K: Kernels;
-  const saved = { ...splitting };
-  scratchDirectory("golden-threads", (d) => (root = d));
-  before(async () => {
-    K = await createKernels("wasm", { threads: 2 });
-    splitting.minFlops = 0;
-    splitting.minElements = 0;
-  });
-  after(() => {
-    splitting.minFlops = saved.minFlops;
-    splitting.minElements = saved.minElements;
-    K.close();
-  });
-  for (const g of INVERSIONS) {
-    it(`inversion, dcgan ×${g.width}, B = ${g.batch}`, () => {
-      const split = splitting.products;
-      expect(inversionDigest(g.width, g.batch, K)).to.equal(g.digest);
-      expect(splitting.products, "products split").to.be.above(split);
+    this.timeout(600000);
+    let root = "", K: Kernels;
+    const saved = { ...splitting };
+    scratchDirectory("golden-threads", (d) => (root = d));
+    before(async () => {
+      K = await createKernels("wasm", { threads: 2 });
+      splitting.minFlops = 0;
+      splitting.minElements = 0;
     });
-  }
-  for (const g of GOLDENS) {
-    it(`training, ${g.name}`, () => {
-      const out = join(root, g.name), split = splitting.products;
-      train(makeConfig({ ...g.config, seed: `golden-${g.name}` }), DATA, { out, kernels: K });
-      expect(digests(out)).to.deep.equal(g.files);
-      expect(splitting.products, "products split").to.be.above(split);
+    after(() => {
+      splitting.minFlops = saved.minFlops;
+      splitting.minElements = saved.minElements;
+      K.close();
     });
-  }
-});
+    for (const g of INVERSIONS) {
+      it(`inversion, dcgan ×${g.width}, B = ${g.batch}`, () => {
+        const split = splitting.products;
+        expect(inversionDigest(g.width, g.batch, K)).to.equal(g.digest);
+        expect(splitting.products, "products split").to.be.above(split);
+      });
+    }
+    for (const g of GOLDENS) {
+      it(`training, ${g.name}`, () => {
+        const out = join(root, g.name), split = splitting.products;
+        train(makeConfig({ ...g.config, seed: `golden-${g.name}` }), DATA, { out, kernels: K });
+        expect(digests(out)).to.deep.equal(g.files);
+        expect(splitting.products, "products split").to.be.above(split);
+      });
+    }
+  });
 
 describe(`training is bit for bit what it was (golden SHA-256s, ${kernels.backend} backend)`, function () {
   this.timeout(600000);

@@ -15,7 +15,6 @@ function config(model: ModelKind, arch: "mlp" | "dcgan"): TrainConfig {
   return makeConfig({ model, arch, latent: 3, width: 1 / 32, hidden: [5, 7], batch: 4, steps: 10, every: 5, seed: `proc-${model}-${arch}`, dtype: "f64" });
 }
 
-
 /** Entries compared per parameter tensor (every tensor is covered); the dcgan networks cost more per evaluation on the TS backend. */
 const PER_TENSOR = { mlp: 8, dcgan: 3 };
 

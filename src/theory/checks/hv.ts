@@ -203,4 +203,3 @@ export const hvCheck: Check<HvUnit, HvResult> = {
 function round(v: number): number {
   return Number(v.toFixed(4));
 }
-
