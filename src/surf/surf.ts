@@ -444,8 +444,11 @@ function restartUntil(final: Network, T: number, A: Measurement, trials: Trial[]
 
 /**
  * Regular Adam, then surfing where it failed: Adam on θ_T from x_init within B_i steps; where it ends with
- * f ≥ τ, surfing (Algorithm 3.1) from x_init over θ_0..θ_T with the steps left, θ_t given the schedule's
- * budget cut to what remains (θ_T: all of it); the better result of the two by f. Never more than B_i steps.
+ * f ≥ τ, surfing (Algorithm 3.1) from x_init over θ_0..θ_T with the L_i steps left, in miniature: under the
+ * NeurIPS schedule θ_0..θ_{T−1} share the fraction of L_i that its total is of B_i (surfing's own share of
+ * its steps on the trial), so θ_T keeps steps to converge — the schedule as given, cut to what remains,
+ * would spend them all on the early networks and never reach θ_T. θ_T gets the rest; the better result of
+ * the two by f. Never more than B_i steps.
  */
 function adamThenSurf(sequence: NetworkSequence, final: Network, A: Measurement, trials: Trial[], paths: PathStep[][],
                       method: Extract<Method, { kind: "adam-then-surf" }>, options: RunOptions, report: (fraction: number) => void): void {
@@ -457,9 +460,13 @@ function adamThenSurf(sequence: NetworkSequence, final: Network, A: Measurement,
   const failed = trials.filter((tr) => !(tr.state.f < until) && tr.state.steps < budgets.get(tr.state.index)!);
   if (failed.length === 0) return;
   const surfers = failed.map((tr) => startFrom(tr, tr.xInit.slice(), tr.state));
-  const schedule = stepBudgets(method.schedule, sequence.length, options.maxSteps);
+  const scheduleOf = new Map(failed.map((tr) => {
+    const B = budgets.get(tr.state.index)!, left = B - tr.state.steps, given = method.schedule;
+    const scaled = given.kind === "neurips" ? { ...given, total: Math.round(left * Math.min(1, given.total / Math.max(1, B))) } : given;
+    return [tr.state.index, stepBudgets(scaled, sequence.length, options.maxSteps)];
+  }));
   const surfPaths = surfers.map(() => [] as PathStep[]);
-  surfAll(sequence, final, A, surfers, surfPaths, (t) => (s) => Math.min(t === T ? Infinity : schedule[t], budgets.get(s.index)! - s.steps), options,
+  surfAll(sequence, final, A, surfers, surfPaths, (t) => (s) => Math.min(t === T ? Infinity : scheduleOf.get(s.index)![t], budgets.get(s.index)! - s.steps), options,
     (f) => report(0.5 + 0.5 * f));
   failed.forEach((tr, j) => {
     const surfed = surfers[j].state;

@@ -175,6 +175,14 @@ describe("surfing (Algorithm 3.1)", function () {
     const [adamOnly] = run(flow, { kind: "restarts", restarts: 1, budgets: { 0: 700 } }, [0], base({}));
     expect(adamOnly.steps).to.be.below(700);
     expect(hybrid[0].f).to.be.at.most(adamOnly.f);
+    // with fewer steps left than the schedule's total, surfing runs in miniature and still reaches θ_3: its
+    // schedule shrinks to the share of the steps left that the total is of the budget (cut to what remains,
+    // θ_0..θ_2 would take every step left and θ_3 none)
+    const tight = adamOnly.steps + 200, [small] = run(flow, { kind: "adam-then-surf", budgets: { 0: tight }, schedule: { kind: "neurips", total: 300 }, until: 0 }, [0], base({}));
+    expect(small.path).to.have.length(4);
+    expect(small.path.slice(0, 3).reduce((a, p) => a + p.steps, 0)).to.equal(Math.round(200 * 300 / tight));
+    expect(small.path[3].steps).to.be.above(0);
+    expect(small.steps).to.be.at.most(tight);
     // with τ huge the first descent is found at once: both are regular Adam stopped at the budget, best of 1
     // (on budgets ≥ 1: best of R gives each run at least one step, the rivals spend none of a budget of 0)
     const first = run(flow, { kind: "restarts", restarts: 1, budgets }, [0, 1, 2], base({}));
