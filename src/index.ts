@@ -26,6 +26,7 @@ export { runParallel, defaultWorkers } from "./surf/pool.js";
 export { invert, type InvertOptions, type InvertResult, type InvertMethod } from "./surf/invert.js";
 export { openSequence, type SequenceSource } from "./surf/sequence.js";
 export { stepBudgets, neuripsTotal, SCHEDULE_KINDS, type Schedule } from "./surf/schedule.js";
+export { stageMethod, stageInput, atEqualCompute, type Stage, type StageInputs } from "./surf/stages.js";
 export { summarize, wilson, percentile, type RunSummary } from "./surf/metrics.js";
 export { surfProjected, surfProjectedNetworks, type ProjectedSurfOptions, type ProjectedSurfResult, type ProjectedSurfStep } from "./surf/projected.js";
 

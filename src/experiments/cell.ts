@@ -9,26 +9,12 @@
  */
 import { InputError } from "../errors.js";
 import { runParallel } from "../surf/pool.js";
-import { neuripsTotal } from "../surf/schedule.js";
 import type { SequenceSource } from "../surf/sequence.js";
+import { neuripsSchedule, stageInput, stageMethod, type Stage } from "../surf/stages.js";
 import type { MeasurementChoice, Method, RunOptions, Targets, TrialResult } from "../surf/surf.js";
 import type { ResultStore, StoredRecord } from "../store.js";
 
-/** The rivals a practitioner would run with surfing's steps, as stages (and `surf invert --method` values). */
-export const RIVALS = ["restart-until", "adam-then-surf"] as const;
-export type Rival = (typeof RIVALS)[number];
-/**
- * Surfing changed one thing at a time, on the same trials: the split of the NeurIPS total over θ_0..θ_{T−1}
- * (uniform, linear instead of harmonic), θ_0 skipped, half or twice the total, every 2nd or 5th checkpoint.
- */
-export const ABLATIONS = ["surf-uniform", "surf-linear", "surf-skip0", "surf-half", "surf-double", "surf-every2", "surf-every5"] as const;
-export type Ablation = (typeof ABLATIONS)[number];
-export type Stage = "regular" | "surf" | `restarts-${number}` | Rival | Ablation;
-
-/** The stages that spend, trial by trial, the steps surfing used: the comparison at equal compute. */
-export function atEqualCompute(stage: string): boolean {
-  return stage.startsWith("restarts-") || (RIVALS as readonly string[]).includes(stage);
-}
+export { ABLATIONS, atEqualCompute, RIVALS, type Ablation, type Rival, type Stage } from "../surf/stages.js";
 
 export interface Cell {
   /** Unique within the sweep, e.g. "table1/gan/k20". */
@@ -172,32 +158,14 @@ function budgetOf(method: Method, trial: number): number | undefined {
   return method.kind === "restarts" || method.kind === "restart-until" || method.kind === "adam-then-surf" ? method.budgets[trial] : undefined;
 }
 
-function isAblation(stage: string): stage is Ablation {
-  return (ABLATIONS as readonly string[]).includes(stage);
-}
-
-/** Surfing under NeurIPS total `total` with the ablation's one change. */
-function ablated(stage: Ablation, total: number): Method {
-  switch (stage) {
-    case "surf-uniform": return { kind: "surf", schedule: { kind: "neurips", total, split: "uniform" } };
-    case "surf-linear": return { kind: "surf", schedule: { kind: "neurips", total, split: "linear" } };
-    case "surf-skip0": return { kind: "surf", schedule: { kind: "neurips", total }, networks: { from: 1 } };
-    case "surf-half": return { kind: "surf", schedule: { kind: "neurips", total: Math.round(total / 2) } };
-    case "surf-double": return { kind: "surf", schedule: { kind: "neurips", total: 2 * total } };
-    case "surf-every2": return { kind: "surf", schedule: { kind: "neurips", total }, networks: { every: 2 } };
-    case "surf-every5": return { kind: "surf", schedule: { kind: "neurips", total }, networks: { every: 5 } };
-  }
-}
-
 /** What a stage runs, from the stage before it; undefined until every trial of that one is stored. */
 function methodOf(cell: string, stage: Stage, store: ResultStore, trials: number): Method | undefined {
-  if (stage === "regular") return { kind: "regular" };
-  const before = stageResults(store, cell, stage === "surf" || isAblation(stage) ? "regular" : "surf", trials);
-  if (before.length < trials) return undefined;
-  if (stage === "surf") return { kind: "surf", schedule: { kind: "neurips", total: neuripsTotal(before).total } };
-  if (isAblation(stage)) return ablated(stage, neuripsTotal(before).total);
-  const budgets = Object.fromEntries(before.map((r) => [r.index, r.steps]));
-  if (stage === "restart-until") return { kind: "restart-until", budgets };
-  if (stage === "adam-then-surf") return { kind: "adam-then-surf", budgets, schedule: { kind: "neurips", total: neuripsTotal(stageResults(store, cell, "regular", trials)).total } };
-  return { kind: "restarts", restarts: Number(stage.slice("restarts-".length)), budgets };
+  const input = stageInput(stage);
+  if (input === undefined) return stageMethod(stage, {});
+  const regular = stageResults(store, cell, "regular", trials);
+  if (regular.length < trials) return undefined;
+  const schedule = neuripsSchedule(regular);
+  if (input === "regular") return stageMethod(stage, { schedule });
+  const surf = stageResults(store, cell, "surf", trials);
+  return surf.length < trials ? undefined : stageMethod(stage, { schedule, surf });
 }

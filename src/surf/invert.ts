@@ -11,6 +11,7 @@ import type { OptimizerKind } from "../optim/optimizer.js";
 import { summarize, type RunSummary } from "./metrics.js";
 import { defaultWorkers, runParallel } from "./pool.js";
 import { neuripsTotal, type Schedule } from "./schedule.js";
+import { stageMethod, type Stage } from "./stages.js";
 import type { SequenceSource } from "./sequence.js";
 import type { MeasurementChoice, Method, RunOptions, Targets, TrialResult } from "./surf.js";
 
@@ -140,20 +141,18 @@ export async function invert(o: InvertOptions): Promise<InvertResult> {
       out.budget = { total, capped, maxSteps: options.maxSteps };
     }
     out.schedule = schedule.kind;
-    results = await stage("surfing", "surf", { kind: "surf", schedule });
+    results = await stage("surfing", "surf", stageMethod("surf", { schedule }));
     if (method !== "surf") {
       out.surf = summarize(results);
-      const budgets = Object.fromEntries(results.map((r) => [r.index, r.steps]));
+      let rival: Stage = method === "restart-until" || method === "adam-then-surf" ? method : "restarts-1";
       if (method === "restarts") {
         const restarts = o.restarts ?? DEFAULT_RESTARTS;
         if (!(Number.isSafeInteger(restarts) && restarts >= 1)) throw new InputError(`restarts must be a positive integer, got ${restarts}`);
-        results = await stage(`best of ${restarts} restarts`, `restarts-${restarts}`, { kind: "restarts", restarts, budgets });
+        rival = `restarts-${restarts}`;
         out.restarts = restarts;
-      } else if (method === "restart-until") {
-        results = await stage("restarts until found", "restart-until", { kind: "restart-until", budgets, until: o.until });
-      } else {
-        results = await stage("adam, then surfing where it failed", "adam-then-surf", { kind: "adam-then-surf", budgets, schedule, until: o.until });
       }
+      const label = method === "restarts" ? `best of ${out.restarts} restarts` : method === "restart-until" ? "restarts until found" : "adam, then surfing where it failed";
+      results = await stage(label, rival, stageMethod(rival, { schedule, surf: results, until: o.until }));
     }
   } else {
     results = await stage(`regular ${options.optimizer.kind}`, "regular", { kind: "regular" });
