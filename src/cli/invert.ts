@@ -14,14 +14,54 @@ import { isDirectory, readSpec } from "../nn/files.js";
 import { inferShapes, size } from "../nn/spec.js";
 import type { SequenceSource } from "../surf/sequence.js";
 import { SCHEDULE_KINDS } from "../surf/schedule.js";
-import { invert } from "../surf/invert.js";
+import { invert, type InvertMethod } from "../surf/invert.js";
 import { summarize } from "../surf/metrics.js";
 import type { MeasurementChoice, Method, RunOptions, Targets, TrialResult } from "../surf/surf.js";
 
 export const METHODS = ["surf", "adam", "gd", "armijo", "restarts", "restart-until", "adam-then-surf", "certify", "surf-projected"] as const;
 type MethodName = (typeof METHODS)[number];
 
+/** `surf invert`'s flags, every one checked (whichever method uses it) before a file is read or written. */
+interface Invocation {
+  method: MethodName;
+  optimizer: OptimizerKind;
+  scheduleKind: "neurips" | "converge";
+  start: "uniform" | "zero";
+  box: number;
+  maxRegions: number;
+  tau: number;
+  inner: "gradient" | "exact";
+  budget: number | undefined;
+  until: number | undefined;
+  targets: Targets;
+  trials: number;
+  workers: number;
+  restarts: number;
+  options: RunOptions;
+  path: string;
+  source: SequenceSource;
+}
+
 export async function run(args: ParsedArgs): Promise<number> {
+  const f = args.flags, inv = parse(args);
+  // With --journal, finished trials are kept in the file a tenth of the run at a time: a killed run resumes.
+  const { workers: _w, batch: _b, journal, json: _j, ...settings } = f;
+  const store = journal === undefined ? undefined : new ResultStore(String(journal), { ...settings, trials: inv.trials, seed: args.seed });
+  const out: Record<string, unknown> = {
+    method: inv.method, trials: inv.trials, seed: args.seed, workers: inv.workers,
+    ...(inv.source.kind === "interpolate" ? { interpolate: inv.source.networks - 1, experimental: true } : {}),
+  };
+  const results = inv.method === "certify" || inv.method === "surf-projected" ? await runExact(inv, store, f.tau, out) : await runInvert(inv, args.seed, store, out);
+  const summary = summarize(results);
+  if (f["save-images"] !== undefined) out.images = saveImages(String(f["save-images"]), inv.source, inv.options, results);
+  Object.assign(out, { successRate: summary.successRate, summary, trials: results });
+  if (args.json) process.stdout.write(JSON.stringify(out) + "\n");
+  else process.stdout.write(describe(inv.method, summary, results, out) + "\n");
+  return 0;
+}
+
+/** The flags, checked: the method and its settings, the targets, the measurement, the sequence. */
+function parse(args: ParsedArgs): Invocation {
   const f = args.flags;
   if (f.net === undefined) throw new UsageError("--net is required (a .safetensors network or a checkpoint directory)");
   const method = String(f.method) as MethodName;
@@ -32,11 +72,11 @@ export async function run(args: ParsedArgs): Promise<number> {
   if (!(SCHEDULE_KINDS as readonly string[]).includes(scheduleKind)) throw new UsageError(`--schedule must be one of ${SCHEDULE_KINDS.join(", ")}, got "${scheduleKind}"`);
   const start = String(f.start);
   if (start !== "uniform" && start !== "zero") throw new UsageError(`--start must be uniform or zero, got "${start}"`);
-  // every flag's form checked whichever method uses it, before a file is read or written
   const box = boxFlag(f.box, "--box", false), maxRegions = positiveIntFlag(f["max-regions"], "--max-regions"), tau = nonNegativeFlag(f.tau, "--tau");
   const inner = String(f.inner);
   if (inner !== "gradient" && inner !== "exact") throw new UsageError(`--inner must be gradient or exact, got "${inner}"`);
   const budget = f.budget === undefined ? undefined : nonNegativeIntFlag(f.budget, "--budget");
+  const until = f.until === undefined ? undefined : nonNegativeFlag(f.until, "--until");
   const targets = parseTargets(f["x-star"], f.target, String(f.net));
   // Given targets: one trial per target; certify has no x_init, so one given target is one trial.
   const given = targets.kind === "latent" ? targets.xStar.length : targets.kind === "signal" ? targets.y.length : 0;
@@ -63,59 +103,54 @@ export async function run(args: ParsedArgs): Promise<number> {
   if (!["adam", "gd", "armijo", "certify"].includes(method) && source.kind === "path" && !isDirectory(path)) {
     throw new UsageError(`--method ${method} surfs a checkpoint sequence: --net ${path} is one network (give the directory of θ_0 … θ_T, or --interpolate T to surf from a fresh θ_0)`);
   }
-  const indices = Array.from({ length: trials }, (_, i) => i);
-  // With --journal, finished trials are kept in the file a tenth of the run at a time: a killed run resumes.
-  const { workers: _w, batch: _b, journal, json: _j, ...settings } = f;
-  const store = journal === undefined ? undefined : new ResultStore(String(journal), { ...settings, trials, seed: args.seed });
-  const stage = async (label: string, name: string, m: Method, opts = options): Promise<TrialResult[]> => {
-    const bar = progressBar(label);
-    try {
-      const o = { ...opts, onProgress: (x: number) => bar.fraction(x) };
-      return store ? await runStored(store, "invert", name, source, m, trials, o, { workers, chunk: Math.max(workers, Math.ceil(trials / 10)) })
-        : await runParallel(source, m, indices, o, workers);
-    } finally {
-      bar.done();
-    }
-  };
-  const out: Record<string, unknown> = { method, trials, seed: args.seed, workers, ...(source.kind === "interpolate" ? { interpolate: source.networks - 1, experimental: true } : {}) };
+  return { method, optimizer, scheduleKind: scheduleKind as "neurips" | "converge", start, box, maxRegions, tau, inner, budget, until, targets, trials, workers, restarts, options, path, source };
+}
+
+/** A journal's chunk: a tenth of the trials, at least one per worker. */
+const chunkOf = (trials: number, workers: number) => Math.max(workers, Math.ceil(trials / 10));
+
+/** certify and surf-projected: one stage on the exact geometry, with a progress bar. */
+async function runExact(inv: Invocation, store: ResultStore | undefined, tauFlag: unknown, out: Record<string, unknown>): Promise<TrialResult[]> {
+  const certify = inv.method === "certify";
+  const exact: Method = certify ? { kind: "certify", box: inv.box, maxRegions: inv.maxRegions } : { kind: "surf-projected", box: inv.box, tau: inv.tau, inner: inv.inner };
+  Object.assign(out, certify ? { box: inv.box } : { box: inv.box, tau: tauFlag, inner: inv.inner });
+  const bar = progressBar(certify ? "certifying the global minimum" : "projected-gradient surfing (Algorithm 3.2)");
   let results: TrialResult[];
-  if (method === "certify" || method === "surf-projected") {
-    const exact: Method = method === "certify" ? { kind: "certify", box, maxRegions } : { kind: "surf-projected", box, tau, inner };
-    Object.assign(out, method === "certify" ? { box } : { box, tau: f.tau, inner });
-    results = await stage(method === "certify" ? "certifying the global minimum" : "projected-gradient surfing (Algorithm 3.2)", method, exact);
-    if (method === "certify" && results.length === 1) {
-      // the certificate of the one target: {"xGlobal", "fGlobal", "regions"}
-      Object.assign(out, { xGlobal: results[0].xHat, fGlobal: results[0].f, regions: results[0].certificate!.regions });
-    }
-  } else {
-    // surfing, regular descent and the equal-compute rivals: the library's one call, a progress bar per stage
-    let bar: ReturnType<typeof progressBar> | undefined, label = "";
-    const result = await invert({
-      net: path, method, trials, seed: args.seed, workers, restarts, optimizer, until: f.until === undefined ? undefined : nonNegativeFlag(f.until, "--until"),
-      lr: options.optimizer.lr, schedule: scheduleKind as "neurips" | "converge", budget,
-      measure: options.measurement, noise: options.noise, maxSteps: options.maxSteps, start: start as "uniform" | "zero", batch: options.batch, signFlip: options.signFlip,
-      interpolate: source.kind === "interpolate" ? source.networks - 1 : undefined,
-      ...(targets.kind === "latent" ? { xStar: targets.xStar } : targets.kind === "signal" ? { target: targets.y } : {}),
-      onProgress: (stageLabel, fraction) => {
-        if (stageLabel !== label) {
-          bar?.done();
-          bar = progressBar(stageLabel);
-          label = stageLabel;
-        }
-        bar!.fraction(fraction);
-      },
-      runStage: store ? (name, src, m, n, opts, w) => runStored(store, "invert", name, src, m, n, opts, { workers: w, chunk: Math.max(w, Math.ceil(n / 10)) }) : undefined,
-    }).finally(() => bar?.done());
-    const { results: all, summary: _s, successRate: _r, method: _m, seed: _seed, workers: _workers, ...rest } = result;
-    Object.assign(out, rest);
-    results = all;
+  try {
+    const o = { ...inv.options, onProgress: (x: number) => bar.fraction(x) };
+    results = store ? await runStored(store, "invert", inv.method, inv.source, exact, inv.trials, o, { workers: inv.workers, chunk: chunkOf(inv.trials, inv.workers) })
+      : await runParallel(inv.source, exact, Array.from({ length: inv.trials }, (_, i) => i), o, inv.workers);
+  } finally {
+    bar.done();
   }
-  const summary = summarize(results);
-  if (f["save-images"] !== undefined) out.images = saveImages(String(f["save-images"]), source, options, results);
-  Object.assign(out, { successRate: summary.successRate, summary, trials: results });
-  if (args.json) process.stdout.write(JSON.stringify(out) + "\n");
-  else process.stdout.write(describe(method, summary, results, out) + "\n");
-  return 0;
+  // the certificate of the one target: {"xGlobal", "fGlobal", "regions"}
+  if (certify && results.length === 1) Object.assign(out, { xGlobal: results[0].xHat, fGlobal: results[0].f, regions: results[0].certificate!.regions });
+  return results;
+}
+
+/** Surfing, regular descent and the equal-compute rivals: the library's one call, a progress bar per stage. */
+async function runInvert(inv: Invocation, seed: string, store: ResultStore | undefined, out: Record<string, unknown>): Promise<TrialResult[]> {
+  const { options, targets, source } = inv;
+  let bar: ReturnType<typeof progressBar> | undefined, label = "";
+  const result = await invert({
+    net: inv.path, method: inv.method as InvertMethod, trials: inv.trials, seed, workers: inv.workers, restarts: inv.restarts, optimizer: inv.optimizer, until: inv.until,
+    lr: options.optimizer.lr, schedule: inv.scheduleKind, budget: inv.budget,
+    measure: options.measurement, noise: options.noise, maxSteps: options.maxSteps, start: inv.start, batch: options.batch, signFlip: options.signFlip,
+    interpolate: source.kind === "interpolate" ? source.networks - 1 : undefined,
+    ...(targets.kind === "latent" ? { xStar: targets.xStar } : targets.kind === "signal" ? { target: targets.y } : {}),
+    onProgress: (stageLabel, fraction) => {
+      if (stageLabel !== label) {
+        bar?.done();
+        bar = progressBar(stageLabel);
+        label = stageLabel;
+      }
+      bar!.fraction(fraction);
+    },
+    runStage: store ? (name, src, m, n, opts, w) => runStored(store, "invert", name, src, m, n, opts, { workers: w, chunk: chunkOf(n, w) }) : undefined,
+  }).finally(() => bar?.done());
+  const { results, summary: _s, successRate: _r, method: _m, seed: _seed, workers: _workers, ...rest } = result;
+  Object.assign(out, rest);
+  return results;
 }
 
 function describe(method: string, s: ReturnType<typeof summarize>, results: TrialResult[], out: Record<string, unknown>): string {
