@@ -100,36 +100,16 @@ export function solveQP(qp: QuadraticProgram, x0: ArrayLike<number>, options: QP
   if (C.length !== m * n || d.length !== m || qp.g.length !== n || x0.length !== n || (H instanceof Float64Array && H.length !== n * n)) {
     throw new RangeError(`solveQP: inconsistent shapes (n = ${n}, m = ${m})`);
   }
-  // Row norms (tests are on unit rows; a zero row, 0 ≤ d_i, never blocks and gets multiplier 0) and slacks d − C x,
-  // updated along each step.
-  const norm = new Float64Array(m), slack = new Float64Array(m), Cp = new Float64Array(m);
-  const x = Float64Array.from(x0);
-  for (let i = 0; i < m; i++) {
-    let s2 = 0, cx = 0;
-    for (let j = 0; j < n; j++) {
-      s2 += C[i * n + j] ** 2;
-      cx += C[i * n + j] * x[j];
-    }
-    norm[i] = Math.sqrt(s2);
-    slack[i] = d[i] - cx;
-    const scale = norm[i] > 0 ? norm[i] : 1;
-    if (slack[i] < -FEASIBILITY_TOL * (scale + Math.abs(d[i]))) throw new RangeError(`solveQP: x0 violates row ${i} by ${-slack[i] / scale}`);
-  }
+  const x = Float64Array.from(x0), Cp = new Float64Array(m);
+  const { norm, slack } = normsAndSlacks(qp, x);
   const unitRow = (i: number, out: Float64Array) => {
     for (let j = 0; j < n; j++) out[j] = C[i * n + j] / norm[i];
   };
   const qr = new QRWorkspace(n);
   const maxIterations = options.maxIterations ?? 50 * (n + m);
   const inW = new Uint8Array(m);
-  let W: number[] = [];
-  for (const i of Array.from(options.working ?? [])) {
-    if (i < 0 || i >= m || inW[i] || norm[i] === 0 || W.length === n || Math.abs(slack[i]) > FEASIBILITY_TOL * (norm[i] + Math.abs(d[i]))) continue;
-    const trial = [...W, i];
-    const { R } = qr.factor(trial.length, (j, out) => unitRow(trial[j], out));
-    if (Math.abs(R[(trial.length - 1) * (trial.length + 1)]) <= DEP_TOL) continue;
-    W = trial;
-    inW[i] = 1;
-  }
+  let W = warmStart(options.working ?? [], qp, norm, slack, qr, unitRow);
+  for (const i of W) inW[i] = 1;
 
   const grad = new Float64Array(n), p = new Float64Array(n), u = new Float64Array(n), gz = new Float64Array(n), y = new Float64Array(n);
   let iterations = 0, degenerate = false, status: QPSolution["status"] = "iterationLimit";
@@ -171,33 +151,8 @@ export function solveQP(qp: QuadraticProgram, x0: ArrayLike<number>, options: QP
       W.splice(drop, 1);
       continue;
     }
-    // Step in the null space.
-    let alphaMax: number;
-    u.fill(0, 0, r);
-    if (H === "zero") {
-      for (let j = 0; j < r; j++) u[j] = -gz[j];
-      alphaMax = Infinity;
-    } else if (H === "identity") {
-      for (let j = 0; j < r; j++) u[j] = -gz[j];
-      alphaMax = 1;
-    } else {
-      const Hz = reducedHessian(H, Q, n, w);
-      const { values, vectors } = symmetricEigen(Hz, r);
-      let nullNorm = 0;
-      const gamma = new Float64Array(r);
-      for (let e = 0; e < r; e++) {
-        for (let j = 0; j < r; j++) gamma[e] += vectors[j * r + e] * gz[j];
-        if (values[e] <= CURV_TOL * hScale) nullNorm = Math.max(nullNorm, Math.abs(gamma[e]));
-      }
-      const flat = nullNorm > OPT_TOL * scale;
-      for (let e = 0; e < r; e++) {
-        const zero = values[e] <= CURV_TOL * hScale;
-        if (flat !== zero) continue;
-        const coef = flat ? -gamma[e] : -gamma[e] / values[e];
-        for (let j = 0; j < r; j++) u[j] += coef * vectors[j * r + e];
-      }
-      alphaMax = flat ? Infinity : 1;
-    }
+    // Step in the null space: p = Z u, as far as the first row it would cross.
+    const alphaMax = nullSpaceStep(H, Q, n, w, gz, hScale, scale, u);
     let pNorm = 0;
     for (let i = 0; i < n; i++) {
       let s = 0;
@@ -205,20 +160,7 @@ export function solveQP(qp: QuadraticProgram, x0: ArrayLike<number>, options: QP
       p[i] = s;
       pNorm += s * s;
     }
-    pNorm = Math.sqrt(pNorm);
-    // Ratio test; ties (degenerate steps of length 0) go to the smallest row index.
-    let alpha = alphaMax, block = -1;
-    for (let i = 0; i < m; i++) {
-      let cp = 0;
-      for (let j = 0; j < n; j++) cp += C[i * n + j] * p[j];
-      Cp[i] = cp;
-      if (inW[i] || cp <= PIVOT_TOL * pNorm * norm[i]) continue;
-      const a = slack[i] <= TIGHT_TOL * (norm[i] + Math.abs(d[i])) ? 0 : slack[i] / cp;
-      if (a < alpha) {
-        alpha = a;
-        block = i;
-      }
-    }
+    const { alpha, block } = ratioTest(qp, p, Math.sqrt(pNorm), alphaMax, norm, slack, inW, Cp);
     if (alpha === Infinity) {
       status = "unbounded";
       ray = Float64Array.from(p);
@@ -240,6 +182,94 @@ export function solveQP(qp: QuadraticProgram, x0: ArrayLike<number>, options: QP
   const kkt = residuals(qp, x, lambda, grad);
   const unique = status === "optimal" && (options.skipUniqueness ? reducedNonsingular(H, qp, norm, W, hScale) : isUnique(qp, H, norm, x, W, lambda, hScale));
   return { status, x, value: objective(H, qp.g, x, n), lambda, working: Int32Array.from(W), iterations, unique, kkt, ...(ray ? { ray } : {}) };
+}
+
+/**
+ * Row norms (the tests are on unit rows; a zero row, 0 ≤ d_i, never blocks and gets multiplier 0) and the
+ * slacks d − C x at the start (updated along each step); a start that violates a row is refused.
+ */
+function normsAndSlacks(qp: QuadraticProgram, x: Float64Array): { norm: Float64Array; slack: Float64Array } {
+  const { n, m, C, d } = qp;
+  const norm = new Float64Array(m), slack = new Float64Array(m);
+  for (let i = 0; i < m; i++) {
+    let s2 = 0, cx = 0;
+    for (let j = 0; j < n; j++) {
+      s2 += C[i * n + j] ** 2;
+      cx += C[i * n + j] * x[j];
+    }
+    norm[i] = Math.sqrt(s2);
+    slack[i] = d[i] - cx;
+    const scale = norm[i] > 0 ? norm[i] : 1;
+    if (slack[i] < -FEASIBILITY_TOL * (scale + Math.abs(d[i]))) throw new RangeError(`solveQP: x0 violates row ${i} by ${-slack[i] / scale}`);
+  }
+  return { norm, slack };
+}
+
+/** The warm-start working set: the given rows that are tight at x0 and independent of those before them. */
+function warmStart(working: ArrayLike<number>, qp: QuadraticProgram, norm: Float64Array, slack: Float64Array, qr: QRWorkspace,
+                   unitRow: (i: number, out: Float64Array) => void): number[] {
+  let W: number[] = [];
+  const taken = new Set<number>();
+  for (const i of Array.from(working)) {
+    if (i < 0 || i >= qp.m || taken.has(i) || norm[i] === 0 || W.length === qp.n || Math.abs(slack[i]) > FEASIBILITY_TOL * (norm[i] + Math.abs(qp.d[i]))) continue;
+    const trial = [...W, i];
+    const { R } = qr.factor(trial.length, (j, out) => unitRow(trial[j], out));
+    if (Math.abs(R[(trial.length - 1) * (trial.length + 1)]) <= DEP_TOL) continue;
+    W = trial;
+    taken.add(i);
+  }
+  return W;
+}
+
+/**
+ * The step u in the null-space coordinates (Z = Q[:, w:], gz = Zᵀ∇) and its longest length before a row
+ * blocks: steepest descent for an LP (unbounded) and for H = I (length 1), else the Newton step on Zᵀ H Z —
+ * or, where the gradient has a component along zero curvature, a descent ray along it (unbounded).
+ */
+function nullSpaceStep(H: QuadraticProgram["H"], Q: Float64Array, n: number, w: number, gz: Float64Array, hScale: number, scale: number, u: Float64Array): number {
+  const r = n - w;
+  u.fill(0, 0, r);
+  if (H === "zero" || H === "identity") {
+    for (let j = 0; j < r; j++) u[j] = -gz[j];
+    return H === "zero" ? Infinity : 1;
+  }
+  const { values, vectors } = symmetricEigen(reducedHessian(H, Q, n, w), r);
+  let nullNorm = 0;
+  const gamma = new Float64Array(r);
+  for (let e = 0; e < r; e++) {
+    for (let j = 0; j < r; j++) gamma[e] += vectors[j * r + e] * gz[j];
+    if (values[e] <= CURV_TOL * hScale) nullNorm = Math.max(nullNorm, Math.abs(gamma[e]));
+  }
+  const flat = nullNorm > OPT_TOL * scale;
+  for (let e = 0; e < r; e++) {
+    const zero = values[e] <= CURV_TOL * hScale;
+    if (flat !== zero) continue;
+    const coef = flat ? -gamma[e] : -gamma[e] / values[e];
+    for (let j = 0; j < r; j++) u[j] += coef * vectors[j * r + e];
+  }
+  return flat ? Infinity : 1;
+}
+
+/**
+ * The ratio test along p: the step length (at most alphaMax) and the first row outside the working set it
+ * makes tight (−1: none); ties, the degenerate steps of length 0, go to the smallest row index. Fills Cp = C p.
+ */
+function ratioTest(qp: QuadraticProgram, p: Float64Array, pNorm: number, alphaMax: number, norm: Float64Array, slack: Float64Array, inW: Uint8Array,
+                   Cp: Float64Array): { alpha: number; block: number } {
+  const { n, m, C, d } = qp;
+  let alpha = alphaMax, block = -1;
+  for (let i = 0; i < m; i++) {
+    let cp = 0;
+    for (let j = 0; j < n; j++) cp += C[i * n + j] * p[j];
+    Cp[i] = cp;
+    if (inW[i] || cp <= PIVOT_TOL * pNorm * norm[i]) continue;
+    const a = slack[i] <= TIGHT_TOL * (norm[i] + Math.abs(d[i])) ? 0 : slack[i] / cp;
+    if (a < alpha) {
+      alpha = a;
+      block = i;
+    }
+  }
+  return { alpha, block };
 }
 
 /**
