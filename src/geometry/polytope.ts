@@ -360,7 +360,7 @@ export class PolytopeStack {
    * unused tail is given back.
    */
   private halves(P: Polytope, side: Int8Array, id: number, want: -1 | 0 | 1): [Polytope | null, Polytope | null] {
-    const { k, words, cutEdge, PX, faceInc, faceV, faceEdges, nCut, nOn, nFace } = this;
+    const { k, words, nCut, nFace } = this;
     const { nv, ne } = P;
     if (this.map.length < nv) this.map = new Int32Array(2 * nv);
     if (this.mapMinus.length < nv) this.mapMinus = new Int32Array(2 * nv);
@@ -384,22 +384,13 @@ export class PolytopeStack {
     }
     // A half that is not wanted gets a 2-slot sink for the branch-free edge copy below.
     const eP = this.allocE(want >= 0 ? maxE : 2), eM = this.allocE(want <= 0 ? maxE : 2);
-    const X = this.X, R = this.R, INC = this.INC, E = this.E, PR = this.PR, slot = P.x / k;
+    const X = this.X, R = this.R, INC = this.INC, PR = this.PR, slot = P.x / k;
     let rP = 0;
     for (let c = 0; c < nCut; c++) rP = Math.max(rP, PR[c]);
     let rM = rP;
     // Each half's bounding box: [lo, hi] per coordinate, from the new vertices' (shared) and its old ones'.
-    const box = this.boxScratch;
-    for (let l = 0; l < k; l++) {
-      let lo = Infinity, hi = -Infinity;
-      for (let c = 0; c < nCut; c++) {
-        const t = PX[c * k + l];
-        if (t < lo) lo = t;
-        if (t > hi) hi = t;
-      }
-      box[l] = box[2 * k + l] = lo;
-      box[k + l] = box[3 * k + l] = hi;
-    }
+    const box = this.newVerticesBox();
+    // One pass over P's vertices fills both halves (the sides are random: two passes would read P twice).
     for (let v = 0; v < nv; v++) {
       const from = P.x + v * k, fromInc = P.inc + v * words, on = side[v] === 0;
       let i = mapP[v];
@@ -433,20 +424,60 @@ export class PolytopeStack {
         if (r > rM) rM = r;
       }
     }
-    const newX = PX.subarray(0, nCut * k), newR = PR.subarray(0, nCut);
-    if (want >= 0) R.set(newR, xP / k + nP);
-    if (want <= 0) R.set(newR, xM / k + nM);
-    if (want >= 0) X.set(newX, xP + nP * k);
-    if (want <= 0) X.set(newX, xM + nM * k);
-    const newInc = faceInc.subarray(nOn * words, (nOn + nCut) * words);
-    if (want >= 0) INC.set(newInc, incP + nP * words);
-    if (want <= 0) INC.set(newInc, incM + nM * words);
-    // Old edges inside each half (not those lying in h), the kept parts of the cut edges, the face's edges.
+    // The new vertices, after the old ones in each half.
+    if (want >= 0) this.appendCutVertices(xP, incP, nP);
+    if (want <= 0) this.appendCutVertices(xM, incM, nM);
+    const [oP, oM] = this.halfEdges(P, side, want, eP, eM, nP, nM);
+    this.eTop = want <= 0 ? oM : oP;
+    let plus: Polytope | null = null, minus: Polytope | null = null;
+    if (want >= 0) {
+      this.setBox(xP + (nP + nCut) * k, box, 0);
+      R[xP / k + nP + nCut] = rP;
+      plus = { nv: nP + nCut, ne: (oP - eP) / 2, x: xP, inc: incP, e: eP };
+    }
+    if (want <= 0) {
+      this.setBox(xM + (nM + nCut) * k, box, 2 * k);
+      R[xM / k + nM + nCut] = rM;
+      minus = { nv: nM + nCut, ne: (oM - eM) / 2, x: xM, inc: incM, e: eM };
+    }
+    return [plus, minus];
+  }
+
+  /** The bounding box of the cut's new vertices (in PX), twice over: [lo, hi] of the + half, then of the − half. */
+  private newVerticesBox(): Float64Array {
+    const { k, PX, nCut } = this, box = this.boxScratch;
+    for (let l = 0; l < k; l++) {
+      let lo = Infinity, hi = -Infinity;
+      for (let c = 0; c < nCut; c++) {
+        const t = PX[c * k + l];
+        if (t < lo) lo = t;
+        if (t > hi) hi = t;
+      }
+      box[l] = box[2 * k + l] = lo;
+      box[k + l] = box[3 * k + l] = hi;
+    }
+    return box;
+  }
+
+  /** Copy the cut's new vertices (coordinates, radii, incidence sets) into a half after its n old ones. */
+  private appendCutVertices(x: number, inc: number, n: number): void {
+    const { k, words, nCut, nOn } = this;
+    this.R.set(this.PR.subarray(0, nCut), x / k + n);
+    this.X.set(this.PX.subarray(0, nCut * k), x + n * k);
+    this.INC.set(this.faceInc.subarray(nOn * words, (nOn + nCut) * words), inc + n * words);
+  }
+
+  /**
+   * The edges of the halves wanted, written from eP and eM: P's edges inside each half (not those lying in
+   * the cut), the kept part of each cut edge (to its new vertex), and the new face's edges. Returns the ends.
+   */
+  private halfEdges(P: Polytope, side: Int8Array, want: -1 | 0 | 1, eP: number, eM: number, nP: number, nM: number): [number, number] {
+    const { cutEdge, faceV, faceEdges, nCut, nOn, nFace, E } = this, mapP = this.map, mapM = this.mapMinus;
     let oP = eP, oM = eM;
     // Branch-free (sides are random): every edge is written to the next slot of both halves, and each
     // half's end advances only over the edges it keeps (EDGE_PLUS/EDGE_MINUS by the endpoints' sides).
     const keepP = want >= 0 ? 1 : 0, keepM = want <= 0 ? 1 : 0;
-    for (let q = 0, f = P.e; q < ne; q++, f += 2) {
+    for (let q = 0, f = P.e; q < P.ne; q++, f += 2) {
       const u = E[f], w = E[f + 1], code = 3 * side[u] + side[w] + 4;
       E[oP] = mapP[u];
       E[oP + 1] = mapP[w];
@@ -472,19 +503,7 @@ export class PolytopeStack {
       if (want >= 0) E[oP++] = a < nOn ? mapP[faceV[a]] : nP + a - nOn;
       if (want <= 0) E[oM++] = a < nOn ? mapM[faceV[a]] : nM + a - nOn;
     }
-    this.eTop = want <= 0 ? oM : oP;
-    let plus: Polytope | null = null, minus: Polytope | null = null;
-    if (want >= 0) {
-      this.setBox(xP + (nP + nCut) * k, box, 0);
-      R[xP / k + nP + nCut] = rP;
-      plus = { nv: nP + nCut, ne: (oP - eP) / 2, x: xP, inc: incP, e: eP };
-    }
-    if (want <= 0) {
-      this.setBox(xM + (nM + nCut) * k, box, 2 * k);
-      R[xM / k + nM + nCut] = rM;
-      minus = { nv: nM + nCut, ne: (oM - eM) / 2, x: xM, inc: incM, e: eM };
-    }
-    return [plus, minus];
+    return [oP, oM];
   }
 
   /**
