@@ -93,7 +93,7 @@ export class Projector {
   }
 
   project(y: ArrayLike<number>, options: ProjectOptions = {}): QPSolution {
-    const { k, m, norm, invScale, P } = this, { C, d } = P;
+    const { k, m, norm, invScale, P } = this, { d } = P;
     if (y.length !== k) throw new RangeError(`project: y has ${y.length} coordinates, the polyhedron lives in R^${k}`);
     const ws = Workspace.for(k, m, this.CT);
     const ct = this.CT;
@@ -108,16 +108,7 @@ export class Projector {
     const maxSteps = (options.maxDualSteps ?? MAX_DUAL_STEPS) * (k + m);
     let steps = 0;
     for (; steps < maxSteps; steps++) {
-      // The most violated row (smallest index on ties).
-      // (worst starts at the tolerance, so the one test is taken rarely: no mispredicted branch per row).
-      let p = -1, worst = VIOLATION_TOL;
-      for (let i = 0; i < m; i++) {
-        const v = -slack[i] * invScale[i];
-        if (v > worst) {
-          worst = v;
-          p = i;
-        }
-      }
+      const p = mostViolated(slack, invScale, m);
       if (p < 0) break;
       unit(p, cp);
       let lambdaP = 0, slackP = slack[p];
@@ -164,11 +155,19 @@ export class Projector {
       ws.update(m);
       slack[p] = 0;
     }
+    return this.solution(y, z, active, lambda, steps, steps >= maxSteps, ws);
+  }
+
+  /**
+   * The projection as a QP's solution: z with its multipliers (in C's units) and KKT residuals — or, after
+   * degenerate cycling (not seen in practice), the primal method's answer from the Chebyshev centre.
+   */
+  private solution(y: ArrayLike<number>, z: Float64Array, active: number[], lambda: number[], steps: number, cycled: boolean, ws: Workspace): QPSolution {
+    const { k, m, norm, P } = this, { C, d } = P;
     const g = new Float64Array(k);
     for (let l = 0; l < k; l++) g[l] = -y[l];
     const qp = { n: k, H: "identity" as const, g, m, C, d };
-    if (steps >= maxSteps) {
-      // Degenerate cycling (not seen in practice): the primal method, from the Chebyshev centre.
+    if (cycled) {
       const c = chebyshevCentre(P, { radiusCap: 1 });
       if (c.status === "empty") throw new RangeError("project: the polyhedron is empty");
       return solveQP(qp, c.centre);
@@ -178,11 +177,27 @@ export class Projector {
     let value = 0;
     for (let l = 0; l < k; l++) value += z[l] * (0.5 * z[l] - y[l]);
     // The KKT residuals, with the slacks recomputed at z (in C's units; a zero row's is d_i).
-    ws.slacksAt(z, d, norm, m);
+    const slack = ws.slacksAt(z, d, norm, m);
     const slacks = new Float64Array(m);
     for (let i = 0; i < m; i++) slacks[i] = norm[i] === 0 ? d[i] : slack[i] * norm[i];
     return { status: "optimal", x: z, value, lambda: multipliers, working: Int32Array.from(active), iterations: steps, unique: true, kkt: kktResiduals(qp, z, multipliers, slacks) };
   }
+}
+
+/**
+ * The most violated row, −slack_i scaled, past VIOLATION_TOL (smallest index on ties; −1: none). worst
+ * starts at the tolerance, so the one test is taken rarely: no mispredicted branch per row.
+ */
+function mostViolated(slack: Float64Array, invScale: Float64Array, m: number): number {
+  let p = -1, worst = VIOLATION_TOL;
+  for (let i = 0; i < m; i++) {
+    const v = -slack[i] * invScale[i];
+    if (v > worst) {
+      worst = v;
+      p = i;
+    }
+  }
+  return p;
 }
 
 /**

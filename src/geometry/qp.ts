@@ -108,7 +108,7 @@ export function solveQP(qp: QuadraticProgram, x0: ArrayLike<number>, options: QP
   const qr = new QRWorkspace(n);
   const maxIterations = options.maxIterations ?? 50 * (n + m);
   const inW = new Uint8Array(m);
-  let W = warmStart(options.working ?? [], qp, norm, slack, qr, unitRow);
+  const W = warmStart(options.working ?? [], qp, norm, slack, qr, unitRow);
   for (const i of W) inW[i] = 1;
 
   const grad = new Float64Array(n), p = new Float64Array(n), u = new Float64Array(n), gz = new Float64Array(n), y = new Float64Array(n);
