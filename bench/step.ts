@@ -227,6 +227,7 @@ interface Runner {
   quit(): void;
 }
 
+/** The benchmark as a script, read top to bottom (long on purpose): our builds, the peers, interleaved rounds, the table and the JSON. */
 async function main(): Promise<void> {
   const { values: opts } = parseArgs({
     options: {

@@ -93,6 +93,9 @@ function gamma(n: number): number {
 
 /**
  * Visit every region of G inside [−L, L]^k (L = Infinity: in R^k), or with `fixed` the pieces it allows; returns their number.
+ * Long by design: one closure over the enumeration's state (the stack of polytopes, the layers' states, the
+ * scratch), whose steps are the named functions inside it — exactState, classify, arrange, lightCuts,
+ * nextLayer, enterLayer, emit, leafRegion — each under 80 lines, as is the body around them.
  * @example subdivide(net, 1, (leaf) => console.log(patternString(leaf.pattern)))
  */
 export function subdivide(net: PiecewiseLinearNet, L: number, visit: (leaf: Leaf) => void, options: SubdivisionOptions = {}): number {

@@ -133,32 +133,43 @@ export function parseSafetensorsHeader(bytes: Uint8Array, source: string, fileSi
       readMetadata(value, metadata, fail);
       continue;
     }
-    const where = `tensor ${quote(name)}`;
-    if (!(value instanceof Map)) throw fail(`${where}: entry must be an object with dtype, shape and data_offsets, got ${show(value)}`);
-    const dtype = value.get("dtype");
-    const size = typeof dtype === "string" ? DTYPE_BYTES.get(dtype) : undefined;
-    if (size === undefined) throw fail(`${where}: unsupported dtype ${show(dtype)} (supported: ${DTYPE_LIST})`);
-    const shape = value.get("shape");
-    if (!isIntegerArray(shape)) throw fail(`${where}: shape must be an array of non-negative integers, got ${show(shape)}`);
-    const offsets = value.get("data_offsets");
-    if (!isIntegerArray(offsets) || offsets.length !== 2) {
-      throw fail(`${where}: data_offsets must be [begin, end] with non-negative integers, got ${show(offsets)}`);
-    }
-    const [begin, end] = offsets;
-    if (begin > end) throw fail(`${where}: data_offsets [${begin}, ${end}] are reversed (begin > end)`);
-    if (end > dataLength) {
-      throw fail(`${where}: data_offsets [${begin}, ${end}] run past the end of the ${dataLength}-byte data buffer (truncated?)`);
-    }
-    // A product past 2^53 rounds to at least 2^53, so it never equals a real byte count.
-    if (elementCount(shape) * size !== end - begin) {
-      const needed = shape.reduce((p, d) => p * BigInt(d), BigInt(size));
-      throw fail(`${where}: shape [${shape.join(", ")}] with dtype ${dtype} needs ${needed} bytes but data_offsets give ${end - begin}`);
-    }
-    tensors.set(name, { dtype: dtype as Dtype, shape: Object.freeze(shape), dataOffsets: [begin, end] });
+    tensors.set(name, tensorInfo(name, value, dataLength, fail));
   }
+  checkCoverage(tensors, dataLength, fail);
+  return { metadata, tensors, dataStart };
+}
 
-  // Like the reference: sorted by offsets, each tensor starts where the previous one ended and the
-  // last ends at the end of the file, so no byte is shared, skipped or left over.
+/** One tensor's header entry, checked: a known dtype, a shape, and data_offsets inside the data that fit the shape. */
+function tensorInfo(name: string, value: Json, dataLength: number, fail: (message: string) => InputError): TensorInfo {
+  const where = `tensor ${quote(name)}`;
+  if (!(value instanceof Map)) throw fail(`${where}: entry must be an object with dtype, shape and data_offsets, got ${show(value)}`);
+  const dtype = value.get("dtype");
+  const size = typeof dtype === "string" ? DTYPE_BYTES.get(dtype) : undefined;
+  if (size === undefined) throw fail(`${where}: unsupported dtype ${show(dtype)} (supported: ${DTYPE_LIST})`);
+  const shape = value.get("shape");
+  if (!isIntegerArray(shape)) throw fail(`${where}: shape must be an array of non-negative integers, got ${show(shape)}`);
+  const offsets = value.get("data_offsets");
+  if (!isIntegerArray(offsets) || offsets.length !== 2) {
+    throw fail(`${where}: data_offsets must be [begin, end] with non-negative integers, got ${show(offsets)}`);
+  }
+  const [begin, end] = offsets;
+  if (begin > end) throw fail(`${where}: data_offsets [${begin}, ${end}] are reversed (begin > end)`);
+  if (end > dataLength) {
+    throw fail(`${where}: data_offsets [${begin}, ${end}] run past the end of the ${dataLength}-byte data buffer (truncated?)`);
+  }
+  // A product past 2^53 rounds to at least 2^53, so it never equals a real byte count.
+  if (elementCount(shape) * size !== end - begin) {
+    const needed = shape.reduce((p, d) => p * BigInt(d), BigInt(size));
+    throw fail(`${where}: shape [${shape.join(", ")}] with dtype ${dtype} needs ${needed} bytes but data_offsets give ${end - begin}`);
+  }
+  return { dtype: dtype as Dtype, shape: Object.freeze(shape), dataOffsets: [begin, end] };
+}
+
+/**
+ * Like the reference: sorted by offsets, each tensor starts where the previous one ended and the last ends
+ * at the end of the data, so no byte is shared, skipped or left over.
+ */
+function checkCoverage(tensors: Map<string, TensorInfo>, dataLength: number, fail: (message: string) => InputError): void {
   const sorted = [...tensors].sort(([, a], [, b]) => a.dataOffsets[0] - b.dataOffsets[0] || a.dataOffsets[1] - b.dataOffsets[1]);
   let covered = 0;
   for (let i = 0; i < sorted.length; i++) {
@@ -173,7 +184,6 @@ export function parseSafetensorsHeader(bytes: Uint8Array, source: string, fileSi
   if (covered < dataLength) {
     throw fail(`bytes [${covered}, ${dataLength}) at the end of the ${dataLength}-byte data buffer are not covered by any tensor`);
   }
-  return { metadata, tensors, dataStart };
 }
 
 function readMetadata(value: Json, into: Map<string, string>, fail: (message: string) => InputError): void {

@@ -78,7 +78,7 @@ export function inferShapes(spec: NetworkSpec, source: string): Shape[] {
         return;
       }
       case "Conv2d":
-      case "ConvTranspose2d": {
+      case "ConvTranspose2d":
         count("in_channels", layer.in_channels);
         count("out_channels", layer.out_channels);
         flag("bias", layer.bias);
@@ -87,22 +87,9 @@ export function inferShapes(spec: NetworkSpec, source: string): Shape[] {
         pairOf("stride", layer.stride, 1);
         pairOf("padding", layer.padding, 0);
         need(x.length === 3 && x[0] === layer.in_channels, `in_channels = ${layer.in_channels} but its input has shape [${x}] (want [${layer.in_channels}, H, W])`);
-        const [kh, kw] = pair(layer.kernel_size, 1), [sh, sw] = pair(layer.stride, 1), [ph, pw] = pair(layer.padding, 0);
-        let oh: number, ow: number;
-        if (layer.type === "Conv2d") {
-          oh = Math.floor((x[1] + 2 * ph - kh) / sh) + 1;
-          ow = Math.floor((x[2] + 2 * pw - kw) / sw) + 1;
-        } else {
-          pairOf("output_padding", layer.output_padding, 0);
-          const [qh, qw] = pair(layer.output_padding, 0);
-          need(qh < sh && qw < sw, "output_padding must be smaller than stride");
-          oh = (x[1] - 1) * sh - 2 * ph + kh + qh;
-          ow = (x[2] - 1) * sw - 2 * pw + kw + qw;
-        }
-        need(oh >= 1 && ow >= 1, `an input of shape [${x}] leaves no output pixels`);
-        shapes.push([layer.out_channels, oh, ow]);
+        if (layer.type === "ConvTranspose2d") pairOf("output_padding", layer.output_padding, 0);
+        shapes.push(convShape(layer, x, need));
         return;
-      }
       case "BatchNorm1d":
       case "BatchNorm2d": {
         count("num_features", layer.num_features);
@@ -141,6 +128,23 @@ export function inferShapes(spec: NetworkSpec, source: string): Shape[] {
     }
   });
   return shapes;
+}
+
+/** A convolution's output shape [out_channels, oh, ow] from its input's (PyTorch's formulas), its settings checked. */
+function convShape(layer: Extract<LayerSpec, { type: "Conv2d" | "ConvTranspose2d" }>, x: Shape, need: (cond: boolean, what: string) => void): Shape {
+  const [kh, kw] = pair(layer.kernel_size, 1), [sh, sw] = pair(layer.stride, 1), [ph, pw] = pair(layer.padding, 0);
+  let oh: number, ow: number;
+  if (layer.type === "Conv2d") {
+    oh = Math.floor((x[1] + 2 * ph - kh) / sh) + 1;
+    ow = Math.floor((x[2] + 2 * pw - kw) / sw) + 1;
+  } else {
+    const [qh, qw] = pair(layer.output_padding, 0);
+    need(qh < sh && qw < sw, "output_padding must be smaller than stride");
+    oh = (x[1] - 1) * sh - 2 * ph + kh + qh;
+    ow = (x[2] - 1) * sw - 2 * pw + kw + qw;
+  }
+  need(oh >= 1 && ow >= 1, `an input of shape [${x}] leaves no output pixels`);
+  return [layer.out_channels, oh, ow];
 }
 
 function isInt(v: unknown): boolean {

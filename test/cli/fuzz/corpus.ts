@@ -106,7 +106,7 @@ function rawHeader(text: string, data = new Uint8Array(4)): Uint8Array {
 
 const tensor = (h: Record<string, unknown>, name: string) => h[name] as { dtype: unknown; shape: unknown; data_offsets: unknown };
 
-/** Malformed, hostile and odd network files: [name, bytes, valid]. */
+/** Malformed, hostile and odd network files: [name, bytes, valid] (long as a table is: one case a line). */
 function networkFiles(): [string, Uint8Array, boolean][] {
   const good = network(), length = Number(new DataView(good.buffer).getBigUint64(0, true));
   const nest = (depth: number) => "[".repeat(depth) + "]".repeat(depth);
@@ -601,6 +601,7 @@ function flagsOf(command: string) {
  * unknown flags, stray arguments, outputs that cannot be written — refused when the flags are parsed, so
  * tried in this process (`parse`). Then each command's own bad values, conflicts and environments, each
  * beside otherwise valid flags so that the one fault is what is refused, run as the user runs them.
+ * Long as a table is: one case a line, grouped by command.
  */
 export function commandCorpus(fx: Fixtures): Corpus {
   const root = join(fx.dir, "commands");
