@@ -17,6 +17,8 @@ import ts from "typescript";
 import { kernels } from "./helpers.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+/** A function a reader can hold in mind. */
+const MAX_FUNCTION_LINES = 80;
 const CONFIG = join(ROOT, ".dependency-cruiser.cjs");
 
 interface Architecture {
@@ -152,6 +154,23 @@ describe("the architecture (docs/ARCHITECTURE.md, .dependency-cruiser.cjs)", fun
   it("only src/kernels, src/tensor and the listed exceptions touch the kernels' heap", () => {
     const found = countIn(/^src\/(kernels|tensor)\//, (node) => ts.isPropertyAccessExpression(node) && node.name.text === "heap");
     expect(found, "`.heap` accesses per file (HEAP_EXCEPTIONS in .dependency-cruiser.cjs)").to.deep.equal(architecture.HEAP_EXCEPTIONS);
+  });
+
+  it("no function in src/ runs past 80 lines of its own (its named inner steps apart) unless its comment says why it is long", () => {
+    const isFunction = (n: ts.Node): n is ts.FunctionLikeDeclaration =>
+      (ts.isFunctionDeclaration(n) || ts.isMethodDeclaration(n) || ts.isArrowFunction(n) || ts.isFunctionExpression(n) || ts.isConstructorDeclaration(n)) && n.body !== undefined;
+    const found = countIn(/^$/, (node, source) => {
+      if (!isFunction(node)) return false;
+      const lines = (n: ts.Node) => source.getLineAndCharacterOfPosition(n.end).line - source.getLineAndCharacterOfPosition(n.getStart(source)).line + 1;
+      let nested = 0;
+      const inner = (m: ts.Node): void => (isFunction(m) && lines(m) > 3 ? void (nested += lines(m)) : ts.forEachChild(m, inner));
+      ts.forEachChild(node.body!, inner);
+      // the comment above the declaration (of the function, or of the const holding it)
+      const holder = ts.isArrowFunction(node) || ts.isFunctionExpression(node) ? node.parent.parent ?? node : node;
+      const comment = source.text.slice(holder.getFullStart(), holder.getStart(source));
+      return lines(node) - nested > MAX_FUNCTION_LINES && !/\blong\b/i.test(comment);
+    });
+    expect(found, "functions over 80 lines per file: split them along their steps, or say at their top why they are long").to.deep.equal({});
   });
 
   it("outside src/cli, only the listed exceptions name a flag in an error message (the library names its options)", () => {

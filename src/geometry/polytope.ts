@@ -362,16 +362,8 @@ export class PolytopeStack {
   private halves(P: Polytope, side: Int8Array, id: number, want: -1 | 0 | 1): [Polytope | null, Polytope | null] {
     const { k, words, nCut, nFace } = this;
     const { nv, ne } = P;
-    if (this.map.length < nv) this.map = new Int32Array(2 * nv);
-    if (this.mapMinus.length < nv) this.mapMinus = new Int32Array(2 * nv);
-    const mapP = this.map, mapM = this.mapMinus;
+    const [nP, nM] = this.numberVertices(P, side, want), mapP = this.map, mapM = this.mapMinus;
     const bitWord = id >>> 5, bit = 1 << (id & 31);
-    let nP = 0, nM = 0;
-    for (let v = 0; v < nv; v++) {
-      const sv = side[v];
-      mapP[v] = want >= 0 && sv >= 0 ? nP++ : -1;
-      mapM[v] = want <= 0 && sv <= 0 ? nM++ : -1;
-    }
     const maxE = 2 * (ne + nCut + nFace);
     let xP = 0, incP = 0, xM = 0, incM = 0;
     if (want >= 0) {
@@ -441,6 +433,21 @@ export class PolytopeStack {
       minus = { nv: nM + nCut, ne: (oM - eM) / 2, x: xM, inc: incM, e: eM };
     }
     return [plus, minus];
+  }
+
+  /** Number P's vertices in each half wanted (map, mapMinus: the new index, −1 where not in it); their counts. */
+  private numberVertices(P: Polytope, side: Int8Array, want: -1 | 0 | 1): [number, number] {
+    const nv = P.nv;
+    if (this.map.length < nv) this.map = new Int32Array(2 * nv);
+    if (this.mapMinus.length < nv) this.mapMinus = new Int32Array(2 * nv);
+    const mapP = this.map, mapM = this.mapMinus;
+    let nP = 0, nM = 0;
+    for (let v = 0; v < nv; v++) {
+      const sv = side[v];
+      mapP[v] = want >= 0 && sv >= 0 ? nP++ : -1;
+      mapM[v] = want <= 0 && sv <= 0 ? nM++ : -1;
+    }
+    return [nP, nM];
   }
 
   /** The bounding box of the cut's new vertices (in PX), twice over: [lo, hi] of the + half, then of the − half. */

@@ -121,15 +121,7 @@ export function solveQP(qp: QuadraticProgram, x0: ArrayLike<number>, options: QP
     const scale = gradientScale(H, qp.g, x, n);
     const w = W.length, r = n - w;
     const { Q, R } = qr.factor(w, (j, out) => unitRow(W[j], out));
-    // Reduced gradient gz = Zᵀ∇, Z = Q[:, w:].
-    let gzMax = 0;
-    for (let j = 0; j < r; j++) {
-      let s = 0;
-      for (let i = 0; i < n; i++) s += Q[i * n + w + j] * grad[i];
-      gz[j] = s;
-      gzMax = Math.max(gzMax, Math.abs(s));
-    }
-    if (gzMax <= OPT_TOL * scale) {
+    if (reducedGradient(Q, grad, n, w, gz) <= OPT_TOL * scale) {
       // Stationary on W: multipliers from C_Wᵀ λ = −∇ (unit rows).
       for (let j = 0; j < w; j++) {
         let s = 0;
@@ -137,12 +129,7 @@ export function solveQP(qp: QuadraticProgram, x0: ArrayLike<number>, options: QP
         y[j] = s;
       }
       lambdaW = solveUpper(R, w, y);
-      let drop = -1;
-      for (let j = 0; j < w; j++) {
-        if (lambdaW[j] >= -MULT_TOL * scale) continue;
-        // Bland after a degenerate step (smallest row index), else the most negative multiplier.
-        if (drop < 0 || (degenerate ? W[j] < W[drop] : lambdaW[j] < lambdaW[drop])) drop = j;
-      }
+      const drop = rowToDrop(lambdaW, W, scale, degenerate);
       if (drop < 0) {
         status = "optimal";
         break;
@@ -182,6 +169,31 @@ export function solveQP(qp: QuadraticProgram, x0: ArrayLike<number>, options: QP
   const kkt = residuals(qp, x, lambda, grad);
   const unique = status === "optimal" && (options.skipUniqueness ? reducedNonsingular(H, qp, norm, W, hScale) : isUnique(qp, H, norm, x, W, lambda, hScale));
   return { status, x, value: objective(H, qp.g, x, n), lambda, working: Int32Array.from(W), iterations, unique, kkt, ...(ray ? { ray } : {}) };
+}
+
+/** The reduced gradient gz = Zᵀ∇ (Z = Q[:, w:], the null space of the working rows); returns max |gz_j|. */
+function reducedGradient(Q: Float64Array, grad: Float64Array, n: number, w: number, gz: Float64Array): number {
+  let gzMax = 0;
+  for (let j = 0; j < n - w; j++) {
+    let s = 0;
+    for (let i = 0; i < n; i++) s += Q[i * n + w + j] * grad[i];
+    gz[j] = s;
+    gzMax = Math.max(gzMax, Math.abs(s));
+  }
+  return gzMax;
+}
+
+/**
+ * The working-set row to drop at a stationary point: one with a negative multiplier — after a degenerate
+ * step the smallest row index (Bland's rule, against cycling), else the most negative; −1: none, optimal.
+ */
+function rowToDrop(lambdaW: Float64Array, W: readonly number[], scale: number, degenerate: boolean): number {
+  let drop = -1;
+  for (let j = 0; j < W.length; j++) {
+    if (lambdaW[j] >= -MULT_TOL * scale) continue;
+    if (drop < 0 || (degenerate ? W[j] < W[drop] : lambdaW[j] < lambdaW[drop])) drop = j;
+  }
+  return drop;
 }
 
 /**
