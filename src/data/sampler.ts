@@ -30,8 +30,7 @@ export class BatchSampler {
 
   /** Write batch b (batch × PIXELS, pixel / 255 in [0, 1]) at `ptr` in the heap of K as `dtype`. */
   fill(b: number, K: Kernels, dtype: DType, ptr: number): void {
-    const mem = K.heap.memory.buffer, count = this.batch * PIXELS;
-    const out = dtype === "f32" ? new Float32Array(mem, ptr, count) : new Float64Array(mem, ptr, count);
+    const out = K.view(dtype, ptr, this.batch * PIXELS);
     const { images } = this.set;
     this.indices(b).forEach((index, j) => {
       const src = index * PIXELS, dst = j * PIXELS;

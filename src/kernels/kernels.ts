@@ -120,6 +120,50 @@ export class Kernels {
   /** Zero `bytes` bytes of the heap from ptr. */
   private readonly zero = (ptr: number, bytes: number): void => void this.heap.u8.fill(0, ptr, ptr + bytes);
 
+  // The door to the heap for the rest of the library (docs/ARCHITECTURE.md): memory is allocated, viewed,
+  // copied and freed through these, so only src/kernels and src/tensor know it is a WASM linear memory.
+
+  /** `bytes` bytes of the heap, uninitialized: a pointer (byte offset) to free with free(). */
+  alloc(bytes: number): number {
+    return this.heap.alloc(bytes);
+  }
+
+  /** `bytes` zeroed bytes of the heap: a pointer to free with free(). */
+  calloc(bytes: number): number {
+    return this.heap.calloc(bytes);
+  }
+
+  /** Give back a block from alloc() or calloc(). */
+  free(ptr: number): void {
+    this.heap.free(ptr);
+  }
+
+  /** `count` values of `dtype` at ptr, as a typed array over the heap: take it again after any allocation (the heap may grow). */
+  view(dtype: DType, ptr: number, count: number): Float32Array | Float64Array {
+    const buffer = this.heap.memory.buffer;
+    return dtype === "f32" ? new Float32Array(buffer, ptr, count) : new Float64Array(buffer, ptr, count);
+  }
+
+  /** `count` float64 values at ptr (see view). */
+  f64View(ptr: number, count: number): Float64Array {
+    return new Float64Array(this.heap.memory.buffer, ptr, count);
+  }
+
+  /** `count` bytes at ptr (see view). */
+  bytes(ptr: number, count: number): Uint8Array {
+    return new Uint8Array(this.heap.memory.buffer, ptr, count);
+  }
+
+  /** Zero `bytes` bytes from ptr. */
+  clear(ptr: number, bytes: number): void {
+    this.zero(ptr, bytes);
+  }
+
+  /** Copy `bytes` bytes from `from` to `to` inside the heap (the two may overlap). */
+  copy(to: number, from: number, bytes: number): void {
+    this.heap.u8.copyWithin(to, from, from + bytes);
+  }
+
   /** Threads these kernels compute on: 1, or the team's. */
   get threads(): number {
     return this.team?.threads ?? 1;

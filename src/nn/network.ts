@@ -132,7 +132,7 @@ export class Network {
 
   /** Allocate (zeroed) gradient buffers for the trainable parameters. */
   enableGrads(): void {
-    for (const p of this.params) if (p.trainable && p.grad === 0) p.grad = this.kernels.heap.calloc(p.size * (this.dtype === "f32" ? 4 : 8));
+    for (const p of this.params) if (p.trainable && p.grad === 0) p.grad = this.kernels.calloc(p.size * (this.dtype === "f32" ? 4 : 8));
   }
 
   zeroGrads(): void {

@@ -16,26 +16,24 @@ export class Param {
     readonly name: string,
     readonly shape: readonly number[],
     readonly trainable: boolean,
-    readonly ptr: number = kernels.heap.calloc(shape.reduce((a, b) => a * b, 1) * BYTES[dtype]),
+    readonly ptr: number = kernels.calloc(shape.reduce((a, b) => a * b, 1) * BYTES[dtype]),
   ) {
     this.size = shape.reduce((a, b) => a * b, 1);
   }
 
   /** A view of the values (re-read after any allocation: the heap may grow). */
   get values(): Float32Array | Float64Array {
-    const buf = this.kernels.heap.memory.buffer;
-    return this.dtype === "f32" ? new Float32Array(buf, this.ptr, this.size) : new Float64Array(buf, this.ptr, this.size);
+    return this.kernels.view(this.dtype, this.ptr, this.size);
   }
 
   /** A view of the gradient. */
   get grads(): Float32Array | Float64Array {
     if (this.grad === 0) throw new Error(`${this.name}: gradients are not enabled (Network.enableGrads())`);
-    const buf = this.kernels.heap.memory.buffer;
-    return this.dtype === "f32" ? new Float32Array(buf, this.grad, this.size) : new Float64Array(buf, this.grad, this.size);
+    return this.kernels.view(this.dtype, this.grad, this.size);
   }
 
   free(): void {
-    this.kernels.heap.free(this.ptr);
-    if (this.grad !== 0) this.kernels.heap.free(this.grad);
+    this.kernels.free(this.ptr);
+    if (this.grad !== 0) this.kernels.free(this.grad);
   }
 }

@@ -38,7 +38,7 @@ export class Program {
     this.ctx = { net, K, dtype: net.dtype, S: BYTES[net.dtype], batch, mode };
     this.ops = compile(this.ctx);
     this.sizes = [size(net.inputShape), ...this.ops.map((op) => size(op.outShape))];
-    this.acts = this.sizes.map((n) => K.heap.calloc(batch * n * this.ctx.S));
+    this.acts = this.sizes.map((n) => K.calloc(batch * n * this.ctx.S));
   }
 
   get kernels(): Kernels {
@@ -150,29 +150,28 @@ export class Program {
     const i = this.ops.findIndex((op) => op.layers.includes(layer));
     const act = i < 0 ? undefined : (this.ops[i] as Op & { act?: { mask: number; count: number } }).act;
     if (!act || act.mask === 0) return undefined;
-    return new Uint8Array(this.ctx.K.heap.memory.buffer, act.mask, this.batch * act.count);
+    return this.ctx.K.bytes(act.mask, this.batch * act.count);
   }
 
   /** A view of a buffer of this program (re-read after any allocation). */
   view(ptr: number, count: number): Float32Array | Float64Array {
-    const buf = this.ctx.K.heap.memory.buffer;
-    return this.ctx.dtype === "f32" ? new Float32Array(buf, ptr, count) : new Float64Array(buf, ptr, count);
+    return this.ctx.K.view(this.ctx.dtype, ptr, count);
   }
 
   free(): void {
-    const heap = this.ctx.K.heap;
+    const K = this.ctx.K;
     for (const op of this.ops) op.free();
-    for (const p of [...this.acts, ...this.grads, ...this.tangents]) heap.free(p);
+    for (const p of [...this.acts, ...this.grads, ...this.tangents]) K.free(p);
     this.grads = [];
     this.tangents = [];
   }
 
   private ensureGrads(): void {
-    if (this.grads.length === 0) this.grads = this.sizes.map((n) => this.ctx.K.heap.calloc(this.batch * n * this.ctx.S));
+    if (this.grads.length === 0) this.grads = this.sizes.map((n) => this.ctx.K.calloc(this.batch * n * this.ctx.S));
   }
 
   private ensureTangents(): void {
-    if (this.tangents.length === 0) this.tangents = this.sizes.slice(0, -1).map((n) => this.ctx.K.heap.calloc(this.batch * n * this.ctx.S));
+    if (this.tangents.length === 0) this.tangents = this.sizes.slice(0, -1).map((n) => this.ctx.K.calloc(this.batch * n * this.ctx.S));
   }
 
   private checkRows(rows: number): void {

@@ -48,7 +48,7 @@ export class Identity implements Measurement {
     this.spec = { kind: "identity", n };
   }
   apply(rows: number, x: number, out: number): void {
-    if (x !== out) this.K.heap.u8.copyWithin(out, x, x + rows * this.n * BYTES[this.dtype]);
+    if (x !== out) this.K.copy(out, x, rows * this.n * BYTES[this.dtype]);
   }
   adjoint(rows: number, r: number, out: number): void {
     this.apply(rows, r, out);
@@ -83,8 +83,8 @@ export class DenseMeasurement implements Measurement {
       if (!Number.isFinite(values[i])) throw new InputError(`measurement: entry (${Math.floor(i / n)}, ${i % n}) is ${values[i]}`);
     }
     const S = BYTES[dtype];
-    this.a = K.heap.alloc(m * n * S);
-    (dtype === "f32" ? K.heap.f32 : K.heap.f64).set(values, this.a / S);
+    this.a = K.alloc(m * n * S);
+    K.view(dtype, this.a, m * n).set(values);
     this.forwardPack = K.packB(dtype, true, n, m, this.a, n);
     this.adjointPack = K.packB(dtype, false, m, n, this.a, n);
   }
@@ -96,11 +96,10 @@ export class DenseMeasurement implements Measurement {
     this.K.gemmPacked(this.dtype, false, rows, this.n, this.m, 1, r, this.m, this.adjointPack, 0, out, this.n);
   }
   dense(): Float64Array {
-    const S = BYTES[this.dtype];
-    return Float64Array.from((this.dtype === "f32" ? this.K.heap.f32 : this.K.heap.f64).subarray(this.a / S, this.a / S + this.m * this.n));
+    return Float64Array.from(this.K.view(this.dtype, this.a, this.m * this.n));
   }
   free(): void {
-    for (const p of [this.a, this.forwardPack.ptr, this.adjointPack.ptr]) this.K.heap.free(p);
+    for (const p of [this.a, this.forwardPack.ptr, this.adjointPack.ptr]) this.K.free(p);
   }
 }
 
@@ -137,8 +136,7 @@ export class Inpaint implements Measurement {
     return A;
   }
   private view(ptr: number, count: number): Float32Array | Float64Array {
-    const buf = this.K.heap.memory.buffer;
-    return this.dtype === "f32" ? new Float32Array(buf, ptr, count) : new Float64Array(buf, ptr, count);
+    return this.K.view(this.dtype, ptr, count);
   }
   free(): void {}
 }

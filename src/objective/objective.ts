@@ -60,16 +60,16 @@ export class Objective {
       if (o.length !== m) throw new InputError(`objective: observation ${r} has ${o.length} values, the measurement gives ${m}`);
       for (let i = 0; i < m; i++) if (!Number.isFinite(o[i])) throw new InputError(`objective: observation ${r}, entry ${i} is ${o[i]}`);
     });
-    this.obs = K.heap.alloc(rows.length * m * S);
-    const view = dtype === "f32" ? new Float32Array(K.heap.memory.buffer, this.obs, rows.length * m) : new Float64Array(K.heap.memory.buffer, this.obs, rows.length * m);
+    this.obs = K.alloc(rows.length * m * S);
+    const view = K.view(dtype, this.obs, rows.length * m);
     rows.forEach((o, r) => {
       for (let i = 0; i < m; i++) view[r * m + i] = this.shared ? -o[i] : o[i];
     });
     const identity = measurement instanceof Identity;
-    this.measured = identity ? 0 : K.heap.alloc(batch * m * S);
-    this.residual = identity ? program.gradOutput : K.heap.alloc(batch * m * S);
-    this.f = K.heap.alloc(batch * 8);
-    this.penalty = K.heap.alloc(batch * 8);
+    this.measured = identity ? 0 : K.alloc(batch * m * S);
+    this.residual = identity ? program.gradOutput : K.alloc(batch * m * S);
+    this.f = K.alloc(batch * 8);
+    this.penalty = K.alloc(batch * 8);
     this.values = new Float64Array(batch);
     this.subtractShared = Object.freeze({ bias: this.obs, biasAxis: BiasAxis.Column, act: Act.None, slope: 0, mask: 0 });
   }
@@ -87,12 +87,12 @@ export class Objective {
     const ag = this.measured === 0 ? program.output : this.measured;
     if (this.measured !== 0) measurement.apply(rows, program.output, ag);
     // r = A·G − obs
-    K.heap.u8.copyWithin(this.residual, ag, ag + rows * m * S);
+    K.copy(this.residual, ag, rows * m * S);
     if (this.shared) K.biasAct(dtype, rows, m, this.residual, m, this.subtractShared);
     else K.axpy(dtype, rows * m, -1, this.obs, this.residual);
     K.rowSumsq(dtype, rows, m, this.residual, m, this.f);
     if (this.lambda > 0) K.rowSumsq(dtype, rows, k, program.input, k, this.penalty);
-    const f = new Float64Array(K.heap.memory.buffer, this.f, rows), pen = new Float64Array(K.heap.memory.buffer, this.penalty, rows);
+    const f = K.f64View(this.f, rows), pen = K.f64View(this.penalty, rows);
     for (let r = 0; r < rows; r++) this.values[r] = 0.5 * f[r] + (this.lambda > 0 ? this.lambda * pen[r] : 0);
     if (gradient) {
       if (this.residual !== program.gradOutput) measurement.adjoint(rows, this.residual, program.gradOutput);
@@ -107,11 +107,11 @@ export class Objective {
    * Lets a caller compact the trials still running to the front, so finished ones cost nothing.
    */
   moveRow(from: number, to: number): void {
-    const { program, measurement } = this, u8 = program.kernels.heap.u8;
+    const { program, measurement } = this, K = program.kernels;
     const S = BYTES[program.dtype], k = program.net.inputSize * S, m = measurement.m * S;
-    u8.copyWithin(program.input + to * k, program.input + from * k, program.input + (from + 1) * k);
-    u8.copyWithin(program.gradInput + to * k, program.gradInput + from * k, program.gradInput + (from + 1) * k);
-    if (!this.shared) u8.copyWithin(this.obs + to * m, this.obs + from * m, this.obs + (from + 1) * m);
+    K.copy(program.input + to * k, program.input + from * k, k);
+    K.copy(program.gradInput + to * k, program.gradInput + from * k, k);
+    if (!this.shared) K.copy(this.obs + to * m, this.obs + from * m, m);
     this.values[to] = this.values[from];
   }
 
@@ -127,11 +127,11 @@ export class Objective {
   }
 
   free(): void {
-    const heap = this.program.kernels.heap;
-    for (const p of [this.obs, this.f, this.penalty]) heap.free(p);
+    const K = this.program.kernels;
+    for (const p of [this.obs, this.f, this.penalty]) K.free(p);
     if (this.measured !== 0) {
-      heap.free(this.measured);
-      heap.free(this.residual);
+      K.free(this.measured);
+      K.free(this.residual);
     }
   }
 }

@@ -77,7 +77,7 @@ export function createOptimizer(objective: Objective, options: OptimizerOptions)
 /** Copy row `from` of a rows × k buffer over row `to`. */
 function moveRowOf(objective: Objective, ptr: number, from: number, to: number): void {
   const { program } = objective, k = program.net.inputSize, S = BYTES[program.dtype];
-  program.kernels.heap.u8.copyWithin(ptr + to * k * S, ptr + from * k * S, ptr + (from + 1) * k * S);
+  program.kernels.copy(ptr + to * k * S, ptr + from * k * S, k * S);
 }
 
 /** Adam (Kingma & Ba 2015), PyTorch's arrangement, one shared step count t for the batch. */
@@ -91,14 +91,14 @@ class Adam implements LatentOptimizer {
               private readonly beta1: number, private readonly beta2: number, private readonly eps: number) {
     const { program } = objective;
     const bytes = program.batch * program.net.inputSize * BYTES[program.dtype];
-    this.m = program.kernels.heap.calloc(bytes);
-    this.v = program.kernels.heap.calloc(bytes);
+    this.m = program.kernels.calloc(bytes);
+    this.v = program.kernels.calloc(bytes);
   }
 
   reset(rows: number): void {
     const { program } = this.objective, bytes = rows * program.net.inputSize * BYTES[program.dtype];
-    program.kernels.heap.u8.fill(0, this.m, this.m + bytes);
-    program.kernels.heap.u8.fill(0, this.v, this.v + bytes);
+    program.kernels.clear(this.m, bytes);
+    program.kernels.clear(this.v, bytes);
     this.t = 0;
   }
 
@@ -116,8 +116,8 @@ class Adam implements LatentOptimizer {
   }
 
   free(): void {
-    this.objective.program.kernels.heap.free(this.m);
-    this.objective.program.kernels.heap.free(this.v);
+    this.objective.program.kernels.free(this.m);
+    this.objective.program.kernels.free(this.v);
   }
 }
 

@@ -74,7 +74,7 @@ export class ParamOptimizer {
     this.params = networks.flatMap((net) => net.params.filter((p) => p.trainable));
     const slots = kind === "adam" ? ["exp_avg", "exp_avg_sq"] : kind === "rmsprop" ? ["square_avg"] : [];
     this.slots = this.params.map((param) => slots.map((slot) => ({
-      name: `${param.name}.${slot}`, param, ptr: param.kernels.heap.calloc(param.size * BYTES[param.dtype]),
+      name: `${param.name}.${slot}`, param, ptr: param.kernels.calloc(param.size * BYTES[param.dtype]),
     })));
     this.state = this.slots.flat();
   }
@@ -97,12 +97,12 @@ export class ParamOptimizer {
 
   /** A view of a state buffer (re-read after any allocation). */
   values(buffer: StateBuffer): Float32Array | Float64Array {
-    const { param } = buffer, mem = param.kernels.heap.memory.buffer;
-    return param.dtype === "f32" ? new Float32Array(mem, buffer.ptr, param.size) : new Float64Array(mem, buffer.ptr, param.size);
+    const { param } = buffer;
+    return param.kernels.view(param.dtype, buffer.ptr, param.size);
   }
 
   free(): void {
-    for (const b of this.state) b.param.kernels.heap.free(b.ptr);
+    for (const b of this.state) b.param.kernels.free(b.ptr);
   }
 
   private rmsprop(p: Param, v: Float32Array | Float64Array): void {

@@ -51,7 +51,7 @@ export class Gan implements Procedure {
     this.gen = this.generator.program(config.batch, "train");
     this.critic = this.partner.program(config.batch, "train");
     this.sampler = new BatchSampler(data, config.batch, config.seed);
-    this.real = K.heap.alloc(config.batch * PIXELS * (config.dtype === "f32" ? 4 : 8));
+    this.real = K.alloc(config.batch * PIXELS * (config.dtype === "f32" ? 4 : 8));
     this.mix = new Float64Array(config.batch);
   }
 
@@ -113,7 +113,7 @@ export class Gan implements Procedure {
 
   free(): void {
     for (const opt of this.optimizers) opt.free();
-    this.K.heap.free(this.real);
+    this.K.free(this.real);
     this.generator.free();
     this.partner.free();
   }

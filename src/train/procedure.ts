@@ -43,11 +43,10 @@ export function drawLatent(config: TrainConfig, out: Float32Array | Float64Array
 
 /** A view of `count` values of the heap at ptr (make a new one after anything that may allocate). */
 export function heapView(K: Kernels, config: TrainConfig, ptr: number, count: number): Float32Array | Float64Array {
-  const buf = K.heap.memory.buffer;
-  return config.dtype === "f32" ? new Float32Array(buf, ptr, count) : new Float64Array(buf, ptr, count);
+  return K.view(config.dtype, ptr, count);
 }
 
 /** Copy `count` values from src to dst in the heap. */
 export function heapCopy(K: Kernels, config: TrainConfig, dst: number, src: number, count: number): void {
-  K.heap.u8.copyWithin(dst, src, src + count * BYTES[config.dtype]);
+  K.copy(dst, src, count * BYTES[config.dtype]);
 }

@@ -30,7 +30,7 @@ export class Activation {
     this.code = spec?.type === "ReLU" ? Act.ReLU : spec?.type === "LeakyReLU" ? Act.LeakyReLU : Act.None;
     this.slope = spec?.type === "LeakyReLU" ? (spec.negative_slope ?? LEAKY_SLOPE) : 0;
     this.smooth = spec?.type === "Sigmoid" || spec?.type === "Tanh" ? spec.type : undefined;
-    this.mask = this.code === Act.None ? 0 : ctx.K.heap.calloc(ctx.batch * count);
+    this.mask = this.code === Act.None ? 0 : ctx.K.calloc(ctx.batch * count);
   }
 
   /**
@@ -77,7 +77,7 @@ export class Activation {
   }
 
   free(): void {
-    if (this.mask !== 0) this.ctx.K.heap.free(this.mask);
+    if (this.mask !== 0) this.ctx.K.free(this.mask);
   }
 }
 

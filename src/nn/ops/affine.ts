@@ -43,8 +43,8 @@ export abstract class AffineOp implements Op {
     this.act = new Activation(ctx, act, size(outShape));
     this.folded = bn !== undefined;
     const { K, S } = ctx;
-    this.effW = this.folded ? K.heap.alloc(this.weight.size * S) : this.weight.ptr;
-    this.effB = this.folded ? K.heap.alloc(axis.channels * S) : (this.bias?.ptr ?? 0);
+    this.effW = this.folded ? K.alloc(this.weight.size * S) : this.weight.ptr;
+    this.effB = this.folded ? K.alloc(axis.channels * S) : (this.bias?.ptr ?? 0);
   }
 
   /** Output channels (features for Linear). */
@@ -90,9 +90,9 @@ export abstract class AffineOp implements Op {
     if (!this.bias) return;
     const { K, dtype } = this.ctx;
     const n = this.axis.channels * spatial;
-    if (this.sums === 0) this.sums = K.heap.alloc(n * 8);
+    if (this.sums === 0) this.sums = K.alloc(n * 8);
     K.colSums(dtype, rows, n, gy, n, this.sums);
-    const sums = new Float64Array(K.heap.memory.buffer, this.sums, n), grad = this.bias.grads;
+    const sums = K.f64View(this.sums, n), grad = this.bias.grads;
     for (let c = 0; c < this.axis.channels; c++) {
       let s = 0;
       for (let p = 0; p < spatial; p++) s += sums[c * spatial + p];
@@ -105,9 +105,8 @@ export abstract class AffineOp implements Op {
     const [gamma, beta, mean, variance] = bnParams.map((p) => p.values);
     const { outer, channels, inner } = this.axis;
     const W = this.weight.values, b = this.bias?.values;
-    const K = this.ctx.K, buf = K.heap.memory.buffer;
-    const effW = this.ctx.dtype === "f32" ? new Float32Array(buf, this.effW, W.length) : new Float64Array(buf, this.effW, W.length);
-    const effB = this.ctx.dtype === "f32" ? new Float32Array(buf, this.effB, channels) : new Float64Array(buf, this.effB, channels);
+    const K = this.ctx.K;
+    const effW = K.view(this.ctx.dtype, this.effW, W.length), effB = K.view(this.ctx.dtype, this.effB, channels);
     for (let c = 0; c < channels; c++) {
       const a = gamma[c] / Math.sqrt(variance[c] + eps);
       effB[c] = a * (b ? b[c] : 0) + beta[c] - a * mean[c];
@@ -119,12 +118,12 @@ export abstract class AffineOp implements Op {
   }
 
   free(): void {
-    const heap = this.ctx.K.heap;
+    const K = this.ctx.K;
     if (this.folded) {
-      heap.free(this.effW);
-      heap.free(this.effB);
+      K.free(this.effW);
+      K.free(this.effB);
     }
-    if (this.sums !== 0) heap.free(this.sums);
+    if (this.sums !== 0) K.free(this.sums);
     this.act.free();
   }
 }
@@ -181,9 +180,9 @@ export class LinearOp extends AffineOp {
   }
 
   override free(): void {
-    const heap = this.ctx.K.heap;
-    if (this.packForward) heap.free(this.packForward.ptr);
-    if (this.packBackward) heap.free(this.packBackward.ptr);
+    const K = this.ctx.K;
+    if (this.packForward) K.free(this.packForward.ptr);
+    if (this.packBackward) K.free(this.packBackward.ptr);
     super.free();
   }
 }

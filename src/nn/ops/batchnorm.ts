@@ -50,8 +50,8 @@ export class BatchNormOp implements Op {
     this.eps = spec.eps ?? BN_EPS;
     this.momentum = spec.momentum ?? BN_MOMENTUM;
     this.act = new Activation(ctx, act, size(inShape));
-    this.xhat = ctx.mode === "train" ? ctx.K.heap.alloc(ctx.batch * size(inShape) * ctx.S) : 0;
-    this.stats = ctx.K.heap.calloc(3 * this.channels * 8);
+    this.xhat = ctx.mode === "train" ? ctx.K.alloc(ctx.batch * size(inShape) * ctx.S) : 0;
+    this.stats = ctx.K.calloc(3 * this.channels * 8);
     this.mean = this.stats;
     this.inv = this.stats + this.channels * 8;
     this.acc2 = this.stats + 2 * this.channels * 8;
@@ -116,12 +116,12 @@ export class BatchNormOp implements Op {
 
   /** The C float64 values at ptr (one of the stats; re-made after anything that may allocate). */
   private view(ptr: number): Float64Array {
-    return new Float64Array(this.ctx.K.heap.memory.buffer, ptr, this.channels);
+    return this.ctx.K.f64View(ptr, this.channels);
   }
 
   free(): void {
-    if (this.xhat !== 0) this.ctx.K.heap.free(this.xhat);
-    this.ctx.K.heap.free(this.stats);
+    if (this.xhat !== 0) this.ctx.K.free(this.xhat);
+    this.ctx.K.free(this.stats);
     this.act.free();
   }
 }
@@ -146,20 +146,20 @@ export class ActivationOp implements Op {
 
   forward(rows: number, x: number, y: number): void {
     const { K, dtype, S } = this.ctx;
-    K.heap.u8.copyWithin(y, x, x + rows * this.n * S);
+    K.copy(y, x, rows * this.n * S);
     if (this.act.mask !== 0) K.biasAct(dtype, rows, this.n, y, this.n, this.epilogue);
     this.act.applySmooth(rows, y);
   }
 
   backward(rows: number, _x: number, y: number, gy: number, gx: number): void {
     this.act.backward(rows, y, gy);
-    if (gx !== 0) this.ctx.K.heap.u8.copyWithin(gx, gy, gy + rows * this.n * this.ctx.S);
+    if (gx !== 0) this.ctx.K.copy(gx, gy, rows * this.n * this.ctx.S);
   }
 
   tangent(rows: number, tIn: number, tOut: number): void {
     this.act.checkPiecewise(`layer ${this.layers[0]}`);
     if (tOut === 0) return;
-    this.ctx.K.heap.u8.copyWithin(tOut, tIn, tIn + rows * this.n * this.ctx.S);
+    this.ctx.K.copy(tOut, tIn, rows * this.n * this.ctx.S);
     this.act.tangent(rows, tOut);
   }
 

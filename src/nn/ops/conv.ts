@@ -70,8 +70,8 @@ abstract class ConvOp extends AffineOp {
     this.colCols = grid[1] * grid[2];
     this.gridChannels = grid[0];
     this.chunk = Math.max(1, Math.min(ctx.batch, Math.floor(convColumns.budget / Math.max(1, this.colRows * this.colCols))));
-    this.cols = ctx.K.heap.alloc(this.colRows * this.chunk * this.colCols * ctx.S);
-    this.channelMajor = ctx.K.heap.alloc(this.gridChannels * this.chunk * this.colCols * ctx.S);
+    this.cols = ctx.K.alloc(this.colRows * this.chunk * this.colCols * ctx.S);
+    this.channelMajor = ctx.K.alloc(this.gridChannels * this.chunk * this.colCols * ctx.S);
     this.epilogues = this.act.epilogues(this.effB, BiasAxis.Row);
     this.inSize = inShape[0] * inShape[1] * inShape[2];
     this.outSize = outShape[0] * outShape[1] * outShape[2];
@@ -134,8 +134,8 @@ abstract class ConvOp extends AffineOp {
   protected abstract weightGradientChunk(t: number, first: number, n: number): void;
 
   override free(): void {
-    this.ctx.K.heap.free(this.cols);
-    this.ctx.K.heap.free(this.channelMajor);
+    this.ctx.K.free(this.cols);
+    this.ctx.K.free(this.channelMajor);
     super.free();
   }
 }
