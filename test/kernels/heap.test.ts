@@ -63,3 +63,23 @@ describe("heap", () => {
     for (const M of [A, B, C]) M.free();
   });
 });
+
+describe("the heap's door: Kernels.alloc, view, copy, clear, free", () => {
+  it("gives typed views, copies with overlap, zeroes, and frees what it allocated", () => {
+    const K = kernels, before = K.heap.allocatedBytes;
+    const a = K.alloc(5 * 8), z = K.calloc(3 * 4);
+    K.f64View(a, 5).set([1, 2, 3, 4, 5]);
+    expect(Array.from(K.view("f32", z, 3))).to.deep.equal([0, 0, 0]);
+    // overlapping copy, as memmove: [1, 2, 3, 4, 5] → [1, 1, 2, 3, 4]
+    K.copy(a + 8, a, 4 * 8);
+    expect(Array.from(K.view("f64", a, 5))).to.deep.equal([1, 1, 2, 3, 4]);
+    K.clear(a + 8, 2 * 8);
+    expect(Array.from(K.f64View(a, 5))).to.deep.equal([1, 0, 0, 3, 4]);
+    expect(K.bytes(a, 8)).to.deep.equal(new Uint8Array(Float64Array.of(1).buffer));
+    // a view taken after the heap grows sees the same values
+    const big = K.alloc(K.heap.byteLength);
+    expect(Array.from(K.f64View(a, 5))).to.deep.equal([1, 0, 0, 3, 4]);
+    for (const p of [a, z, big]) K.free(p);
+    expect(K.heap.allocatedBytes).to.equal(before);
+  });
+});
