@@ -45,7 +45,7 @@ export function checkSequence(store: ResultStore, p: CellPlan): void {
   if (record !== undefined && !hasForm(stored, DIGEST_FORM)) throw new InputError(`${store.path}: the record "${key}" is damaged (not {sha256, step}); restore the results file, or use another \`out\``);
   if (stored === undefined) store.append([{ key, value: { sha256, step: last.step } }]);
   else if (stored.sha256 !== sha256 || stored.step !== last.step) {
-    throw new InputError(`${last.path}: θ_T differs from the one the stored trials of ${p.cell.id} ran on (SHA-256 ${sha256.slice(0, 12)}…, recorded ${stored.sha256.slice(0, 12)}… at step ${stored.step}); retrain it with the software that made the results, or use another --out`);
+    throw new InputError(`${last.path}: θ_T differs from the one the stored trials of ${p.cell.id} ran on (SHA-256 ${sha256.slice(0, 12)}…, recorded ${stored.sha256.slice(0, 12)}… at step ${stored.step}); retrain it with the software that made the results, or use another \`out\``);
   }
 }
 

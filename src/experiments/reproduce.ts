@@ -106,7 +106,7 @@ export function merge(name: SweepName, dirs: readonly string[], options: Omit<Re
   const parts = dirs.map((dir) => {
     if (!hasResults(dir)) {
       const shards = findShards(dir).length > 0 ? `; it holds shards: surf merge --sweep ${name} ${dir} finds them` : "";
-      throw new InputError(`${dir}: no ${RESULTS_FILE}(.gz) there: not the --out of a surf reproduce run${shards}`);
+      throw new InputError(`${dir}: no ${RESULTS_FILE}(.gz) there: not the \`out\` of a surf reproduce run${shards}`);
     }
     return openResults(dir, options);
   });
@@ -193,7 +193,7 @@ export function mergeShards(name: SweepName, out: string, options: MergeShardsOp
   }
   if (present.length === 0) throw new InputError(`${out}: none of its ${n} shards has run yet (${missing.join(", ")})`);
   for (const p of present) {
-    if (sweepOf(p.record.sweep) !== sweepOf(name)) throw new InputError(`${join(p.dir, SHARD_FILE)}: a shard of ${p.record.sweep}, not of ${name} (--sweep)`);
+    if (sweepOf(p.record.sweep) !== sweepOf(name)) throw new InputError(`${join(p.dir, SHARD_FILE)}: a shard of ${p.record.sweep}, not of ${name} (\`sweep\`)`);
   }
   const settings = sameSettings(out, present.map((p) => ({ label: basename(p.dir), record: p.record })));
   checkGiven(name, out, settings, options);
@@ -214,7 +214,7 @@ export function mergeShards(name: SweepName, out: string, options: MergeShardsOp
   }
   missing.sort((a, b) => Number(/^shard-(\d+)/.exec(a)![1]) - Number(/^shard-(\d+)/.exec(b)![1]));
   if (missing.length > 0 && !options.allowPartial) {
-    throw new InputError(`${out}: ${missing.length} of ${n} shards missing or unfinished: ${missing.join(", ")}; run them (a rerun resumes), or merge what is there with --allow-partial`);
+    throw new InputError(`${out}: ${missing.length} of ${n} shards missing or unfinished: ${missing.join(", ")}; run them (a rerun resumes), or merge what is there with \`allowPartial\``);
   }
   const partial = missing.length > 0 ? { shards: n, missing } : undefined;
   const result = joinShards(name, planned, parts, { out, quick: settings.quick, seed: settings.seed, version: options.version, defaults, checkpoints, partial }, data);
@@ -272,8 +272,8 @@ const SCALE_FLAG: Record<keyof ScaleOverrides, [string, keyof SweepScale, keyof 
  * refused if it would change the cells the shards planned (so --models gan,wgan agrees with fig3's default).
  */
 function checkGiven(name: SweepName, out: string, s: { quick: boolean; seed: string; scale: SweepScale }, o: MergeShardsOptions): void {
-  if (o.quick !== undefined && o.quick !== s.quick) throw new InputError(`--quick${o.quick ? "" : "=false"}, but the shards under ${out} ran ${s.quick ? "with" : "without"} it`);
-  if (o.seed !== undefined && o.seed !== s.seed) throw new InputError(`--seed ${o.seed}, but the shards under ${out} ran with --seed ${s.seed}`);
+  if (o.quick !== undefined && o.quick !== s.quick) throw new InputError(`\`quick\`${o.quick ? "" : "=false"}, but the shards under ${out} ran ${s.quick ? "with" : "without"} it`);
+  if (o.seed !== undefined && o.seed !== s.seed) throw new InputError(`\`seed\` ${o.seed}, but the shards under ${out} ran with \`seed\` ${s.seed}`);
   const cells = JSON.stringify(cellSpecs(name, s.scale)), shown = (v: unknown) => (v === undefined ? "the default" : Array.isArray(v) ? v.join(",") : String(v));
   for (const [key, value] of Object.entries(o.scale ?? {}) as [keyof ScaleOverrides, unknown][]) {
     if (value === undefined || JSON.stringify(cellSpecs(name, scaleWith(s.scale, { [key]: value }))) === cells) continue;

@@ -20,7 +20,7 @@ export const WHOLE: Shard = { index: 1, count: 1 };
 export function parseShard(text: string): Shard {
   const m = /^(\d+)\/(\d+)$/.exec(text);
   const index = m ? Number(m[1]) : NaN, count = m ? Number(m[2]) : NaN;
-  if (!(count >= 1 && index >= 1 && index <= count)) throw new InputError(`--shard must be i/n with 1 ≤ i ≤ n (or auto), got "${text}"`);
+  if (!(count >= 1 && index >= 1 && index <= count)) throw new InputError(`\`shard\` must be i/n with 1 ≤ i ≤ n (or auto), got "${text}"`);
   return { index, count };
 }
 
@@ -74,49 +74,49 @@ export interface ScheduledShard {
 export function shardFromEnvironment(env: Environment, shards?: number): ScheduledShard {
   const slurm = SLURM_ARRAY.filter((v) => env[v] !== undefined);
   const kubernetes = env[KUBERNETES_INDEX] !== undefined;
-  if (slurm.length > 0 && kubernetes) throw new InputError(`--shard auto: both ${slurm[0]} (Slurm) and ${KUBERNETES_INDEX} (Kubernetes) are set; give --shard i/n`);
+  if (slurm.length > 0 && kubernetes) throw new InputError(`\`shard\` auto: both ${slurm[0]} (Slurm) and ${KUBERNETES_INDEX} (Kubernetes) are set; give \`shard\` i/n`);
   if (slurm.length === 0 && !kubernetes) {
-    throw new InputError(`--shard auto: no scheduler's task variables (SLURM_ARRAY_TASK_ID of a Slurm job array, ${KUBERNETES_INDEX} of a Kubernetes Indexed Job) in the environment; give --shard i/n`);
+    throw new InputError(`\`shard\` auto: no scheduler's task variables (SLURM_ARRAY_TASK_ID of a Slurm job array, ${KUBERNETES_INDEX} of a Kubernetes Indexed Job) in the environment; give \`shard\` i/n`);
   }
   const int = (name: string, min: number): number => {
     const text = env[name]!, n = Number(text);
-    if (!/^\d+$/.test(text) || !Number.isSafeInteger(n) || n < min) throw new InputError(`--shard auto: ${name} must be an integer ≥ ${min}, got "${text}"`);
+    if (!/^\d+$/.test(text) || !Number.isSafeInteger(n) || n < min) throw new InputError(`\`shard\` auto: ${name} must be an integer ≥ ${min}, got "${text}"`);
     return n;
   };
   const given = env[SHARDS_VARIABLE] !== undefined ? int(SHARDS_VARIABLE, 1) : undefined;
   if (shards !== undefined && given !== undefined && shards !== given) {
-    throw new InputError(`--shard auto: --shards ${shards} and ${SHARDS_VARIABLE}=${given} differ`);
+    throw new InputError(`\`shard\` auto: \`shards\` ${shards} and ${SHARDS_VARIABLE}=${given} differ`);
   }
   const count = shards ?? given, countFrom = shards !== undefined ? `--shards ${shards}` : `${SHARDS_VARIABLE}=${given}`;
   const shown = (names: readonly string[]) => names.filter((v) => env[v] !== undefined).map((v) => `${v}=${env[v]}`);
 
   if (kubernetes) {
     const i = int(KUBERNETES_INDEX, 0);
-    if (count === undefined) throw new InputError(`--shard auto: ${KUBERNETES_INDEX}=${i} is set but not the shard count: give --shards N or ${SHARDS_VARIABLE}=N (the Job's completions)`);
-    if (i >= count) throw new InputError(`--shard auto: ${KUBERNETES_INDEX}=${i} is past the ${count} shards of ${countFrom} (indices 0 … ${count - 1})`);
+    if (count === undefined) throw new InputError(`\`shard\` auto: ${KUBERNETES_INDEX}=${i} is set but not the shard count: give \`shards\` N or ${SHARDS_VARIABLE}=N (the Job's completions)`);
+    if (i >= count) throw new InputError(`\`shard\` auto: ${KUBERNETES_INDEX}=${i} is past the ${count} shards of ${countFrom} (indices 0 … ${count - 1})`);
     return { shard: { index: i + 1, count }, scheduler: "Kubernetes", from: [`${KUBERNETES_INDEX}=${i}`, countFrom].join(", ") };
   }
 
   const [ID, MIN, MAX, COUNT, STEP] = SLURM_ARRAY;
-  if (env[ID] === undefined) throw new InputError(`--shard auto: ${slurm[0]} is set but not ${ID} (a partial Slurm array environment)`);
+  if (env[ID] === undefined) throw new InputError(`\`shard\` auto: ${slurm[0]} is set but not ${ID} (a partial Slurm array environment)`);
   const id = int(ID, 0);
   if (count !== undefined) {
     // the task ID is the shard: the array may be a part of 1 … N (a task run again alone, a list)
-    if (id < 1 || id > count) throw new InputError(`--shard auto: ${ID}=${id}, but with ${countFrom} the task IDs are the shards, 1 … ${count} (sbatch --array=1-${count})`);
-    if (env[MAX] !== undefined && int(MAX, 0) > count) throw new InputError(`--shard auto: ${MAX}=${env[MAX]} is past the ${count} shards of ${countFrom}`);
+    if (id < 1 || id > count) throw new InputError(`\`shard\` auto: ${ID}=${id}, but with ${countFrom} the task IDs are the shards, 1 … ${count} (sbatch --array=1-${count})`);
+    if (env[MAX] !== undefined && int(MAX, 0) > count) throw new InputError(`\`shard\` auto: ${MAX}=${env[MAX]} is past the ${count} shards of ${countFrom}`);
     return { shard: { index: id, count }, scheduler: "Slurm", from: [`${ID}=${id}`, countFrom].join(", ") };
   }
-  if (env[MIN] === undefined) throw new InputError(`--shard auto: ${ID} is set but not ${MIN} (a partial Slurm array environment)`);
-  if (env[COUNT] === undefined && env[MAX] === undefined) throw new InputError(`--shard auto: ${ID} is set but neither ${COUNT} nor ${MAX} (a partial Slurm array environment)`);
+  if (env[MIN] === undefined) throw new InputError(`\`shard\` auto: ${ID} is set but not ${MIN} (a partial Slurm array environment)`);
+  if (env[COUNT] === undefined && env[MAX] === undefined) throw new InputError(`\`shard\` auto: ${ID} is set but neither ${COUNT} nor ${MAX} (a partial Slurm array environment)`);
   const min = int(MIN, 0), step = env[STEP] === undefined ? 1 : int(STEP, 1);
   const span = env[MAX] === undefined ? undefined : (int(MAX, 0) - min) / step + 1;
   const n = env[COUNT] === undefined ? span! : int(COUNT, 1);
   const from = shown([ID, MIN, MAX, COUNT, STEP]).join(", ");
   if (span !== undefined && span !== n) {
     // a list (--array=1,3,7) has no stride to map task IDs onto shards
-    throw new InputError(`--shard auto: ${from} is not a range MIN-MAX[:STEP] of ${COUNT} tasks (a list of task IDs?); submit --array=1-N, or give --shards N (the task ID is then the shard)`);
+    throw new InputError(`\`shard\` auto: ${from} is not a range MIN-MAX[:STEP] of ${COUNT} tasks (a list of task IDs?); submit --array=1-N, or give \`shards\` N (the task ID is then the shard)`);
   }
-  if (id < min || (id - min) % step !== 0 || (id - min) / step >= n) throw new InputError(`--shard auto: ${ID}=${id} is not a task of the array (${from})`);
+  if (id < min || (id - min) % step !== 0 || (id - min) / step >= n) throw new InputError(`\`shard\` auto: ${ID}=${id} is not a task of the array (${from})`);
   return { shard: { index: (id - min) / step + 1, count: n }, scheduler: "Slurm", from };
 }
 
