@@ -118,13 +118,8 @@ export function table1(cells: readonly CellOutcome<PlanLike>[]): Table {
  * trials, moves the rate. Undefined when no cell has a sibling seed.
  */
 export function seedSpread(cells: readonly CellOutcome[]): { table: Table; notes: string[] } | undefined {
-  const groups = new Map<string, CellOutcome[]>();
-  for (const c of cells) {
-    const key = c.plan.cell.id.split("/").filter((t) => !/^trainseed\d+$/.test(t)).join("/");
-    groups.set(key, [...(groups.get(key) ?? []), c]);
-  }
   const rows: (string | number)[][] = [];
-  for (const [key, group] of groups) {
+  for (const [key, group] of seedGroups(cells)) {
     if (group.length < 2) continue;
     const stages = [...group[0].stages.keys()].filter((s) => group.every((c) => c.stages.get(s)?.summary.successRate !== null && c.stages.has(s)));
     for (const s of stages) {
@@ -148,6 +143,77 @@ export function seedSpread(cells: readonly CellOutcome[]): { table: Table; notes
       caption: "One training run per seed, each with its own trials. SD across seeds: the sample standard deviation of the seeds' rates; binomial SD: √(p(1 − p)/n) of each seed's rate, averaged. χ²: Pearson's test of homogeneity over the seeds' 2 × g table (g − 1 degrees of freedom).",
     },
     notes: ["Where the spread across seeds exceeds the binomial one and χ² rejects a common rate, a Wilson interval of one training run understates how much a cell's rate depends on the generator: compare methods across seeds, not within one."],
+  };
+}
+
+/** The cells that differ only in their training seed, by the id without it (groups of one included). */
+function seedGroups<C extends CellOutcome>(cells: readonly C[]): Map<string, C[]> {
+  const groups = new Map<string, C[]>();
+  for (const c of cells) {
+    const key = c.plan.cell.id.split("/").filter((t) => !/^trainseed\d+$/.test(t)).join("/");
+    groups.set(key, [...(groups.get(key) ?? []), c]);
+  }
+  return groups;
+}
+
+/** Surfing against one method over several training runs: the trials of every run, paired within each. */
+export interface PooledComparison {
+  /** The cell's id without its training seed, and the seeds pooled. */
+  cell: string;
+  seeds: number[];
+  pairs: PairedComparison[];
+  winner: string;
+}
+
+/**
+ * Surfing against each method pooled over the training seeds of a cell: every seed's trials are paired
+ * within their own run, and McNemar's exact test runs on the discordant trials of all of them together —
+ * under the null hypothesis each discordant trial of every run is surfing's or the rival's with probability
+ * ½, so their total is binomial (the stratified form of the test; the interval is Newcombe's on the
+ * pooled counts). Holm and the winner at equal compute as in pairedComparisons. A method is pooled only
+ * where every seed ran all its trials.
+ */
+export function pooledComparisons(cells: readonly CellOutcome[]): PooledComparison[] {
+  const out: PooledComparison[] = [];
+  for (const [key, group] of seedGroups(cells)) {
+    if (group.length < 2) continue;
+    const per = group.map((c) => ({ c, cmp: pairedComparisons(c) }));
+    if (per.some((x) => !x.cmp)) continue;
+    const complete = (c: CellOutcome, s: Stage) => (c.stages.get(s)?.results.length ?? 0) === c.plan.trials;
+    const rivals = per[0].cmp!.pairs.map((x) => x.rival).filter((r) => per.every(({ c, cmp }) => complete(c, r) && complete(c, "surf") && cmp!.pairs.some((x) => x.rival === r)));
+    const raw = rivals.map((rival) => {
+      let both = 0, surfOnly = 0, rivalOnly = 0, neither = 0;
+      for (const { c } of per) {
+        const surf = new Map(c.stages.get("surf")!.results.map((t) => [t.index, t.success]));
+        for (const t of c.stages.get(rival)!.results) {
+          const s = surf.get(t.index);
+          if (s === undefined || s === null || t.success === null) continue;
+          if (s && t.success) both++;
+          else if (s) surfOnly++;
+          else if (t.success) rivalOnly++;
+          else neither++;
+        }
+      }
+      const d = pairedDifferenceInterval(both, surfOnly, rivalOnly, neither);
+      return { rival, trials: both + surfOnly + rivalOnly + neither, surfOnly, rivalOnly, difference: d.difference, interval: [d.low, d.high] as [number, number], p: mcnemarExact(surfOnly, rivalOnly) };
+    });
+    if (raw.length === 0) continue;
+    const pairs = withHolm(raw);
+    out.push({ cell: key, seeds: group.map((c) => Number(/trainseed(\d+)/.exec(c.plan.cell.id)?.[1] ?? 0)), pairs, winner: winnerOf(pairs) });
+  }
+  return out;
+}
+
+/** The pooled comparisons as a table, one row per method and cell. */
+export function pooledTable(pooled: readonly PooledComparison[]): Table {
+  return {
+    columns: ["cell", "training seeds", "rival", "paired trials", "only surfing recovered x*", "only the rival did", "surfing − rival, points [95 %]", "McNemar p", "p after Holm", "significantly better"],
+    rows: pooled.flatMap((g) => g.pairs.map((x) => [
+      cellName(g.cell), g.seeds.join(", "), stageName(x.rival), x.trials, x.surfOnly, x.rivalOnly,
+      `${(100 * x.difference).toFixed(1)} [${(100 * x.interval[0]).toFixed(1)}, ${(100 * x.interval[1]).toFixed(1)}]`,
+      formatP(x.p), formatP(x.pHolm), x.pHolm < ALPHA ? (x.difference > 0 ? "surfing" : "rival") : "—",
+    ])),
+    caption: "Every training seed's trials paired within its own run; McNemar's exact test on the discordant trials of all the runs together (under no difference each is surfing's or the rival's with probability ½, in every run alike), Holm's correction over the methods and, apart, over the ablations; Newcombe's interval on the pooled counts. A method is pooled where every seed ran all its trials.",
   };
 }
 
@@ -217,21 +283,31 @@ export function pairedComparisons(c: CellOutcome): { pairs: PairedComparison[]; 
     return { rival, trials: both + surfOnly + rivalOnly + neither, surfOnly, rivalOnly, difference: d.difference, interval: [d.low, d.high] as [number, number], p: mcnemarExact(surfOnly, rivalOnly) };
   }).filter((x) => x.trials > 0);
   if (raw.length === 0) return undefined;
-  // Holm within each question: which method to run (regular Adam and the rivals), and which part of surfing
-  // matters (its ablations) — so running the ablations does not weaken the comparison of methods
+  const pairs = withHolm(raw);
+  return { pairs, winner: winnerOf(pairs) };
+}
+
+/**
+ * Holm within each question: which method to run (regular Adam and the rivals), and which part of surfing
+ * matters (its ablations) — so running the ablations does not weaken the comparison of methods.
+ */
+function withHolm(raw: readonly Omit<PairedComparison, "pHolm">[]): PairedComparison[] {
   const pHolm = new Map<Stage, number>();
   for (const family of [raw.filter((x) => !x.rival.startsWith("surf-")), raw.filter((x) => x.rival.startsWith("surf-"))]) {
     const adjusted = holm(family.map((x) => x.p));
     family.forEach((x, i) => pHolm.set(x.rival, adjusted[i]));
   }
-  const pairs = raw.map((x) => ({ ...x, pHolm: pHolm.get(x.rival)! }));
+  return raw.map((x) => ({ ...x, pHolm: pHolm.get(x.rival)! }));
+}
+
+/** The winner at equal compute: surfing if it beats every such rival significantly, a rival that beats it, or none. */
+function winnerOf(pairs: readonly PairedComparison[]): string {
   const equal = pairs.filter((x) => atEqualCompute(x.rival));
   const better = equal.filter((x) => x.pHolm < ALPHA && x.difference < 0).sort((a, b) => a.difference - b.difference);
-  const winner = equal.length === 0 ? "—"
+  return equal.length === 0 ? "—"
     : equal.every((x) => x.pHolm < ALPHA && x.difference > 0) ? "surfing"
     : better.length > 0 ? stageName(better[0].rival)
     : "no significant difference";
-  return { pairs, winner };
 }
 
 /** The paired comparisons of every cell, as a table: surfing against each other method. */

@@ -11,7 +11,7 @@ import { readRegularFile } from "../io.js";
 import { basename, join, resolve } from "node:path";
 import { loadFashionMnist, type FashionMnist } from "../data/fashion-mnist.js";
 import { renderPage, type Section } from "../report/html.js";
-import { mergeCell, runCell, stageResults, type Stage } from "./cell.js";
+import { ABLATIONS, mergeCell, RIVALS, runCell, stageResults, type Stage } from "./cell.js";
 import { findShards, inShard, shardDirectory, shardOf, WHOLE, type Shard } from "./shard.js";
 import { lockedBy } from "../lock.js";
 import { ResultStore } from "../store.js";
@@ -21,7 +21,7 @@ import { CRITIC_FRACTION } from "../train/config.js";
 import { HYPERPARAMETERS, MODEL_KINDS } from "../train/hyperparameters.js";
 import { DEFAULTS } from "../optim/optimizer.js";
 import { GRAD_TOL, PROGRESS, STALL, WINDOW } from "../surf/descent.js";
-import { cellName, costs, costTable, distanceFigures, distortionFigure, distortionTable, fitsWithoutRecovery, outcomes, pairedComparisons, pairedTable, pathFigure, recoveryFigure, recoveryTable, seedSpread, table1 } from "./report.js";
+import { cellName, costs, costTable, distanceFigures, distortionFigure, distortionTable, fitsWithoutRecovery, outcomes, pairedComparisons, pairedTable, pooledComparisons, pooledTable, pathFigure, recoveryFigure, recoveryTable, seedSpread, table1 } from "./report.js";
 import { checkSequence, fidFigure, FID_CAPTION, GENERATOR_PREFIX, generatorSummary, measureGenerator } from "./generator.js";
 import { sampleImages, SAMPLES_PER_CELL } from "./samples.js";
 
@@ -320,14 +320,33 @@ function reportPlans(name: SweepName, planned: readonly CellPlan[], stores: read
       const id = r.key.slice(SPEC_PREFIX.length);
       if (spec.sweep !== sweepOf(name) || byId.has(id)) continue;
       const other = recorded.get(id);
-      if (other && JSON.stringify({ ...other, trials: 0 }) !== JSON.stringify({ ...spec, trials: 0 })) {
+      if (other && JSON.stringify(problemOf(other)) !== JSON.stringify(problemOf(spec))) {
         throw new InputError(`${store.path}: cell ${id} was run with other settings than in another results directory; merge them separately`);
       }
-      if (!other || spec.trials > other.trials) recorded.set(id, spec);
+      recorded.set(id, other ? joinSpecs(other, spec) : spec);
     }
   }
   const extra = [...recorded.values()].map((spec) => planCell(spec, defaults, checkpoints, seed, data));
   return [...planned, ...extra.sort((a, b) => specOrder(a.spec, b.spec))];
+}
+
+/** A spec without what a later run of the cell may add: more trials, more restarts, rivals, ablations. */
+function problemOf(spec: CellSpec): Omit<CellSpec, "trials" | "restarts" | "rivals" | "ablations"> {
+  const { trials: _t, restarts: _r, rivals: _v, ablations: _a, ...rest } = spec;
+  return rest;
+}
+
+/**
+ * One cell recorded in two results directories, one run with more trials or stages than the other (the
+ * rivals added to a cell run before, say): the most trials and every stage of either, in the canonical order.
+ */
+function joinSpecs(a: CellSpec, b: CellSpec): CellSpec {
+  const union = <T extends string>(all: readonly T[], x: readonly T[] | undefined, y: readonly T[] | undefined): T[] => all.filter((s) => x?.includes(s) || y?.includes(s));
+  const rivals = union(RIVALS, a.rivals, b.rivals), ablations = union(ABLATIONS, a.ablations, b.ablations);
+  return {
+    ...a, trials: Math.max(a.trials, b.trials), restarts: [...new Set([...a.restarts, ...b.restarts])].sort((x, y) => x - y),
+    ...(rivals.length > 0 ? { rivals } : {}), ...(ablations.length > 0 ? { ablations } : {}),
+  };
 }
 
 /** Model in the paper's order, then k, m, widths, training length and seed. */
@@ -371,8 +390,8 @@ function writeReport(name: SweepName, plans: CellPlan[], store: ResultStore, out
     sections.push({ heading: "Table 1: surfing against regular Adam and its rivals at equal compute", tables: [table1(cells)], notes: fitsWithoutRecovery(cells) });
     sections.push({ heading: "Paired comparisons: surfing against each method, trial by trial", tables: [pairedTable(cells)] });
     sections.push({ heading: "Cost in gradient steps, the paper's way and like for like", tables: [costTable(cells)] });
-    const seeds = seedSpread(cells);
-    if (seeds) sections.push({ heading: "Across training seeds", tables: [seeds.table], notes: seeds.notes });
+    const seeds = seedSpread(cells), pooled = pooledComparisons(cells);
+    if (seeds) sections.push({ heading: "Across training seeds", tables: [seeds.table, ...(pooled.length > 0 ? [pooledTable(pooled)] : [])], notes: seeds.notes });
     sections.push({ heading: "Figure 2: distance to the truth, DCGAN", figures: distanceFigures(cells, ["gan"]) });
     sections.push({ heading: "Figure 5: distance to the truth, VAE, WGAN, WGAN-GP", figures: distanceFigures(cells, ["vae", "wgan", "wgan-gp"]) });
     sections.push(samplesSection(plans, store));
@@ -387,6 +406,7 @@ function writeReport(name: SweepName, plans: CellPlan[], store: ResultStore, out
   writeAtomically(report, renderPage({ title: `surfing: ${name}${o.quick ? " (quick)" : ""}`, subtitle: [`seed ${o.seed}`, `surfing ${o.version}`], sections }));
   const summary = {
     sweep: name, quick: o.quick, seed: o.seed, ...(o.partial ? { partial: o.partial } : {}),
+    ...(name === "table1" ? { pooled: pooledComparisons(cells) } : {}),
     cells: cells.map((c) => ({
       id: c.plan.cell.id, settings: describeSpec(c.plan.spec, c.plan.training.seed), generator: generatorSummary(store, c.plan),
       stages: Object.fromEntries([...c.stages].map(([s, v]) => [s, v.summary])),

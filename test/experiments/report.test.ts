@@ -1,6 +1,6 @@
 // The report from hand-made trial outcomes: Table 1's note on failures that fit y, the compressed-sensing tables, surfing's path.
 import { expect } from "chai";
-import { cellName, costs, costTable, distortionTable, fitsWithoutRecovery, pairedComparisons, pathFigure, pathNorms, recoveryTable, seedSpread, type CellOutcome } from "../../src/experiments/report.js";
+import { cellName, costs, costTable, distortionTable, fitsWithoutRecovery, pairedComparisons, pooledComparisons, pathFigure, pathNorms, recoveryTable, seedSpread, type CellOutcome } from "../../src/experiments/report.js";
 import { gammaQ, holm, homogeneity, mcnemarExact, pairedDifferenceInterval, summarize } from "../../src/surf/metrics.js";
 import { Rng } from "../../src/random/rng.js";
 import type { TrialResult } from "../../src/surf/surf.js";
@@ -115,6 +115,29 @@ describe("report: paired comparisons of methods on the same trials", () => {
     expect(wins.winner).to.equal("surfing");
     const loses = pairedComparisons(cell("gan", 5, { surf: trials((i) => i < 50), "restarts-2": trials((i) => i < 60), "restarts-4": trials((i) => i < 80) }))!;
     expect(loses.winner).to.equal("best of 4");
+  });
+});
+
+describe("report: surfing against each method pooled over training seeds", () => {
+  it("sums each run's discordant trials and tests them together; Holm and the winner as within a run", () => {
+    const trials = (ok: (i: number) => boolean): [boolean, number][] => Array.from({ length: 100 }, (_, i) => [ok(i), 0.1]);
+    // in each of three runs surfing recovers 0–89; the best of 4 recovers 0–84 and 95–97 (5 vs 3 discordant
+    // a run: no run alone is significant, p = 0.73), and regular Adam 0–49
+    const run = (id: string) => ({ ...cell("gan", 5, { regular: trials((i) => i < 50), surf: trials((i) => i < 90), "restarts-4": trials((i) => i < 85 || (i >= 95 && i < 98)) }, id),
+      plan: { cell: { id }, trials: 100 } }) as unknown as CellOutcome;
+    const cells = [run("table1/gan/k5"), run("table1/gan/k5/trainseed1"), run("table1/gan/k5/trainseed2"), run("table1/gan/k20")];
+    expect(pairedComparisons(cells[0])!.pairs[1]).to.include({ rival: "restarts-4", surfOnly: 5, rivalOnly: 3 });
+    const [g] = pooledComparisons(cells);
+    expect([g.cell, g.seeds]).to.deep.equal(["table1/gan/k5", [0, 1, 2]]);
+    const best4 = g.pairs.find((x) => x.rival === "restarts-4")!;
+    expect([best4.trials, best4.surfOnly, best4.rivalOnly]).to.deep.equal([300, 15, 9]);
+    expect(best4.p).to.be.closeTo(mcnemarExact(15, 9), 1e-15);
+    expect(g.pairs.map((x) => x.pHolm)).to.deep.equal(holm(g.pairs.map((x) => x.p)));
+    expect(g.winner).to.equal("no significant difference");   // 15 vs 9 of 24: p = 0.31
+    // a cell without siblings is not pooled; nor a method some seed has not run in full
+    expect(pooledComparisons([cells[3]])).to.deep.equal([]);
+    const short = { ...cells[2], stages: new Map([...cells[2].stages].map(([s, v]) => [s, s === "restarts-4" ? { ...v, results: v.results.slice(0, 50) } : v])) } as CellOutcome;
+    expect(pooledComparisons([cells[0], cells[1], short])[0].pairs.map((x) => x.rival)).to.deep.equal(["regular"]);
   });
 });
 

@@ -213,6 +213,8 @@ describe("surf reproduce (quick)", function () {
     const out = join(dir, "rivals"), base = { ...common, shard: parseShard("1/1"), out };
     const cells = { models: ["gan" as const], ks: [5], restarts: [2], trials: 3 };
     await reproduce("table1", { ...base, scale: cells });
+    const earlier = join(dir, "rivals-earlier");
+    cpSync(out, earlier, { recursive: true });
     const before = new ResultStore(join(out, RESULTS_FILE)).size;
     const { summary, report } = await reproduce("table1", { ...base, scale: { ...cells, rivals: ["restart-until", "adam-then-surf"] } });
     const store = new ResultStore(join(out, RESULTS_FILE));
@@ -247,6 +249,12 @@ describe("surf reproduce (quick)", function () {
     const record = (stage: string) => after.get(`${cell.id}/${stage}/0`)!;
     expect([record("surf-half").budget, record("surf-double").budget, record("surf-uniform").budget]).to.deep.equal([Math.round(total / 2), 2 * total, total]);
     expect(["surf-skip0", "surf-every2", "surf-every5"].map((a) => (record(a).result as TrialResult).path.length)).to.deep.equal([T, Math.ceil(T / 2) + 1, Math.ceil(T / 5) + 1]);
+    // merged with a copy made before the rivals and ablations ran: one cell, with every stage of either
+    const joined = merge("table1", [earlier, out], { ...common, out: join(dir, "rivals-merged"), scale: { models: ["gan"], ks: [5], trainSeeds: [9], restarts: [2], trials: 3 } });
+    const [, whole] = joined.summary.cells as Cell[];
+    expect(whole.id).to.equal("table1/gan/k5");
+    expect(Object.keys(whole.stages)).to.deep.equal(Object.keys(ablated.stages));
+    expect(Object.values(whole.stages).every((x) => x.trials === 3)).to.equal(true);
   });
 
   it("cells at other settings share one results directory: ids name the settings, summary.json records them, merge joins them", async () => {

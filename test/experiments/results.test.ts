@@ -62,6 +62,28 @@ describe("docs/results: every committed summary is recomputed from its results f
     }
   });
 
+  it("docs/results/README.md: the rivals and ablations of the paper-scale cells — every rate and test is summary.json's", () => {
+    const doc = readFileSync(join(RESULTS, "README.md"), "utf8");
+    const block = /<!-- table1-paper-scale: rivals -->\n([\s\S]*?)\n<!-- \/table1-paper-scale: rivals -->/.exec(doc);
+    expect(block, "the table's markers").to.not.equal(null);
+    const rows = block![1].split("\n").slice(2).map((l) => l.split("|").slice(1, -1).map((c) => c.trim()));
+    const summary = JSON.parse(readFileSync(join(RESULTS, "table1-paper-scale", "summary.json"), "utf8")) as {
+      cells: { id: string; settings: { trials: number }; comparison?: { winner: string; pairs: { rival: string; difference: number; pHolm: number }[] };
+        stages: Record<string, { trials: number; successRate: number }> }[];
+    };
+    const shown = ["surf", "restart-until", "adam-then-surf", "surf-uniform", "surf-linear", "surf-skip0", "surf-half", "surf-double", "surf-every2", "surf-every5"];
+    // the cells where every rival and ablation ran all its trials
+    const cells = summary.cells.filter((c) => shown.every((s) => c.stages[s]?.trials === c.settings.trials));
+    expect(rows.map((r) => r[0])).to.deep.equal(cells.map((c) => `\`${c.id}\``));
+    cells.forEach((c, i) => {
+      const differ = c.comparison!.pairs.filter((p) => p.rival.startsWith("surf-") && p.pHolm < 0.05)
+        .map((p) => `${p.rival} (${p.difference > 0 ? "surfing" : "it"} better, p = ${p.pHolm.toFixed(3)})`);
+      expect(rows[i].slice(1), c.id).to.deep.equal([
+        ...shown.map((s) => (100 * c.stages[s].successRate).toFixed(1)), c.comparison!.winner, differ.length > 0 ? differ.join("; ") : "none",
+      ]);
+    });
+  });
+
   it("docs/results/README.md: the paper-scale cells — every rate, FID and winner is summary.json's", () => {
     const doc = readFileSync(join(RESULTS, "README.md"), "utf8");
     const block = /<!-- table1-paper-scale: cells -->\n([\s\S]*?)\n<!-- \/table1-paper-scale: cells -->/.exec(doc);

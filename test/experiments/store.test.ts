@@ -150,6 +150,6 @@ describe("experiments: results store, resume and shards", function () {
     const parts = [1, 2, 3].map((i) => inShard(cells, parseShard(`${i}/3`)));
     expect(parts.flat().sort()).to.deep.equal(cells);
     expect(parts[0]).to.deep.equal([0, 3, 6]);
-    for (const bad of ["0/2", "3/2", "1/0", "a/b", "1"]) expect(() => parseShard(bad), bad).to.throw(/--shard must be i\/n/);
+    for (const bad of ["0/2", "3/2", "1/0", "a/b", "1"]) expect(() => parseShard(bad), bad).to.throw(/`shard` must be i\/n/);
   });
 });
