@@ -320,7 +320,7 @@ function reportPlans(name: SweepName, planned: readonly CellPlan[], stores: read
       const id = r.key.slice(SPEC_PREFIX.length);
       if (spec.sweep !== sweepOf(name) || byId.has(id)) continue;
       const other = recorded.get(id);
-      if (other && JSON.stringify(problemOf(other)) !== JSON.stringify(problemOf(spec))) {
+      if (other && canonical(problemOf(other)) !== canonical(problemOf(spec))) {
         throw new InputError(`${store.path}: cell ${id} was run with other settings than in another results directory; merge them separately`);
       }
       recorded.set(id, other ? joinSpecs(other, spec) : spec);
@@ -328,6 +328,11 @@ function reportPlans(name: SweepName, planned: readonly CellPlan[], stores: read
   }
   const extra = [...recorded.values()].map((spec) => planCell(spec, defaults, checkpoints, seed, data));
   return [...planned, ...extra.sort((a, b) => specOrder(a.spec, b.spec))];
+}
+
+/** JSON with the keys in order: specs written by different versions list their fields in different orders. */
+function canonical(x: object): string {
+  return JSON.stringify(Object.fromEntries(Object.entries(x).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))));
 }
 
 /** A spec without what a later run of the cell may add: more trials, more restarts, rivals, ablations. */
