@@ -181,22 +181,7 @@ export function pooledComparisons(cells: readonly CellOutcome[]): PooledComparis
     if (per.some((x) => !x.cmp)) continue;
     const complete = (c: CellOutcome, s: Stage) => (c.stages.get(s)?.results.length ?? 0) === c.plan.trials;
     const rivals = per[0].cmp!.pairs.map((x) => x.rival).filter((r) => per.every(({ c, cmp }) => complete(c, r) && complete(c, "surf") && cmp!.pairs.some((x) => x.rival === r)));
-    const raw = rivals.map((rival) => {
-      let both = 0, surfOnly = 0, rivalOnly = 0, neither = 0;
-      for (const { c } of per) {
-        const surf = new Map(c.stages.get("surf")!.results.map((t) => [t.index, t.success]));
-        for (const t of c.stages.get(rival)!.results) {
-          const s = surf.get(t.index);
-          if (s === undefined || s === null || t.success === null) continue;
-          if (s && t.success) both++;
-          else if (s) surfOnly++;
-          else if (t.success) rivalOnly++;
-          else neither++;
-        }
-      }
-      const d = pairedDifferenceInterval(both, surfOnly, rivalOnly, neither);
-      return { rival, trials: both + surfOnly + rivalOnly + neither, surfOnly, rivalOnly, difference: d.difference, interval: [d.low, d.high] as [number, number], p: mcnemarExact(surfOnly, rivalOnly) };
-    });
+    const raw = rivals.map((rival) => paired(rival, per.map(({ c }) => [c.stages.get("surf")!.results, c.stages.get(rival)!.results])));
     if (raw.length === 0) continue;
     const pairs = withHolm(raw);
     out.push({ cell: key, seeds: group.map((c) => Number(/trainseed(\d+)/.exec(c.plan.cell.id)?.[1] ?? 0)), pairs, winner: winnerOf(pairs) });
@@ -267,11 +252,22 @@ export const ALPHA = 0.05;
 export function pairedComparisons(c: CellOutcome): { pairs: PairedComparison[]; winner: string } | undefined {
   const surf = c.stages.get("surf");
   if (!surf) return undefined;
-  const byIndex = new Map(surf.results.map((t) => [t.index, t.success]));
   const rivals = [...c.stages.keys()].filter((s) => s !== "surf");
-  const raw = rivals.map((rival) => {
-    let both = 0, surfOnly = 0, rivalOnly = 0, neither = 0;
-    for (const t of c.stages.get(rival)!.results) {
+  const raw = rivals.map((rival) => paired(rival, [[surf.results, c.stages.get(rival)!.results]])).filter((x) => x.trials > 0);
+  if (raw.length === 0) return undefined;
+  const pairs = withHolm(raw);
+  return { pairs, winner: winnerOf(pairs) };
+}
+
+/**
+ * Surfing against `rival` on the trials both ran, in one run or several (each run's trials paired within it):
+ * the discordant counts, Newcombe's interval for the difference of rates, McNemar's exact p.
+ */
+function paired(rival: Stage, runs: readonly (readonly [readonly TrialResult[], readonly TrialResult[]])[]): Omit<PairedComparison, "pHolm"> {
+  let both = 0, surfOnly = 0, rivalOnly = 0, neither = 0;
+  for (const [surfed, rivalled] of runs) {
+    const byIndex = new Map(surfed.map((t) => [t.index, t.success]));
+    for (const t of rivalled) {
       const s = byIndex.get(t.index);
       if (s === undefined || s === null || t.success === null) continue;
       if (s && t.success) both++;
@@ -279,12 +275,9 @@ export function pairedComparisons(c: CellOutcome): { pairs: PairedComparison[]; 
       else if (t.success) rivalOnly++;
       else neither++;
     }
-    const d = pairedDifferenceInterval(both, surfOnly, rivalOnly, neither);
-    return { rival, trials: both + surfOnly + rivalOnly + neither, surfOnly, rivalOnly, difference: d.difference, interval: [d.low, d.high] as [number, number], p: mcnemarExact(surfOnly, rivalOnly) };
-  }).filter((x) => x.trials > 0);
-  if (raw.length === 0) return undefined;
-  const pairs = withHolm(raw);
-  return { pairs, winner: winnerOf(pairs) };
+  }
+  const d = pairedDifferenceInterval(both, surfOnly, rivalOnly, neither);
+  return { rival, trials: both + surfOnly + rivalOnly + neither, surfOnly, rivalOnly, difference: d.difference, interval: [d.low, d.high], p: mcnemarExact(surfOnly, rivalOnly) };
 }
 
 /**
