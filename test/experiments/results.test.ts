@@ -6,13 +6,25 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ResultStore } from "../../src/store.js";
-import { stageResults, type Stage } from "../../src/experiments/cell.js";
+import { atEqualCompute, stageResults, type Stage } from "../../src/experiments/cell.js";
 import { summarize } from "../../src/surf/metrics.js";
 import { RESULTS_FILE } from "../../src/experiments/reproduce.js";
 import { FULL, plan } from "../../src/experiments/sweeps.js";
-import { outcomes, pairedComparisons } from "../../src/experiments/report.js";
+import { cellName, outcomes, pairedComparisons, stageName, type PooledComparison } from "../../src/experiments/report.js";
 
 const RESULTS = fileURLToPath(new URL("../../../docs/results", import.meta.url));
+
+const docText = () => readFileSync(join(RESULTS, "README.md"), "utf8");
+
+/** The rows of the table between <!-- NAME --> and <!-- /NAME --> in docs/results/README.md, cells trimmed. */
+function markedRows(name: string): string[][] {
+  const block = new RegExp(`<!-- ${name} -->\\n([\\s\\S]*?)\\n<!-- /${name} -->`).exec(docText());
+  expect(block, `the markers <!-- ${name} -->`).to.not.equal(null);
+  return block![1].split("\n").filter((l) => l.startsWith("|")).slice(2).map((l) => l.split("|").slice(1, -1).map((c) => c.trim()));
+}
+
+/** A p-value as the docs print it. */
+const pValue = (p: number) => (p < 1e-4 ? p.toExponential(1) : p.toFixed(4));
 
 interface Summary {
   cells: { id: string; settings?: { trials: number }; stages: Record<string, { trials: number }> }[];
@@ -82,6 +94,51 @@ describe("docs/results: every committed summary is recomputed from its results f
         ...shown.map((s) => (100 * c.stages[s].successRate).toFixed(1)), c.comparison!.winner, differ.length > 0 ? differ.join("; ") : "none",
       ]);
     });
+  });
+
+  it("docs/results/README.md: the comparisons pooled over DCGAN k = 5's five training seeds are summary.json's", () => {
+    const rows = markedRows("table1-paper-scale: pooled");
+    const { pooled } = JSON.parse(readFileSync(join(RESULTS, "table1-paper-scale", "summary.json"), "utf8")) as { pooled: PooledComparison[] };
+    const g = pooled.find((x) => x.cell === "table1/gan/k5")!;
+    expect(g.seeds).to.deep.equal([0, 1, 2, 3, 4]);
+    expect(rows).to.deep.equal(g.pairs.map((x) => [
+      stageName(x.rival), String(x.trials), String(x.surfOnly), String(x.rivalOnly),
+      `${(100 * x.difference).toFixed(1)} [${(100 * x.interval[0]).toFixed(1)}, ${(100 * x.interval[1]).toFixed(1)}]`, pValue(x.pHolm),
+    ]));
+    expect(docText()).to.include(`pooled over the five training runs, the winner at equal compute is ${g.winner}`);
+  });
+
+  it("docs/results/README.md: the answer, cell by cell — each winner is the paired test's on the committed trials", () => {
+    const rows = markedRows("equal-compute: answer");
+    const store = new ResultStore(join(RESULTS, "table1-seed-0", RESULTS_FILE));
+    const quarter = outcomes(plan("table1", FULL, "/unused", "0", () => expect.fail("no images needed")), store);
+    const rivalsOf = (stages: string[]) => stages.filter(atEqualCompute).map((s) => stageName(s as Stage)).join(", ");
+    const expected = quarter.map((c) => ["`table1-seed-0`", cellName(c.plan.cell.id), rivalsOf([...c.stages.keys()]), pairedComparisons(c)!.winner]);
+    const summary = JSON.parse(readFileSync(join(RESULTS, "table1-paper-scale", "summary.json"), "utf8")) as {
+      pooled: PooledComparison[]; cells: { id: string; settings: { trials: number }; comparison?: { winner: string }; stages: Record<string, { trials: number }> }[];
+    };
+    for (const c of summary.cells) {
+      const rivals = Object.keys(c.stages).filter(atEqualCompute);
+      if (rivals.length === 0 || !["surf", ...rivals].every((s) => c.stages[s].trials === c.settings.trials)) continue;   // still running
+      expected.push(["`table1-paper-scale`", cellName(c.id), rivalsOf(rivals), c.comparison!.winner]);
+    }
+    for (const g of summary.pooled) expected.push(["`table1-paper-scale`", `${cellName(g.cell)}, training seeds ${g.seeds.join(", ")} pooled`, rivalsOf(g.pairs.map((x) => x.rival)), g.winner]);
+    expect(rows).to.deep.equal(expected);
+  });
+
+  it("docs/results/README.md: measurement noise — every rate and winner is table1-noise/summary.json's", () => {
+    const rows = markedRows("table1-noise: cells");
+    const summary = JSON.parse(readFileSync(join(RESULTS, "table1-noise", "summary.json"), "utf8")) as {
+      cells: { id: string; settings: { trials: number; m?: number; noise?: number }; comparison: { winner: string };
+        stages: Record<string, { trials: number; successRate: number; successInterval: [number, number]; pixelErrorMedian: number }> }[];
+    };
+    const shown = ["regular", "surf", "restarts-2", "restarts-4", "restart-until", "adam-then-surf"];
+    const rate = (x: { successRate: number; successInterval: [number, number] }) => `${(100 * x.successRate).toFixed(1)} [${(100 * x.successInterval[0]).toFixed(1)}, ${(100 * x.successInterval[1]).toFixed(1)}]`;
+    const cells = summary.cells.filter((c) => shown.every((s) => c.stages[s]?.trials === c.settings.trials));
+    expect(rows).to.deep.equal(cells.map((c) => [
+      c.settings.m === undefined ? "A = I (784 pixels)" : `Gaussian A, m = ${c.settings.m}`, String(c.settings.noise ?? 0), ...shown.map((s) => rate(c.stages[s])), c.comparison.winner,
+      `${c.stages.regular.pixelErrorMedian.toPrecision(2)} / ${c.stages.surf.pixelErrorMedian.toPrecision(2)}`,
+    ]));
   });
 
   it("docs/results/README.md: the paper-scale cells — every rate, FID and winner is summary.json's", () => {
